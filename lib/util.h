@@ -1,0 +1,44 @@
+/* util.h - messages, checked allocation and number parsing shared by every part.
+ * Helpers report once through error()/warn() and return -1; only main exits. */
+#ifndef MAPSNAP_UTIL_H
+#define MAPSNAP_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MAPSNAP_VERSION "0.1.0"
+
+/* Name printed before every message; set once by main(). Never NULL. */
+extern const char *progname;
+/* 0 = errors only, 1 = normal, 2 = verbose (info() prints). */
+extern int verbosity;
+
+/* "progname: <message>\n" on stderr. error() returns -1 so helpers can
+ * `return error(...)`. */
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A usage error: the message, then "try 'progname --help'". Returns 2,
+ * the exit status for usage errors. */
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Allocation that never returns NULL: on exhaustion it prints and aborts
+ * (there is nothing sensible a memory tool can do without memory).
+ * xreallocarray() checks nmemb * size for overflow. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xreallocarray(void *p, size_t nmemb, size_t size);
+char *xstrdup(const char *s);
+char *xmemdup(const void *p, size_t n); /* adds a NUL */
+
+/* Parse the whole of (s, n) as an unsigned number in base 10 or 16.
+ * Returns 0, or -1 when empty, not all digits, or over UINT64_MAX. */
+int parse_u64(const char *s, size_t n, int base, uint64_t *out);
+/* Same for a NUL-terminated string (command-line arguments). */
+int parse_u64_str(const char *s, uint64_t *out);
+
+/* Close stdout and report a write error (such as ENOSPC on /dev/full).
+ * Returns 0 or -1; call once, at the end of main. */
+int close_stdout(void);
+
+#endif
