@@ -1,0 +1,107 @@
+/* blob.c - XXH3-128 content hashes and zlib deflate/inflate with a cap, so
+ * a stored blob can neither lie about its size nor bomb the reader. */
+#include "blob.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <xxhash.h>
+#include <zlib.h>
+
+void blob_hash(const void *p, size_t n, struct blob_hash *out)
+{
+	XXH128_hash_t h = XXH3_128bits(p, n);
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		out->b[i] = (uint8_t)(h.high64 >> (56 - 8 * i));
+		out->b[8 + i] = (uint8_t)(h.low64 >> (56 - 8 * i));
+	}
+}
+
+void blob_hash_hex(const struct blob_hash *h, char out[33])
+{
+	static const char hex[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < BLOB_HASH_LEN; i++) {
+		out[2 * i] = hex[h->b[i] >> 4];
+		out[2 * i + 1] = hex[h->b[i] & 15];
+	}
+	out[32] = '\0';
+}
+
+int blob_deflate(const void *p, size_t n, int level, struct buf *out)
+{
+	uLong bound;
+	uLongf dlen;
+	int rc;
+
+	if (n > BLOB_MAX_RAW)
+		return error("cannot store a text of %zu bytes (limit %zu)",
+			     n, BLOB_MAX_RAW);
+	bound = compressBound((uLong)n);
+	if (buf_grow(out, bound) < 0)
+		return error("cannot compress %zu bytes: buffer limit", n);
+	dlen = bound;
+	rc = compress2((Bytef *)out->data + out->len, &dlen,
+		       (const Bytef *)p, (uLong)n, level);
+	if (rc != Z_OK)
+		return error("zlib compression failed: %s", zError(rc));
+	out->len += dlen;
+	out->data[out->len] = '\0';
+	return 0;
+}
+
+int blob_inflate(const void *p, size_t n, size_t raw_size, struct buf *out,
+		 char *err, size_t errlen)
+{
+	z_stream zs;
+	int rc;
+
+	if (raw_size > BLOB_MAX_RAW) {
+		snprintf(err, errlen, "claims %zu bytes, over the %zu limit",
+			 raw_size, BLOB_MAX_RAW);
+		return -1;
+	}
+	if (n > UINT32_MAX) {
+		snprintf(err, errlen, "is %zu bytes compressed, too large", n);
+		return -1;
+	}
+	if (buf_grow(out, raw_size) < 0) {
+		snprintf(err, errlen, "%zu bytes do not fit the buffer limit",
+			 raw_size);
+		return -1;
+	}
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit(&zs) != Z_OK) {
+		snprintf(err, errlen, "zlib cannot start");
+		return -1;
+	}
+	zs.next_in = (Bytef *)p;
+	zs.avail_in = (uInt)n;
+	zs.next_out = (Bytef *)out->data + out->len;
+	/* one byte more than promised, to catch a blob that overruns */
+	zs.avail_out = (uInt)raw_size + 1;
+	rc = inflate(&zs, Z_FINISH);
+	if (rc == Z_STREAM_END && zs.total_out == raw_size && zs.avail_in == 0) {
+		out->len += raw_size;
+		out->data[out->len] = '\0';
+		inflateEnd(&zs);
+		return 0;
+	}
+	if (rc == Z_STREAM_END && zs.total_out != raw_size)
+		snprintf(err, errlen, "inflates to %lu bytes, not the %zu stored",
+			 zs.total_out, raw_size);
+	else if (rc == Z_STREAM_END)
+		snprintf(err, errlen, "has trailing bytes after the data");
+	else if (rc == Z_BUF_ERROR && zs.avail_out == 0)
+		snprintf(err, errlen, "inflates past its stored size of %zu",
+			 raw_size);
+	else
+		snprintf(err, errlen, "is corrupt: %s",
+			 zs.msg ? zs.msg : zError(rc));
+	inflateEnd(&zs);
+	out->data[out->len] = '\0';
+	return -1;
+}
