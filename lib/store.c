@@ -1,0 +1,610 @@
+/* store.c - open, check and write a mapsnap file (schema/schema.sql), and
+ * read its blobs back verified. Every SQL value is bound, never pasted. */
+#include "store.h"
+#include "blob.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+extern const char schema_sql[];
+
+#define BUSY_TIMEOUT_MS 10000
+
+int store_error(struct store *s, const char *what)
+{
+	return error("cannot %s '%s': %s", what, s->path,
+		     s->db ? sqlite3_errmsg(s->db) : "out of memory");
+}
+
+static int exec(struct store *s, const char *sql, const char *what)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_error(s, what);
+	return 0;
+}
+
+static int prepare(struct store *s, sqlite3_stmt **st, const char *sql)
+{
+	if (*st) {
+		sqlite3_reset(*st);
+		sqlite3_clear_bindings(*st);
+		return 0;
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+			       NULL) != SQLITE_OK)
+		return store_error(s, "prepare a statement for");
+	return 0;
+}
+
+/* Ask for one integer, e.g. a PRAGMA. -1 (printed) on failure. */
+static int query_int(struct store *s, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_error(s, "read");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, "read");
+	if (rc == SQLITE_DONE)
+		*out = 0;
+	return 0;
+}
+
+/* The columns of every table of the schema, as "table.column\n" lines. */
+static int table_shapes(sqlite3 *db, struct buf *out)
+{
+	static const char sql[] =
+		"SELECT m.name, p.name FROM sqlite_schema AS m,"
+		" pragma_table_info(m.name) AS p WHERE m.type = 'table'"
+		" AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		buf_addf(out, "%s.%s\n", sqlite3_column_text(st, 0),
+			 sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * The file must hold every table and column that schema.sql makes. The
+ * expected shape comes from running schema.sql in memory, so the check
+ * can never drift from the schema.
+ */
+static int check_tables(struct store *s)
+{
+	struct buf want = BUF_INIT(1 << 20), have = BUF_INIT(1 << 20);
+	sqlite3 *mem = NULL;
+	const char *p, *nl;
+	int ret = -1;
+
+	if (sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE, NULL) ||
+	    sqlite3_exec(mem, schema_sql, NULL, NULL, NULL) ||
+	    table_shapes(mem, &want) < 0) {
+		error("cannot build the reference schema: %s",
+		      sqlite3_errmsg(mem));
+		goto out;
+	}
+	if (table_shapes(s->db, &have) < 0) {
+		store_error(s, "read the tables of");
+		goto out;
+	}
+	for (p = want.data; p && *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!memmem(have.data ? have.data : "", have.len, p,
+			    (size_t)(nl - p + 1))) {
+			error("'%s' is damaged: it lacks %.*s", s->path,
+			      (int)(nl - p), p);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	sqlite3_close(mem);
+	buf_release(&want);
+	buf_release(&have);
+	return ret;
+}
+
+static int create_schema(struct store *s)
+{
+	char *sql;
+	int r;
+
+	if (exec(s, "PRAGMA journal_mode = WAL", "set WAL mode on") < 0 ||
+	    store_begin(s) < 0)
+		return -1;
+	sql = sqlite3_mprintf("%s PRAGMA user_version = %d;"
+			      "INSERT INTO meta VALUES ('format', 'mapsnap'),"
+			      " ('created_by', 'mapsnap %q');",
+			      schema_sql, STORE_VERSION, MAPSNAP_VERSION);
+	r = sql ? exec(s, sql, "create the schema in") : -1;
+	sqlite3_free(sql);
+	if (r < 0 || store_commit(s) < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_version(struct store *s)
+{
+	int64_t version, ntables;
+
+	if (query_int(s, "PRAGMA user_version", &version) < 0 ||
+	    query_int(s, "SELECT count(*) FROM sqlite_schema", &ntables) < 0)
+		return -1;
+	if (version == 0 && ntables == 0) {
+		if (s->mode == STORE_WRITE)
+			return create_schema(s);
+		return error("'%s' is an empty database, not a mapsnap file",
+			     s->path);
+	}
+	if (version > STORE_VERSION)
+		return error("'%s' has format %lld, newer than this mapsnap "
+			     "(%s) reads (%d): upgrade mapsnap", s->path,
+			     (long long)version, MAPSNAP_VERSION, STORE_VERSION);
+	if (version != STORE_VERSION)
+		return error("'%s' is not a mapsnap file (user_version %lld)",
+			     s->path, (long long)version);
+	return check_tables(s);
+}
+
+static int configure(struct store *s)
+{
+	int off = 0, on = 1;
+
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, off, NULL);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, off, NULL);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, on, NULL);
+	if (s->mode == STORE_READ)
+		return exec(s, "PRAGMA query_only = ON", "open");
+	return exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
+		    "open");
+}
+
+int store_open(struct store *s, const char *path, enum store_mode mode)
+{
+	int flags = mode == STORE_READ ? SQLITE_OPEN_READONLY
+		: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	struct stat st;
+
+	memset(s, 0, sizeof(*s));
+	s->path = xstrdup(path);
+	s->mode = mode;
+	s->level = 6;
+	buf_init(&s->zbuf, BLOB_MAX_RAW + (BLOB_MAX_RAW >> 8) + 64);
+	if (mode == STORE_READ && stat(path, &st) < 0) {
+		error("cannot open '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	if (mode == STORE_READ && !S_ISREG(st.st_mode)) {
+		error("cannot open '%s': not a regular file", path);
+		goto fail;
+	}
+	if (sqlite3_open_v2(path, &s->db, flags,
+			    NULL) != SQLITE_OK) {
+		store_error(s, "open");
+		goto fail;
+	}
+	if (configure(s) < 0 || check_version(s) < 0)
+		goto fail;
+	return 0;
+fail:
+	store_close(s);
+	return -1;
+}
+
+void store_close(struct store *s)
+{
+	sqlite3_finalize(s->blob_find);
+	sqlite3_finalize(s->blob_insert);
+	sqlite3_finalize(s->blob_get);
+	sqlite3_finalize(s->proc_insert);
+	sqlite3_close(s->db);
+	free(s->path);
+	buf_release(&s->zbuf);
+	memset(s, 0, sizeof(*s));
+}
+
+int store_begin(struct store *s)
+{
+	return exec(s, "BEGIN IMMEDIATE", "start a transaction in");
+}
+
+int store_commit(struct store *s)
+{
+	return exec(s, "COMMIT", "write to");
+}
+
+void store_rollback(struct store *s)
+{
+	if (s->db && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Bind text, or NULL when the pointer is NULL. */
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Bind an id, or NULL when it is 0 (none). */
+static void bind_ref(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Run a statement that returns no row. */
+static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, what);
+	return 0;
+}
+
+int store_host(struct store *s, const char *hostname, const char *machine_id,
+	       int64_t *id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO hosts (hostname, machine_id) VALUES (?1, ?2)"
+			       " ON CONFLICT DO UPDATE SET hostname = excluded.hostname"
+			       " RETURNING id", -1, &st, NULL) != SQLITE_OK)
+		return store_error(s, "add the host to");
+	bind_text(st, 1, hostname);
+	bind_text(st, 2, machine_id ? machine_id : "");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_error(s, "add the host to");
+}
+
+int store_blob_put(struct store *s, const void *raw, size_t n, int64_t *id,
+		   size_t *added)
+{
+	struct blob_hash h;
+	int rc;
+
+	*added = 0;
+	blob_hash(raw, n, &h);
+	if (prepare(s, &s->blob_find,
+		    "SELECT id FROM blobs WHERE hash = ?1") < 0)
+		return -1;
+	sqlite3_bind_blob(s->blob_find, 1, h.b, BLOB_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(s->blob_find);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s->blob_find, 0);
+		sqlite3_reset(s->blob_find);
+		return 0;
+	}
+	sqlite3_reset(s->blob_find);
+	if (rc != SQLITE_DONE)
+		return store_error(s, "look up a blob in");
+
+	buf_reset(&s->zbuf);
+	if (blob_deflate(raw, n, s->level, &s->zbuf) < 0 ||
+	    prepare(s, &s->blob_insert,
+		    "INSERT INTO blobs (hash, raw_size, codec, data)"
+		    " VALUES (?1, ?2, 'zlib', ?3)") < 0)
+		return -1;
+	sqlite3_bind_blob(s->blob_insert, 1, h.b, BLOB_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s->blob_insert, 2, (sqlite3_int64)n);
+	sqlite3_bind_blob64(s->blob_insert, 3, s->zbuf.data, s->zbuf.len,
+			    SQLITE_STATIC);
+	if (step_done(s, s->blob_insert, "store a blob in") < 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(s->db);
+	*added = s->zbuf.len;
+	return 0;
+}
+
+/* Check one fetched blob row and append its text to out. */
+static int blob_decode(struct store *s, int64_t id, sqlite3_stmt *st,
+		       struct buf *out)
+{
+	const void *data = sqlite3_column_blob(st, 2);
+	size_t n = (size_t)sqlite3_column_bytes(st, 2);
+	sqlite3_int64 raw = sqlite3_column_int64(st, 0);
+	const char *codec = (const char *)sqlite3_column_text(st, 1);
+	const void *hash = sqlite3_column_blob(st, 3);
+	size_t start = out->len;
+	struct blob_hash h;
+	char why[160];
+
+	if (raw < 0 || (uint64_t)raw > BLOB_MAX_RAW)
+		return error("'%s': blob %lld claims an absurd size (%lld bytes)",
+			     s->path, (long long)id, (long long)raw);
+	if (!codec || !hash || sqlite3_column_bytes(st, 3) != BLOB_HASH_LEN)
+		return error("'%s': blob %lld has no valid codec or hash",
+			     s->path, (long long)id);
+	if (!strcmp(codec, "raw")) {
+		if (n != (size_t)raw || buf_add(out, data, n) < 0)
+			return error("'%s': blob %lld: stored size %zu is not %lld",
+				     s->path, (long long)id, n, (long long)raw);
+	} else if (!strcmp(codec, "zlib")) {
+		if (blob_inflate(data, n, (size_t)raw, out, why, sizeof(why)) < 0)
+			return error("'%s': blob %lld %s", s->path,
+				     (long long)id, why);
+	} else {
+		return error("'%s': blob %lld has unknown codec '%s'", s->path,
+			     (long long)id, codec);
+	}
+	blob_hash(out->data + start, out->len - start, &h);
+	if (memcmp(h.b, hash, BLOB_HASH_LEN)) {
+		out->len = start;
+		out->data[start] = '\0';
+		return error("'%s': blob %lld does not match its hash", s->path,
+			     (long long)id);
+	}
+	return 0;
+}
+
+int store_blob_get(struct store *s, int64_t id, struct buf *out)
+{
+	int rc, r;
+
+	if (prepare(s, &s->blob_get, "SELECT raw_size, codec, data, hash"
+		    " FROM blobs WHERE id = ?1") < 0)
+		return -1;
+	sqlite3_bind_int64(s->blob_get, 1, id);
+	rc = sqlite3_step(s->blob_get);
+	if (rc == SQLITE_ROW)
+		r = blob_decode(s, id, s->blob_get, out);
+	else if (rc == SQLITE_DONE)
+		r = error("'%s': blob %lld is missing", s->path, (long long)id);
+	else
+		r = store_error(s, "read a blob from");
+	sqlite3_reset(s->blob_get);
+	return r;
+}
+
+int store_snapshot_add(struct store *s, const struct snapshot_row *r,
+		       int64_t *id)
+{
+	sqlite3_stmt *st = NULL;
+	int ret;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO snapshots (uuid, host_id, boot_id, kernel, arch,"
+			       " page_size, time_us, uptime, label, tool_version, options,"
+			       " source, meminfo_blob) VALUES"
+			       " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return store_error(s, "add a snapshot to");
+	bind_text(st, 1, r->uuid);
+	sqlite3_bind_int64(st, 2, r->host_id);
+	bind_text(st, 3, r->boot_id ? r->boot_id : "");
+	bind_text(st, 4, r->kernel ? r->kernel : "");
+	bind_text(st, 5, r->arch ? r->arch : "");
+	sqlite3_bind_int64(st, 6, r->page_size);
+	sqlite3_bind_int64(st, 7, r->time_us);
+	if (r->uptime >= 0)
+		sqlite3_bind_double(st, 8, r->uptime);
+	bind_text(st, 9, r->label);
+	bind_text(st, 10, MAPSNAP_VERSION);
+	bind_text(st, 11, r->options ? r->options : "");
+	bind_text(st, 12, r->source);
+	bind_ref(st, 13, r->meminfo_blob);
+	ret = step_done(s, st, "add a snapshot to");
+	sqlite3_finalize(st);
+	*id = sqlite3_last_insert_rowid(s->db);
+	return ret;
+}
+
+int store_snapshot_finish(struct store *s, int64_t id, int64_t seen,
+			  int64_t captured, int64_t bytes_read,
+			  const struct skip_count *skips, size_t nskips)
+{
+	sqlite3_stmt *up = NULL, *sk = NULL;
+	int64_t skipped = 0;
+	int ret = -1;
+	size_t i;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO skips VALUES (?1, ?2, ?3)",
+			       -1, &sk, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "UPDATE snapshots SET procs_seen = ?2,"
+			       " procs_captured = ?3, procs_skipped = ?4,"
+			       " bytes_read = ?5 WHERE id = ?1", -1, &up,
+			       NULL) != SQLITE_OK) {
+		store_error(s, "finish a snapshot in");
+		goto out;
+	}
+	for (i = 0; i < nskips; i++) {
+		if (skips[i].count <= 0)
+			continue;
+		skipped += skips[i].count;
+		sqlite3_bind_int64(sk, 1, id);
+		bind_text(sk, 2, skips[i].reason);
+		sqlite3_bind_int64(sk, 3, skips[i].count);
+		if (step_done(s, sk, "count skips in") < 0)
+			goto out;
+	}
+	sqlite3_bind_int64(up, 1, id);
+	sqlite3_bind_int64(up, 2, seen);
+	sqlite3_bind_int64(up, 3, captured);
+	sqlite3_bind_int64(up, 4, skipped);
+	sqlite3_bind_int64(up, 5, bytes_read);
+	ret = step_done(s, up, "finish a snapshot in");
+out:
+	sqlite3_finalize(up);
+	sqlite3_finalize(sk);
+	return ret;
+}
+
+int store_meminfo_add(struct store *s, int64_t snapshot_id, const char *text,
+		      size_t len)
+{
+	const char *p = text, *end = text + len;
+	sqlite3_stmt *st = NULL;
+	int ret = 0;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meminfo"
+			       " VALUES (?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK)
+		return store_error(s, "store meminfo in");
+	while (p < end && ret == 0) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end, *colon, *v, *ve;
+		uint64_t kb;
+
+		colon = memchr(p, ':', (size_t)(eol - p));
+		if (colon) {
+			for (v = colon + 1; v < eol && *v == ' '; v++)
+				;
+			for (ve = v; ve < eol && *ve >= '0' && *ve <= '9'; ve++)
+				;
+			if (parse_u64(v, (size_t)(ve - v), 10, &kb) == 0) {
+				sqlite3_bind_int64(st, 1, snapshot_id);
+				sqlite3_bind_text(st, 2, p, (int)(colon - p),
+						  SQLITE_TRANSIENT);
+				sqlite3_bind_int64(st, 3, (sqlite3_int64)kb);
+				ret = step_done(s, st, "store meminfo in");
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int store_process_add(struct store *s, int64_t snapshot_id,
+		      const struct process_row *p)
+{
+	sqlite3_stmt *st;
+	const int64_t usage[] = { p->rss_kb, p->pss_kb, p->uss_kb, p->shared_kb,
+				  p->swap_kb, p->swap_pss_kb, p->anon_kb,
+				  p->locked_kb };
+	size_t i;
+
+	if (prepare(s, &s->proc_insert,
+		    "INSERT INTO processes (snapshot_id, pid, ppid, start_time,"
+		    " uid, user, comm, cmdline, exe, threads, stat_blob,"
+		    " status_blob, text_blob, text_kind, rollup_blob, nmaps,"
+		    " size_kb, rss_kb, pss_kb, uss_kb, shared_kb, swap_kb,"
+		    " swap_pss_kb, anon_kb, locked_kb) VALUES (?1, ?2, ?3, ?4,"
+		    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+		    " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)") < 0)
+		return -1;
+	st = s->proc_insert;
+	sqlite3_bind_int64(st, 1, snapshot_id);
+	sqlite3_bind_int64(st, 2, p->pid);
+	sqlite3_bind_int64(st, 3, p->ppid);
+	sqlite3_bind_int64(st, 4, p->start_time);
+	if (p->uid >= 0)
+		sqlite3_bind_int64(st, 5, p->uid);
+	bind_text(st, 6, p->user);
+	bind_text(st, 7, p->comm ? p->comm : "");
+	if (p->cmdline)
+		sqlite3_bind_blob64(st, 8, p->cmdline, p->cmdline_len,
+				    SQLITE_TRANSIENT);
+	bind_text(st, 9, p->exe);
+	if (p->threads >= 0)
+		sqlite3_bind_int64(st, 10, p->threads);
+	bind_ref(st, 11, p->stat_blob);
+	bind_ref(st, 12, p->status_blob);
+	bind_ref(st, 13, p->text_blob);
+	bind_text(st, 14, p->text_kind);
+	bind_ref(st, 15, p->rollup_blob);
+	sqlite3_bind_int64(st, 16, p->nmaps);
+	sqlite3_bind_int64(st, 17, p->size_kb);
+	for (i = 0; i < sizeof(usage) / sizeof(usage[0]); i++)
+		if (p->has_usage)
+			sqlite3_bind_int64(st, 18 + (int)i, usage[i]);
+	return step_done(s, st, "add a process to");
+}
+
+/*
+ * The one snapshot id that `sql` selects with `arg` bound as ?1.
+ * Returns 0, 1 when none matches, 2 when several do, -1 (printed).
+ */
+static int resolve_one(struct store *s, const char *sql, const char *arg,
+		       int64_t *id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, n = 0;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_error(s, "look up snapshots in");
+	if (arg)
+		sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
+	while (n < 2 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (n++ == 0)
+			*id = sqlite3_column_int64(st, 0);
+	if (n == 2)
+		rc = SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, "look up snapshots in");
+	return n == 0 ? 1 : n == 1 ? 0 : 2;
+}
+
+static const char *const by_ref[] = {
+	"SELECT id FROM snapshots ORDER BY time_us DESC, id DESC LIMIT 1",
+	"SELECT id FROM snapshots ORDER BY time_us, id LIMIT 1",
+	"SELECT id FROM snapshots WHERE label = ?1"
+	" ORDER BY time_us DESC, id DESC LIMIT 1",
+	"SELECT id FROM snapshots WHERE id = CAST(?1 AS INTEGER)",
+	"SELECT id FROM snapshots WHERE replace(uuid, '-', '') GLOB ?1 || '*'",
+};
+
+int store_resolve(struct store *s, const char *ref, int64_t *id)
+{
+	char hex[33];
+	size_t len = 0;
+	uint64_t n;
+	const char *p;
+	int r = 1;
+
+	if (!ref)
+		ref = "latest";
+	for (p = ref; *p && len < sizeof(hex) - 1; p++)
+		if (*p != '-')
+			hex[len++] = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+	hex[len] = '\0';
+
+	if (!strcmp(ref, "latest"))
+		r = resolve_one(s, by_ref[0], NULL, id);
+	else if (!strcmp(ref, "first"))
+		r = resolve_one(s, by_ref[1], NULL, id);
+	else if (ref[0] == '@')
+		r = resolve_one(s, by_ref[2], ref + 1, id);
+	else if (parse_u64_str(ref, &n) == 0)
+		r = resolve_one(s, by_ref[3], ref, id);
+	else if (*p || len < 4 || strspn(hex, "0123456789abcdef") != len)
+		return error("bad snapshot reference '%s': expected an id, a"
+			     " uuid, 'first', 'latest' or '@label'", ref);
+	/* digits only may also be the start of a uuid */
+	if (r == 1 && len >= 4 && strspn(hex, "0123456789abcdef") == len)
+		r = resolve_one(s, by_ref[4], hex, id);
+	if (r == 1)
+		return error("'%s': no snapshot matches '%s'", s->path, ref);
+	if (r == 2)
+		return error("'%s': snapshot '%s' is ambiguous", s->path, ref);
+	return r;
+}

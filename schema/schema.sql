@@ -1,0 +1,98 @@
+-- schema.sql - the layout of a mapsnap file, the one source of it: the build
+-- compiles this text into both programs. Documented in schema/README.md.
+-- Sizes are in kB, as /proc prints them. Times are microseconds since the
+-- Unix epoch, UTC. Version: PRAGMA user_version (set by the program).
+
+CREATE TABLE meta (
+	key	TEXT PRIMARY KEY,
+	value	TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- One row per machine. A host is its machine-id and hostname together: a
+-- renamed box or a cloned image is a new host.
+CREATE TABLE hosts (
+	id		INTEGER PRIMARY KEY,
+	hostname	TEXT NOT NULL,
+	machine_id	TEXT NOT NULL DEFAULT '',
+	UNIQUE (hostname, machine_id)
+);
+
+-- Every text stored once, named by the XXH3-128 hash of its raw bytes.
+CREATE TABLE blobs (
+	id		INTEGER PRIMARY KEY,
+	hash		BLOB NOT NULL UNIQUE CHECK (length(hash) = 16),
+	raw_size	INTEGER NOT NULL CHECK (raw_size >= 0),
+	codec		TEXT NOT NULL CHECK (codec IN ('raw', 'zlib')),
+	data		BLOB NOT NULL
+);
+
+CREATE TABLE snapshots (
+	id		INTEGER PRIMARY KEY,
+	uuid		TEXT NOT NULL UNIQUE,
+	host_id		INTEGER NOT NULL REFERENCES hosts (id),
+	boot_id		TEXT NOT NULL DEFAULT '',
+	kernel		TEXT NOT NULL DEFAULT '',
+	arch		TEXT NOT NULL DEFAULT '',
+	page_size	INTEGER NOT NULL DEFAULT 0,
+	time_us		INTEGER NOT NULL,
+	uptime		REAL,
+	label		TEXT,
+	tool_version	TEXT NOT NULL,
+	options		TEXT NOT NULL DEFAULT '',
+	source		TEXT NOT NULL CHECK (source IN ('smaps', 'maps', 'rollup')),
+	meminfo_blob	INTEGER REFERENCES blobs (id),
+	procs_seen	INTEGER NOT NULL DEFAULT 0,
+	procs_captured	INTEGER NOT NULL DEFAULT 0,
+	procs_skipped	INTEGER NOT NULL DEFAULT 0,
+	bytes_read	INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX snapshots_by_time ON snapshots (host_id, time_us);
+
+-- Why processes were not captured, counted per snapshot.
+CREATE TABLE skips (
+	snapshot_id	INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+	reason		TEXT NOT NULL,
+	count		INTEGER NOT NULL,
+	PRIMARY KEY (snapshot_id, reason)
+) WITHOUT ROWID;
+
+-- /proc/meminfo as numbers, for percentages and for SQL.
+CREATE TABLE meminfo (
+	snapshot_id	INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+	name		TEXT NOT NULL,
+	value		INTEGER NOT NULL,	-- kB, or a count where meminfo prints no unit
+	PRIMARY KEY (snapshot_id, name)
+) WITHOUT ROWID;
+
+-- One row per captured process. The totals are summed from the text at
+-- capture, so listing needs no inflating; NULL where the text (maps only)
+-- cannot tell.
+CREATE TABLE processes (
+	snapshot_id	INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+	pid		INTEGER NOT NULL,
+	ppid		INTEGER NOT NULL DEFAULT 0,
+	start_time	INTEGER NOT NULL DEFAULT 0,
+	uid		INTEGER,
+	user		TEXT,
+	comm		TEXT NOT NULL DEFAULT '',
+	cmdline		BLOB,
+	exe		TEXT,
+	threads		INTEGER,
+	stat_blob	INTEGER REFERENCES blobs (id),
+	status_blob	INTEGER REFERENCES blobs (id),
+	text_blob	INTEGER REFERENCES blobs (id),
+	text_kind	TEXT NOT NULL CHECK (text_kind IN ('smaps', 'maps')),
+	rollup_blob	INTEGER REFERENCES blobs (id),
+	nmaps		INTEGER NOT NULL DEFAULT 0,
+	size_kb		INTEGER NOT NULL DEFAULT 0,
+	rss_kb		INTEGER,
+	pss_kb		INTEGER,
+	uss_kb		INTEGER,
+	shared_kb	INTEGER,
+	swap_kb		INTEGER,
+	swap_pss_kb	INTEGER,
+	anon_kb		INTEGER,
+	locked_kb	INTEGER,
+	PRIMARY KEY (snapshot_id, pid)
+) WITHOUT ROWID;
+CREATE INDEX processes_by_text ON processes (text_blob);
