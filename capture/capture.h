@@ -1,0 +1,91 @@
+/* capture.h - the parts of mapsnap-capture: host identity, reading one
+ * process from a proc directory, and the snapshot loop that stores them. */
+#ifndef MAPSNAP_CAPTURE_H
+#define MAPSNAP_CAPTURE_H
+
+#include <regex.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "buf.h"
+
+struct host_info {
+	char *hostname;		/* --host, else gethostname() */
+	char *machine_id;	/* /etc/machine-id (live /proc only), or "" */
+	char *boot_id;		/* PROC/sys/kernel/random/boot_id, or "" */
+	char *kernel;		/* PROC/sys/kernel/osrelease, or "" */
+	char *arch;		/* uname -m (live /proc only), or "" */
+	long page_size;		/* live /proc only, else 0 */
+	double uptime;		/* PROC/uptime, or -1 */
+};
+
+/* Fill *h for the proc directory `proc` (live when it is "/proc"). */
+void host_info_read(struct host_info *h, const char *proc, int live,
+		    const char *host_override);
+void host_info_release(struct host_info *h);
+
+/* Why a process was not captured. */
+enum skip_reason {
+	SKIP_KERNEL,		/* a kernel thread */
+	SKIP_EXCLUDED,		/* this capture itself, or filtered out */
+	SKIP_PERMISSION,	/* not allowed to read its memory */
+	SKIP_VANISHED,		/* exited, or its pid was reused, mid-read */
+	SKIP_ZOMBIE,		/* no memory left to read */
+	SKIP_ERROR,		/* unreadable for another reason (warned) */
+	SKIP__COUNT
+};
+extern const char *const skip_names[SKIP__COUNT];
+
+/* One process read from the proc directory; buffers reused across calls. */
+struct proc_read {
+	pid_t pid, ppid;
+	uint64_t start_time;	/* field 22 of stat, clock ticks since boot */
+	unsigned long flags;	/* field 9 of stat */
+	char state;
+	long threads;
+	long uid;		/* real uid from status, -1 when unknown */
+	char comm[64];		/* from stat, between '(' and the last ')' */
+	int has_exe;
+	struct buf stat, status, cmdline, exe, text;
+};
+
+void proc_read_init(struct proc_read *p);
+void proc_read_release(struct proc_read *p);
+
+/*
+ * Read process `pid` from `proc` (text = the file to store, e.g.
+ * "smaps"). Returns 0, or a skip reason (> 0 as enum skip_reason + 1) so
+ * the caller counts it; messages for SKIP_ERROR are printed here.
+ */
+int proc_read(struct proc_read *p, const char *proc, pid_t pid,
+	      const char *text_name);
+
+/* Parse stat text into pid, comm, state, ppid, flags, start_time,
+ * threads. 0, or -1 when it does not parse. */
+int proc_parse_stat(struct proc_read *p, const char *text, size_t len);
+
+
+/* What to capture: the options of one run. */
+struct capture_opts {
+	const char *output;	/* database file */
+	const char *proc;	/* proc directory */
+	int live;		/* proc is the real /proc */
+	const char *host;	/* --host, or NULL */
+	const char *label;	/* --label, or NULL */
+	pid_t *pids;		/* only these, when npids > 0 */
+	size_t npids;
+	regex_t *match;		/* --match, or NULL */
+	long uid;		/* --user, or -1 */
+	int level;		/* zlib level */
+	char *options_text;	/* the command line, stored with snapshots */
+};
+
+struct store;
+/*
+ * Take one snapshot into the open store, in one transaction, and print
+ * the summary line. Returns 0, or -1 (printed; nothing was stored).
+ */
+int capture_snapshot(struct store *st, const struct capture_opts *o);
+
+#endif

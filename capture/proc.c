@@ -1,0 +1,176 @@
+/* proc.c - read one process from a proc directory: stat, status, cmdline,
+ * comm, exe and its memory text, and notice a pid reused mid-read. */
+#include "capture.h"
+#include "blob.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The kernel hands out smaps in pieces no larger than the read size,
+ * dropping mmap_lock in between: few large reads give a consistent text. */
+#define TEXT_CHUNK ((size_t)1 << 20)
+#define SMALL_CHUNK ((size_t)4096)
+#define SMALL_CAP ((size_t)1 << 20)
+
+const char *const skip_names[SKIP__COUNT] = {
+	"kernel", "excluded", "permission", "vanished", "zombie", "error",
+};
+
+void proc_read_init(struct proc_read *p)
+{
+	memset(p, 0, sizeof(*p));
+	buf_init(&p->stat, SMALL_CAP);
+	buf_init(&p->status, SMALL_CAP);
+	buf_init(&p->cmdline, SMALL_CAP);
+	buf_init(&p->exe, 4096);
+	buf_init(&p->text, BLOB_MAX_RAW);
+}
+
+void proc_read_release(struct proc_read *p)
+{
+	buf_release(&p->stat);
+	buf_release(&p->status);
+	buf_release(&p->cmdline);
+	buf_release(&p->exe);
+	buf_release(&p->text);
+}
+
+/* The n-th (1-based) blank-separated field after the comm's ')'. */
+static const char *stat_field(const char *s, const char *end, int n,
+			      size_t *len)
+{
+	int i = 3;	/* field 3 (state) follows ") " */
+
+	for (;;) {
+		while (s < end && *s == ' ')
+			s++;
+		*len = 0;
+		while (s + *len < end && s[*len] != ' ' && s[*len] != '\n')
+			(*len)++;
+		if (i == n || s >= end)
+			return *len ? s : NULL;
+		s += *len;
+		i++;
+	}
+}
+
+static int stat_u64(const char *s, const char *end, int n, uint64_t *out)
+{
+	size_t len;
+	const char *f = stat_field(s, end, n, &len);
+
+	return f ? parse_u64(f, len, 10, out) : -1;
+}
+
+int proc_parse_stat(struct proc_read *p, const char *text, size_t len)
+{
+	const char *end = text + len, *open, *close, *rest;
+	uint64_t pid, ppid, flags, start, threads;
+	size_t n, slen;
+
+	open = memchr(text, '(', len);
+	for (close = end; close > text && close[-1] != ')'; close--)
+		;
+	if (!open || close <= open + 1 || parse_u64(text, (size_t)(open - text - 1), 10, &pid))
+		return -1;
+	close--;	/* at the last ')' */
+	n = (size_t)(close - open - 1);
+	if (n >= sizeof(p->comm))
+		n = sizeof(p->comm) - 1;
+	memcpy(p->comm, open + 1, n);
+	p->comm[n] = '\0';
+	rest = close + 1;
+	if (!stat_field(rest, end, 3, &slen) || stat_u64(rest, end, 4, &ppid) ||
+	    stat_u64(rest, end, 9, &flags) || stat_u64(rest, end, 20, &threads) ||
+	    stat_u64(rest, end, 22, &start))
+		return -1;
+	p->pid = (pid_t)pid;
+	p->state = *stat_field(rest, end, 3, &slen);
+	p->ppid = (pid_t)ppid;
+	p->flags = (unsigned long)flags;
+	p->threads = (long)threads;
+	p->start_time = start;
+	return 0;
+}
+
+/* Real uid from the "Uid:" line of status, or -1. */
+static long status_uid(const struct buf *status)
+{
+	const char *s = status->data ? strstr(status->data, "\nUid:") : NULL;
+	uint64_t uid;
+	size_t n;
+
+	if (!s)
+		return -1;
+	s += 5;
+	s += strspn(s, " \t");
+	n = strspn(s, "0123456789");
+	return parse_u64(s, n, 10, &uid) == 0 ? (long)uid : -1;
+}
+
+static int read_file(struct buf *b, const char *proc, pid_t pid,
+		     const char *name, size_t chunk)
+{
+	char path[4096];
+
+	buf_reset(b);
+	snprintf(path, sizeof(path), "%s/%d/%s", proc, (int)pid, name);
+	return buf_read_file(b, path, chunk);
+}
+
+/* Map errno after a failed read to a skip reason (+1), warning if odd. */
+static int skip_for(const char *proc, pid_t pid, const char *name)
+{
+	if (errno == EACCES || errno == EPERM)
+		return SKIP_PERMISSION + 1;
+	if (errno == ENOENT || errno == ESRCH)
+		return SKIP_VANISHED + 1;
+	warn("cannot read '%s/%d/%s': %s", proc, (int)pid, name,
+	     strerror(errno));
+	return SKIP_ERROR + 1;
+}
+
+int proc_read(struct proc_read *p, const char *proc, pid_t pid,
+	      const char *text_name)
+{
+	uint64_t start;
+	char path[4096];
+	ssize_t n;
+
+	if (read_file(&p->stat, proc, pid, "stat", SMALL_CHUNK) < 0)
+		return skip_for(proc, pid, "stat");
+	if (proc_parse_stat(p, p->stat.data, p->stat.len) < 0) {
+		warn("cannot parse '%s/%d/stat'", proc, (int)pid);
+		return SKIP_ERROR + 1;
+	}
+	if (p->flags & 0x00200000)	/* PF_KTHREAD */
+		return SKIP_KERNEL + 1;
+	start = p->start_time;
+	if (read_file(&p->status, proc, pid, "status", SMALL_CHUNK) < 0)
+		return skip_for(proc, pid, "status");
+	if (read_file(&p->cmdline, proc, pid, "cmdline", SMALL_CHUNK) < 0)
+		return skip_for(proc, pid, "cmdline");
+	if (read_file(&p->text, proc, pid, text_name, TEXT_CHUNK) < 0)
+		return skip_for(proc, pid, text_name);
+	if (p->text.len == 0)
+		return p->state == 'Z' ? SKIP_ZOMBIE + 1 : SKIP_VANISHED + 1;
+	p->uid = status_uid(&p->status);
+
+	buf_reset(&p->exe);
+	snprintf(path, sizeof(path), "%s/%d/exe", proc, (int)pid);
+	buf_grow(&p->exe, 4095);
+	n = readlink(path, p->exe.data, 4095);
+	p->has_exe = n > 0;
+	p->exe.len = n > 0 ? (size_t)n : 0;
+	p->exe.data[p->exe.len] = '\0';
+
+	/* a pid reused while we read is a different process: re-check */
+	if (read_file(&p->stat, proc, pid, "stat", SMALL_CHUNK) < 0 ||
+	    proc_parse_stat(p, p->stat.data, p->stat.len) < 0 ||
+	    p->start_time != start)
+		return SKIP_VANISHED + 1;
+	return 0;
+}
