@@ -1,0 +1,87 @@
+/* analyze.h - what mapsnap-analyze's commands share: the dispatch entry,
+ * the output options, opening a snapshot, and process filters. */
+#ifndef MAPSNAP_ANALYZE_H
+#define MAPSNAP_ANALYZE_H
+
+#include <regex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "render.h"
+#include "store.h"
+
+/* One command: `name`, a one-line `usage`, and run(), which gets argv
+ * from the command name on and returns the exit status (0, 1 or 2). */
+struct command {
+	const char *name;
+	const char *usage;
+	int (*run)(int argc, char **argv, const struct out_opts *out);
+};
+
+extern const struct command cmd_list, cmd_ps, cmd_maps, cmd_smaps;
+
+/* Options every snapshot command takes, for getopt_long tables. */
+enum {
+	OPT_SNAPSHOT = 256, OPT_PID, OPT_MATCH, OPT_USER, OPT_HOST,
+	OPT_HELP,
+};
+#define SNAPSHOT_OPTION { "snapshot", required_argument, NULL, OPT_SNAPSHOT }
+#define FILTER_OPTIONS \
+	{ "pid", required_argument, NULL, OPT_PID }, \
+	{ "match", required_argument, NULL, OPT_MATCH }, \
+	{ "user", required_argument, NULL, OPT_USER }
+#define HELP_OPTION { "help", no_argument, NULL, OPT_HELP }
+
+struct filters {
+	int64_t *pids;
+	size_t npids;
+	regex_t re;
+	int has_re;
+	const char *user;	/* a name, or a uid in digits */
+};
+
+/*
+ * Take option `c` (OPT_PID, OPT_MATCH, OPT_USER) with its argument.
+ * Returns 0 when taken, or 2 on a usage error (printed), which includes
+ * any other option: call it last, for what a command did not take.
+ */
+int filters_option(struct filters *f, int c, const char *arg);
+void filters_release(struct filters *f);
+/* Does a process pass every filter? cmdline as shown (NULs as spaces). */
+int filters_pass(const struct filters *f, int64_t pid, const char *comm,
+		 const char *cmdline, const char *user, int64_t uid);
+
+/* The command line as ps and smem show it: NULs as spaces, without the
+ * final NUL; "[comm]" when empty. Caller frees. */
+char *cmdline_display(const void *cmdline, size_t len, const char *comm);
+
+/* Open FILE read-only and resolve REF (NULL = latest). 0 or -1 (printed;
+ * *st is then closed). */
+int open_snapshot(struct store *st, const char *file, const char *ref,
+		  int64_t *snapshot_id);
+
+/* Parse a PID argument; -1 (printed as a usage error) when not a pid. */
+int parse_pid_arg(const char *arg, int64_t *pid);
+
+/*
+ * The stored text of process `pid` in snapshot `snap`, appended to text,
+ * and whether it is smaps (else maps). 0 or -1 (printed).
+ */
+int load_process_text(struct store *st, int64_t snap, int64_t pid,
+		      struct buf *text, int *is_smaps);
+
+/*
+ * Parse "FILE [--snapshot REF] PID" for a command showing one process,
+ * open the file and resolve the snapshot. Returns -1 when the caller
+ * should go on (*st open), else the exit status to return.
+ */
+int process_text_args(int argc, char **argv, const struct command *cmd,
+		      struct store *st, int64_t *snap, int64_t *pid);
+
+/* Print "usage: mapsnap-analyze <usage>" to stdout (help) and return 0. */
+int command_help(const struct command *cmd);
+
+/* Finish a command: table_print to stdout, release, map to exit status. */
+int print_table(struct table *t, const struct out_opts *o);
+
+#endif

@@ -1,0 +1,54 @@
+/* cmd_maps.c - `maps`: one process's /proc/PID/maps as the kernel printed
+ * it, rebuilt from the header lines of the stored smaps. */
+#include "analyze.h"
+#include "blob.h"
+#include "smaps.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The header line of every record: /proc/PID/maps, byte for byte. */
+static int print_maps(const struct buf *text, const char *file, int64_t pid)
+{
+	struct smaps_parser ps;
+	struct smaps_map m;
+	int r, ret = 0;
+
+	smaps_parser_init(&ps, text->data, text->len);
+	while ((r = smaps_next(&ps, &m)) != 0) {
+		if (r < 0) {
+			ret = error("'%s': smaps of process %lld: %s", file,
+				    (long long)pid, ps.err);
+			continue;
+		}
+		fwrite(m.line, 1, m.line_len, stdout);
+		putchar('\n');
+	}
+	return ret;
+}
+
+static int run_maps(int argc, char **argv, const struct out_opts *out)
+{
+	struct buf text = BUF_INIT(BLOB_MAX_RAW);
+	struct store st;
+	int64_t snap, pid;
+	int is_smaps, ret;
+
+	(void)out;
+	ret = process_text_args(argc, argv, &cmd_maps, &st, &snap, &pid);
+	if (ret >= 0)
+		return ret;
+	ret = 1;
+	if (load_process_text(&st, snap, pid, &text, &is_smaps) == 0)
+		ret = is_smaps ? print_maps(&text, st.path, pid) < 0
+			: fwrite(text.data, 1, text.len, stdout) != text.len;
+	buf_release(&text);
+	store_close(&st);
+	return ret;
+}
+
+const struct command cmd_maps = {
+	"maps", "maps FILE [--snapshot REF] PID", run_maps,
+};

@@ -1,0 +1,108 @@
+/* cmd_ps.c - `ps`: per-process figures of one snapshot, like smem's
+ * process view, read from the stored totals without inflating a blob. */
+#include "analyze.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct col ps_cols[] = {
+	{ "pid", COL_INT, 0 }, { "user", COL_TEXT, 0 }, { "command", COL_TEXT, 40 },
+	{ "swap", COL_KB, 0 }, { "uss", COL_KB, 0 }, { "pss", COL_KB, 0 },
+	{ "rss", COL_KB, 0 }, { "vss", COL_KB, 0 }, { "maps", COL_INT, 0 },
+};
+
+static const char ps_sql[] =
+	"SELECT pid, user, uid, comm, cmdline, swap_kb, uss_kb, pss_kb,"
+	" rss_kb, size_kb, nmaps FROM processes WHERE snapshot_id = ?1"
+	" ORDER BY pid";
+
+static void add_row(struct table *t, sqlite3_stmt *q, const char *user,
+		    const char *cmd)
+{
+	size_t r = table_add_row(t), c;
+
+	table_set_int(t, r, 0, sqlite3_column_int64(q, 0));
+	if (user)
+		table_set_text(t, r, 1, user, strlen(user));
+	else if (sqlite3_column_type(q, 2) != SQLITE_NULL)
+		table_set_text(t, r, 1, (const char *)sqlite3_column_text(q, 2),
+			       (size_t)sqlite3_column_bytes(q, 2));
+	table_set_text(t, r, 2, cmd, strlen(cmd));
+	for (c = 3; c < 9; c++)
+		if (sqlite3_column_type(q, (int)c + 2) != SQLITE_NULL)
+			table_set_int(t, r, c, sqlite3_column_int64(q, (int)c + 2));
+}
+
+static int fill(struct store *st, int64_t snap, const struct filters *f,
+		struct table *t)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, ps_sql, -1, &q, NULL) != SQLITE_OK)
+		return store_error(st, "read processes from");
+	sqlite3_bind_int64(q, 1, snap);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *user = (const char *)sqlite3_column_text(q, 1);
+		const char *comm = (const char *)sqlite3_column_text(q, 3);
+		char *cmd = cmdline_display(sqlite3_column_blob(q, 4),
+					    (size_t)sqlite3_column_bytes(q, 4),
+					    comm ? comm : "");
+		int64_t uid = sqlite3_column_type(q, 2) == SQLITE_NULL ? -1
+			: sqlite3_column_int64(q, 2);
+
+		if (filters_pass(f, sqlite3_column_int64(q, 0), comm ? comm : "",
+				 cmd, user, uid))
+			add_row(t, q, user, cmd);
+		free(cmd);
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : store_error(st, "read processes from");
+}
+
+static int run_ps(int argc, char **argv, const struct out_opts *out)
+{
+	static const struct option opts[] = {
+		SNAPSHOT_OPTION, FILTER_OPTIONS, HELP_OPTION, { NULL, 0, NULL, 0 }
+	};
+	struct filters f = { 0 };
+	const char *ref = NULL;
+	struct table t;
+	struct store st;
+	int64_t snap;
+	int c, ret = 2;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == OPT_SNAPSHOT)
+			ref = optarg;
+		else if (c == OPT_HELP)
+			return command_help(&cmd_ps);
+		else if ((ret = filters_option(&f, c, optarg)) != 0)
+			goto out;
+	}
+	ret = 2;
+	if (argc - optind != 1) {
+		usage_error("ps takes one FILE");
+		goto out;
+	}
+	ret = 1;
+	if (open_snapshot(&st, argv[optind], ref, &snap) < 0)
+		goto out;
+	table_init(&t, ps_cols, sizeof(ps_cols) / sizeof(ps_cols[0]));
+	t.sort = "pss";
+	if (fill(&st, snap, &f, &t) == 0)
+		ret = print_table(&t, out);
+	table_release(&t);
+	store_close(&st);
+out:
+	filters_release(&f);
+	return ret;
+}
+
+const struct command cmd_ps = {
+	"ps", "ps FILE [--snapshot REF] [--pid PID] [--match REGEX] [--user USER]",
+	run_ps,
+};

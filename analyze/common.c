@@ -1,0 +1,187 @@
+/* common.c - the pieces every analyzer command uses: opening a snapshot,
+ * filters, the displayed command line, help and table output. */
+#include "analyze.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int filters_option(struct filters *f, int c, const char *arg)
+{
+	int64_t pid;
+
+	switch (c) {
+	case OPT_PID:
+		if (parse_pid_arg(arg, &pid) < 0)
+			return 2;
+		f->pids = xreallocarray(f->pids, f->npids + 1, sizeof(*f->pids));
+		f->pids[f->npids++] = pid;
+		return 0;
+	case OPT_MATCH:
+		if (f->has_re)
+			regfree(&f->re);
+		f->has_re = 0;
+		if (regcomp(&f->re, arg, REG_EXTENDED | REG_NOSUB) != 0)
+			return usage_error("bad regular expression '%s'", arg);
+		f->has_re = 1;
+		return 0;
+	case OPT_USER:
+		f->user = arg;
+		return 0;
+	}
+	/* getopt_long has said what was wrong */
+	fprintf(stderr, "try '%s --help'\n", progname);
+	return 2;
+}
+
+void filters_release(struct filters *f)
+{
+	if (f->has_re)
+		regfree(&f->re);
+	free(f->pids);
+	memset(f, 0, sizeof(*f));
+}
+
+int filters_pass(const struct filters *f, int64_t pid, const char *comm,
+		 const char *cmdline, const char *user, int64_t uid)
+{
+	size_t i;
+	uint64_t n;
+
+	if (f->npids) {
+		for (i = 0; i < f->npids && f->pids[i] != pid; i++)
+			;
+		if (i == f->npids)
+			return 0;
+	}
+	if (f->user && !(user && !strcmp(user, f->user)) &&
+	    !(parse_u64_str(f->user, &n) == 0 && uid >= 0 && (uint64_t)uid == n))
+		return 0;
+	if (f->has_re && regexec(&f->re, comm, 0, NULL, 0) != 0 &&
+	    regexec(&f->re, cmdline, 0, NULL, 0) != 0)
+		return 0;
+	return 1;
+}
+
+char *cmdline_display(const void *cmdline, size_t len, const char *comm)
+{
+	char *s;
+	size_t i;
+
+	if (len && ((const char *)cmdline)[len - 1] == '\0')
+		len--;
+	if (!len) {
+		size_t n = strlen(comm);
+
+		s = xmalloc(n + 3);
+		snprintf(s, n + 3, "[%s]", comm);
+		return s;
+	}
+	s = xmemdup(cmdline, len);
+	for (i = 0; i < len; i++)
+		if (s[i] == '\0')
+			s[i] = ' ';
+	return s;
+}
+
+int open_snapshot(struct store *st, const char *file, const char *ref,
+		  int64_t *snapshot_id)
+{
+	if (store_open(st, file, STORE_READ) < 0)
+		return -1;
+	if (store_resolve(st, ref, snapshot_id) < 0) {
+		store_close(st);
+		return -1;
+	}
+	return 0;
+}
+
+int parse_pid_arg(const char *arg, int64_t *pid)
+{
+	uint64_t v;
+
+	if (parse_u64_str(arg, &v) < 0 || v == 0 || v > INT32_MAX) {
+		usage_error("bad pid '%s'", arg);
+		return -1;
+	}
+	*pid = (int64_t)v;
+	return 0;
+}
+
+int command_help(const struct command *cmd)
+{
+	printf("usage: mapsnap-analyze [OUTPUT OPTIONS] %s\n", cmd->usage);
+	return 0;
+}
+
+int print_table(struct table *t, const struct out_opts *o)
+{
+	int r = table_print(t, o, stdout);
+
+	table_release(t);
+	return r;
+}
+
+/* Fetch the text of `pid` in snapshot `snap`, and whether it is smaps. */
+int load_process_text(struct store *st, int64_t snap, int64_t pid,
+		     struct buf *text, int *is_smaps)
+{
+	sqlite3_stmt *q = NULL;
+	int64_t blob = 0;
+	int rc, ret = -1;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT text_blob, text_kind FROM processes"
+			       " WHERE snapshot_id = ?1 AND pid = ?2", -1, &q,
+			       NULL) != SQLITE_OK)
+		return store_error(st, "read processes from");
+	sqlite3_bind_int64(q, 1, snap);
+	sqlite3_bind_int64(q, 2, pid);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(q, 1);
+
+		blob = sqlite3_column_int64(q, 0);
+		*is_smaps = kind && !strcmp(kind, "smaps");
+	}
+	sqlite3_finalize(q);
+	if (rc == SQLITE_DONE)
+		error("'%s': snapshot %lld holds no process %lld", st->path,
+		      (long long)snap, (long long)pid);
+	else if (rc != SQLITE_ROW)
+		store_error(st, "read processes from");
+	else if (!blob)
+		error("'%s': process %lld has no stored text", st->path,
+		      (long long)pid);
+	else
+		ret = store_blob_get(st, blob, text);
+	return ret;
+}
+
+int process_text_args(int argc, char **argv, const struct command *cmd,
+		      struct store *st, int64_t *snap, int64_t *pid)
+{
+	static const struct option opts[] = {
+		SNAPSHOT_OPTION, HELP_OPTION, { NULL, 0, NULL, 0 }
+	};
+	const char *ref = NULL;
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == OPT_SNAPSHOT)
+			ref = optarg;
+		else if (c == OPT_HELP)
+			return command_help(cmd);
+		else
+			return usage_error("see '%s --help'", cmd->name);
+	}
+	if (argc - optind != 2)
+		return usage_error("%s takes FILE and PID", cmd->name);
+	if (parse_pid_arg(argv[optind + 1], pid) < 0)
+		return 2;
+	if (open_snapshot(st, argv[optind], ref, snap) < 0)
+		return 1;
+	return -1;
+}

@@ -1,0 +1,131 @@
+/* main.c - mapsnap-analyze: take the output options from anywhere on the
+ * command line, then hand the rest to the command named. */
+#include "analyze.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct command *const commands[] = {
+	&cmd_list, &cmd_ps, &cmd_maps, &cmd_smaps,
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void help(void)
+{
+	size_t i;
+
+	printf("usage: mapsnap-analyze [--csv | --json] [-H|--human] [--sort COL] [-r]\n"
+	       "                       [--limit N] COMMAND ...\n"
+	       "\n"
+	       "Read snapshots taken by mapsnap-capture: list, render and query them.\n"
+	       "\n"
+	       "commands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		printf("  %s\n", commands[i]->usage);
+	printf("\n"
+	       "REF: a snapshot id, a uuid (or a prefix of one), 'first', 'latest'\n"
+	       "(the default) or '@LABEL' (the latest with that label).\n"
+	       "\n"
+	       "output options (before or after the command name):\n"
+	       "      --csv           RFC 4180 CSV with a header row\n"
+	       "      --json          one JSON array of objects\n"
+	       "  -H, --human         sizes as 1.5M instead of kB (tables and CSV)\n"
+	       "      --sort COL      sort by this column (ascending; -r for descending)\n"
+	       "  -r, --reverse       reverse the order\n"
+	       "      --limit N       print at most N rows\n"
+	       "  -h, --help          show this help (COMMAND --help for one command)\n"
+	       "  -V, --version       show the version\n"
+	       "\n"
+	       "Sizes are in kB. Exit status: 0 success, 1 failure, 2 usage error.\n");
+}
+
+/* The value of option `name` at argv[*i], as "--name=V" or "--name V". */
+static const char *option_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (strcmp(argv[*i], name))
+		return NULL;
+	if (*i + 1 >= argc) {
+		usage_error("option '%s' needs a value", name);
+		exit(2);
+	}
+	return argv[++*i];
+}
+
+/*
+ * Take the output options out of argv wherever they stand, and leave the
+ * rest (the command and its arguments) in argv, in order. Returns the new
+ * argc, or -(exit status) when done (help, version, usage error).
+ */
+static int take_output_options(int argc, char **argv, struct out_opts *o)
+{
+	int i, n = 1, have_cmd = 0, rest = 0;
+	const char *v;
+	uint64_t lim;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (rest || a[0] != '-') {
+			have_cmd = 1;
+			argv[n++] = argv[i];
+		} else if (!strcmp(a, "--")) {
+			rest = 1;
+		} else if (!strcmp(a, "--csv")) {
+			o->format = OUT_CSV;
+		} else if (!strcmp(a, "--json")) {
+			o->format = OUT_JSON;
+		} else if (!strcmp(a, "-H") || !strcmp(a, "--human")) {
+			o->human = 1;
+		} else if (!strcmp(a, "-r") || !strcmp(a, "--reverse")) {
+			o->reverse = 1;
+		} else if ((v = option_value(argc, argv, &i, "--sort"))) {
+			o->sort = v;
+		} else if ((v = option_value(argc, argv, &i, "--limit"))) {
+			if (parse_u64_str(v, &lim) < 0 || lim > 1000000000)
+				return -usage_error("bad --limit '%s'", v);
+			o->limit = (long)lim;
+		} else if (!have_cmd && (!strcmp(a, "-h") || !strcmp(a, "--help"))) {
+			help();
+			return close_stdout() ? -1 : 0;
+		} else if (!have_cmd && (!strcmp(a, "-V") || !strcmp(a, "--version"))) {
+			printf("mapsnap-analyze %s (format %d)\n", MAPSNAP_VERSION,
+			       STORE_VERSION);
+			return close_stdout() ? -1 : 0;
+		} else if (!have_cmd) {
+			return -usage_error("unknown option '%s'", a);
+		} else {
+			argv[n++] = strcmp(a, "-h") ? argv[i] : (char *)"--help";
+		}
+	}
+	argv[n] = NULL;
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	struct out_opts out = { OUT_TABLE, 0, NULL, 0, -1 };
+	size_t i;
+	int ret;
+
+	progname = "mapsnap-analyze";
+	argc = take_output_options(argc, argv, &out);
+	if (argc <= 0)
+		return -argc;
+	if (argc < 2)
+		return usage_error("no command given");
+	for (i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(argv[1], commands[i]->name))
+			break;
+	if (i == NCOMMANDS)
+		return usage_error("unknown command '%s'", argv[1]);
+	ret = commands[i]->run(argc - 1, argv + 1, &out);
+	if (close_stdout() < 0 && ret == 0)
+		ret = 1;
+	return ret;
+}

@@ -1,0 +1,407 @@
+/* render.c - print a struct table as an aligned table, CSV (RFC 4180
+ * quoting) or JSON (valid UTF-8, control bytes escaped). */
+#include "render.h"
+#include "util.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void table_init(struct table *t, const struct col *cols, size_t ncols)
+{
+	memset(t, 0, sizeof(*t));
+	t->cols = cols;
+	t->ncols = ncols;
+}
+
+void table_release(struct table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i].s);
+	free(t->cells);
+	t->cells = NULL;
+	t->nrows = t->alloc = 0;
+}
+
+size_t table_add_row(struct table *t)
+{
+	size_t i;
+
+	if (t->nrows == t->alloc) {
+		t->alloc = t->alloc ? t->alloc * 2 : 64;
+		t->cells = xreallocarray(t->cells, t->alloc,
+					 t->ncols * sizeof(*t->cells));
+	}
+	for (i = 0; i < t->ncols; i++) {
+		struct cell *c = &t->cells[t->nrows * t->ncols + i];
+
+		c->i = 0;
+		c->s = NULL;
+		c->null = 1;
+	}
+	return t->nrows++;
+}
+
+void table_set_int(struct table *t, size_t row, size_t col, int64_t v)
+{
+	struct cell *c = &t->cells[row * t->ncols + col];
+
+	c->i = v;
+	c->null = 0;
+}
+
+void table_set_text(struct table *t, size_t row, size_t col, const char *s,
+		    size_t len)
+{
+	struct cell *c = &t->cells[row * t->ncols + col];
+
+	free(c->s);
+	c->s = xmemdup(s, len);
+	c->null = 0;
+}
+
+int table_col(const struct table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncols; i++)
+		if (!strcmp(t->cols[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* qsort has no context argument: the sort key lives here for one call. */
+static const struct table *sort_table;
+static size_t sort_col;
+static int sort_desc;
+
+static int cmp_cell(const struct cell *x, const struct cell *y,
+		    enum col_kind kind)
+{
+	if (x->null != y->null)
+		return x->null ? -1 : 1;
+	if (kind == COL_TEXT)
+		return strcmp(x->s ? x->s : "", y->s ? y->s : "");
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* By the sort column, then by every column left to right, so that the
+ * order never depends on qsort's whims. */
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct cell *x = a, *y = b;
+	size_t i;
+	int r = cmp_cell(x + sort_col, y + sort_col,
+			 sort_table->cols[sort_col].kind);
+
+	for (i = 0; r == 0 && i < sort_table->ncols; i++)
+		r = cmp_cell(x + i, y + i, sort_table->cols[i].kind);
+	return sort_desc ? -r : r;
+}
+
+static int sort_rows(struct table *t, const struct out_opts *o)
+{
+	const char *name = o->sort ? o->sort : t->sort;
+	int col;
+	size_t i;
+
+	if (!name)
+		return 0;
+	col = table_col(t, name);
+	if (col < 0) {
+		fprintf(stderr, "%s: no column '%s' to sort by; columns:", progname, name);
+		for (i = 0; i < t->ncols; i++)
+			fprintf(stderr, " %s", t->cols[i].name);
+		fprintf(stderr, "\ntry '%s --help'\n", progname);
+		return 2;
+	}
+	sort_table = t;
+	sort_col = (size_t)col;
+	/* ascending, as smem sorts; -r flips */
+	sort_desc = (o->sort ? 0 : t->reverse) ^ (o->reverse != 0);
+	qsort(t->cells, t->nrows, t->ncols * sizeof(*t->cells), cmp_rows);
+	return 0;
+}
+
+/* "1.5M" for a size in kB, as smem -k prints it. */
+static void human_kb(char *out, size_t n, int64_t kb)
+{
+	static const char units[] = "KMGTP";
+	double v = (double)kb;
+	int i = 0;
+
+	if (kb == 0) {
+		snprintf(out, n, "0");
+		return;
+	}
+	while (v >= 1024 && i < 4) {
+		v /= 1024;
+		i++;
+	}
+	snprintf(out, n, "%.1f%c", v, units[i]);
+}
+
+static void format_time(char *out, size_t n, int64_t us, int iso)
+{
+	time_t secs = (time_t)(us / 1000000);
+	struct tm tm;
+
+	if (!gmtime_r(&secs, &tm)) {
+		snprintf(out, n, "%" PRId64, us);
+		return;
+	}
+	if (iso)
+		snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(us % 1000000));
+	else
+		snprintf(out, n, "%04d-%02d-%02d %02d:%02d:%02d",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* A non-text cell as it is shown; "" for NULL. */
+static const char *cell_text(const struct col *col, const struct cell *c,
+			     const struct out_opts *o, char *tmp, size_t n)
+{
+	if (c->null)
+		return o->format == OUT_TABLE ? "-" : "";
+	switch (col->kind) {
+	case COL_TEXT:
+		return c->s;
+	case COL_KB:
+		if (o->human && o->format != OUT_JSON) {
+			human_kb(tmp, n, c->i);
+			return tmp;
+		}
+		break;
+	case COL_TIME:
+		format_time(tmp, n, c->i, o->format != OUT_TABLE);
+		return tmp;
+	case COL_INT:
+		break;
+	}
+	snprintf(tmp, n, "%" PRId64, c->i);
+	return tmp;
+}
+
+/* The width a cell takes in the table view. */
+static size_t shown_len(const struct col *col, const char *s)
+{
+	size_t len = strlen(s);
+
+	return col->width && len > col->width ? col->width : len;
+}
+
+/* Table text: control bytes shown as '?', so a hostile name cannot
+ * drive the terminal; cut to the column's width with "...". */
+static void put_safe(FILE *out, const struct col *col, const char *s,
+		     size_t width, int right)
+{
+	size_t len = shown_len(col, s), i;
+	int cut = len < strlen(s);
+
+	if (right)
+		for (i = len; i < width; i++)
+			fputc(' ', out);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (cut && i + 3 >= len)
+			c = '.';
+		fputc(c < 0x20 || c == 0x7f ? '?' : c, out);
+	}
+	if (!right)
+		for (i = len; i < width; i++)
+			fputc(' ', out);
+}
+
+static void print_aligned(const struct table *t, const struct out_opts *o,
+			  FILE *out, size_t nrows)
+{
+	size_t *w = xcalloc(t->ncols, sizeof(*w));
+	char tmp[64];
+	size_t r, c;
+
+	for (c = 0; c < t->ncols; c++)
+		w[c] = strlen(t->cols[c].name);
+	for (r = 0; r < nrows; r++)
+		for (c = 0; c < t->ncols; c++) {
+			size_t len = shown_len(&t->cols[c], cell_text(&t->cols[c],
+					&t->cells[r * t->ncols + c], o, tmp, sizeof(tmp)));
+			if (len > w[c])
+				w[c] = len;
+		}
+	for (c = 0; c < t->ncols; c++) {
+		int right = t->cols[c].kind != COL_TEXT;
+		size_t i, len = strlen(t->cols[c].name);
+
+		if (c)
+			fputc(' ', out);
+		if (right)
+			for (i = len; i < w[c]; i++)
+				fputc(' ', out);
+		for (i = 0; i < len; i++)
+			fputc(t->cols[c].name[i] - 32 * (t->cols[c].name[i] >= 'a' &&
+							  t->cols[c].name[i] <= 'z'), out);
+		if (!right && c + 1 < t->ncols)
+			for (i = len; i < w[c]; i++)
+				fputc(' ', out);
+	}
+	fputc('\n', out);
+	for (r = 0; r < nrows; r++) {
+		for (c = 0; c < t->ncols; c++) {
+			const char *s = cell_text(&t->cols[c],
+					&t->cells[r * t->ncols + c], o, tmp, sizeof(tmp));
+			int right = t->cols[c].kind != COL_TEXT;
+
+			if (c)
+				fputc(' ', out);
+			put_safe(out, &t->cols[c], s,
+				 right || c + 1 < t->ncols ? w[c] : 0, right);
+		}
+		fputc('\n', out);
+	}
+	free(w);
+}
+
+/* RFC 4180: quote a field holding a comma, quote, CR or LF; double quotes. */
+static void put_csv(FILE *out, const char *s)
+{
+	if (!s[strcspn(s, ",\"\r\n")]) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static void print_csv(const struct table *t, const struct out_opts *o,
+		      FILE *out, size_t nrows)
+{
+	char tmp[64];
+	size_t r, c;
+
+	for (c = 0; c < t->ncols; c++) {
+		if (c)
+			fputc(',', out);
+		put_csv(out, t->cols[c].name);
+	}
+	fputs("\r\n", out);
+	for (r = 0; r < nrows; r++) {
+		for (c = 0; c < t->ncols; c++) {
+			if (c)
+				fputc(',', out);
+			put_csv(out, cell_text(&t->cols[c],
+					       &t->cells[r * t->ncols + c], o, tmp, sizeof(tmp)));
+		}
+		fputs("\r\n", out);
+	}
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		n = 2, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		n = 3, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* A JSON string: escapes, and U+FFFD for bytes that are not UTF-8. */
+static void put_json_string(FILE *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	fputc('"', out);
+	while (*s) {
+		size_t n = utf8_len(s);
+
+		if (n == 0) {
+			fputs("\\ufffd", out);
+			s++;
+		} else if (*s == '"' || *s == '\\') {
+			fprintf(out, "\\%c", *s++);
+		} else if (*s < 0x20 || *s == 0x7f) {
+			fprintf(out, "\\u%04x", *s++);
+		} else {
+			fwrite(s, 1, n, out);
+			s += n;
+		}
+	}
+	fputc('"', out);
+}
+
+static void print_json(const struct table *t, const struct out_opts *o,
+		       FILE *out, size_t nrows)
+{
+	char tmp[64];
+	size_t r, c;
+
+	fputc('[', out);
+	for (r = 0; r < nrows; r++) {
+		fputs(r ? ",\n {" : "\n {", out);
+		for (c = 0; c < t->ncols; c++) {
+			const struct cell *cell = &t->cells[r * t->ncols + c];
+			enum col_kind k = t->cols[c].kind;
+
+			if (c)
+				fputs(", ", out);
+			put_json_string(out, t->cols[c].name);
+			fputs(": ", out);
+			if (cell->null)
+				fputs("null", out);
+			else if (k == COL_TEXT || k == COL_TIME)
+				put_json_string(out, cell_text(&t->cols[c], cell, o,
+							       tmp, sizeof(tmp)));
+			else
+				fprintf(out, "%" PRId64, cell->i);
+		}
+		fputc('}', out);
+	}
+	fputs(nrows ? "\n]\n" : "]\n", out);
+}
+
+int table_print(struct table *t, const struct out_opts *o, FILE *out)
+{
+	size_t nrows = t->nrows;
+
+	if (sort_rows(t, o))
+		return 2;
+	if (o->limit >= 0 && (size_t)o->limit < nrows)
+		nrows = (size_t)o->limit;
+	if (o->format == OUT_CSV)
+		print_csv(t, o, out, nrows);
+	else if (o->format == OUT_JSON)
+		print_json(t, o, out, nrows);
+	else
+		print_aligned(t, o, out, nrows);
+	return 0;
+}

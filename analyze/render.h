@@ -1,0 +1,67 @@
+/* render.h - one table type for every analyzer command, printed as an
+ * aligned table, RFC 4180 CSV or a JSON array, sorted and limited. */
+#ifndef MAPSNAP_RENDER_H
+#define MAPSNAP_RENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum col_kind {
+	COL_INT,	/* a plain number (pid, count) */
+	COL_KB,		/* a size in kB: -H shows it as 1.5M */
+	COL_TEXT,	/* text, left-aligned; any bytes */
+	COL_TIME,	/* microseconds since the epoch, shown in UTC */
+};
+
+struct col {
+	const char *name;	/* lowercase; the CSV/JSON name, the table
+				   header in upper case */
+	enum col_kind kind;
+	unsigned width;		/* table view only: cut longer text to this
+				   many bytes, ending in "..." (0: never) */
+};
+
+struct cell {
+	int64_t i;
+	char *s;		/* COL_TEXT: owned, NUL-terminated */
+	unsigned null : 1;	/* unknown: "-" in tables, empty in CSV */
+};
+
+struct table {
+	const struct col *cols;
+	size_t ncols;
+	struct cell *cells;	/* nrows x ncols */
+	size_t nrows, alloc;
+	const char *sort;	/* default sort column, or NULL (row order) */
+	int reverse;		/* default direction: 1 = descending */
+};
+
+enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON };
+
+struct out_opts {
+	enum out_format format;
+	int human;		/* -H */
+	const char *sort;	/* --sort, or NULL for the table's default */
+	int reverse;		/* -r: flip the direction */
+	long limit;		/* --limit, or -1 */
+};
+
+void table_init(struct table *t, const struct col *cols, size_t ncols);
+void table_release(struct table *t);
+/* Add a row of NULL cells; returns its index. */
+size_t table_add_row(struct table *t);
+void table_set_int(struct table *t, size_t row, size_t col, int64_t v);
+/* Copies (s, len). */
+void table_set_text(struct table *t, size_t row, size_t col, const char *s,
+		    size_t len);
+/* Index of the column named `name`, or -1. */
+int table_col(const struct table *t, const char *name);
+
+/*
+ * Sort, limit and print to out. Returns 0, or 2 (printed, as a usage
+ * error) when --sort names no column of this table.
+ */
+int table_print(struct table *t, const struct out_opts *o, FILE *out);
+
+#endif
