@@ -1,0 +1,35 @@
+# lib.sh - sourced by every end-to-end test: a scratch directory and the
+# few assertions the tests share. Each check prints what differs and exits 1.
+set -u
+: "${ROOT:?run through tests/e2e/run}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/mapsnap-e2e.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+
+fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+
+# expect_cmp EXPECTED ACTUAL: files equal byte for byte, else show a diff.
+expect_cmp() {
+	cmp -s "$1" "$2" && return 0
+	diff -u "$1" "$2" | head -40 >&2
+	fail "$2 differs from $1"
+}
+
+# expect_exit CODE CMD...: run CMD (stdout to $T/out, stderr to $T/err)
+# and require exit status CODE.
+expect_exit() {
+	local want=$1 got
+	shift
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	[ "$got" -eq "$want" ] && return 0
+	sed 's/^/stderr: /' "$T/err" >&2
+	fail "'$*' exited $got, expected $want"
+}
+
+# expect_grep PATTERN FILE: an extended regex must match a line of FILE.
+expect_grep() {
+	grep -Eq -- "$1" "$2" && return 0
+	sed 's/^/  | /' "$2" >&2
+	fail "no line of $2 matches '$1'"
+}
