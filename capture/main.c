@@ -92,7 +92,7 @@ static int parse_args(int argc, char **argv, struct capture_opts *o,
 	uint64_t v;
 	int c, i;
 
-	while ((c = getopt_long(argc, argv, "+o:p:m:u:l:qvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:p:m:u:l:qvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->output = optarg; break;
 		case 'p':

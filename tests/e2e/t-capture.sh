@@ -1,0 +1,78 @@
+# t-capture.sh - mapsnap-capture's selection options and skip counting,
+# on the frozen edge tree (pids 1200 1201 uid 1000, 1300 1400 uid 1001,
+# 2 a kernel thread).
+. "$ROOT/tests/e2e/lib.sh"
+S=$ROOT/samples/edge/proc
+
+# pids_in DB: the pids of the latest snapshot, one line
+pids_in() {
+	sqlite3 "$1" "SELECT group_concat(pid, ' ') FROM (SELECT pid FROM processes
+		WHERE snapshot_id = (SELECT max(id) FROM snapshots) ORDER BY pid)"
+}
+# skips_in DB: "reason=count ..." of the latest snapshot
+skips_in() {
+	sqlite3 "$1" "SELECT group_concat(reason || '=' || count, ' ') FROM (SELECT * FROM skips
+		WHERE snapshot_id = (SELECT max(id) FROM snapshots) ORDER BY reason)"
+}
+want() { # want WHAT EXPECTED ACTUAL
+	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+}
+
+expect_exit 0 "$CAPTURE" -o all.db --proc "$S"
+want "all pids" "1200 1201 1300 1400" "$(pids_in all.db)"
+want "skips" "kernel=1" "$(skips_in all.db)"
+expect_grep '4 processes captured, 1 skipped \(1 kernel\)' err
+want "seen" "5|4|1" "$(sqlite3 all.db 'SELECT procs_seen, procs_captured, procs_skipped FROM snapshots')"
+
+# -p, bare pids, and both together
+expect_exit 0 "$CAPTURE" -q -o p.db --proc "$S" -p 1300
+want "-p" "1300" "$(pids_in p.db)"
+expect_exit 0 "$CAPTURE" -q -o p.db --proc "$S" 1400 -p 1201
+want "-p and bare" "1201 1400" "$(pids_in p.db)"
+expect_exit 1 "$CAPTURE" -q -o p.db --proc "$S" 2
+expect_grep "kernel thread" err
+
+# -m matches comm or the cmdline (NULs read as spaces)
+expect_exit 0 "$CAPTURE" -q -o m.db --proc "$S" -m '^a\) b \(c$'
+want "-m comm" "1300" "$(pids_in m.db)"
+want "-m skips" "excluded=3 kernel=1" "$(skips_in m.db)"
+expect_exit 0 "$CAPTURE" -q -o m.db --proc "$S" -m 'my app/bin/server --name=edge'
+want "-m cmdline" "1200 1201" "$(pids_in m.db)"
+expect_exit 0 "$CAPTURE" -q -o m.db --proc "$S" -m 'no-such-process'
+want "-m nothing" "" "$(pids_in m.db)"
+
+# -u by uid (the names are this host's, which need not know 1001)
+expect_exit 0 "$CAPTURE" -q -o u.db --proc "$S" -u 1001
+want "-u" "1300 1400" "$(pids_in u.db)"
+expect_exit 0 "$CAPTURE" -q -o u.db --proc "$S" -u root
+want "-u root" "" "$(pids_in u.db)"
+expect_exit 2 "$CAPTURE" -q -o u.db --proc "$S" -u no-such-user-here
+
+# -l and --host are stored; options are recorded
+expect_exit 0 "$CAPTURE" -q -o l.db --proc "$S" -l 'after "deploy", 2' --host edgebox
+want "label" 'after "deploy", 2|edgebox' \
+	"$(sqlite3 l.db 'SELECT label, hostname FROM snapshots JOIN hosts ON hosts.id = host_id')"
+sqlite3 l.db 'SELECT options FROM snapshots' > opts
+expect_grep 'host edgebox' opts
+
+# --level changes the compression, never the text
+expect_exit 0 "$CAPTURE" -q -o z0.db --proc "$S" --level 0
+expect_exit 0 "$CAPTURE" -q -o z9.db --proc "$S" --level 9
+s0=$(sqlite3 z0.db 'SELECT sum(length(data)) FROM blobs')
+s9=$(sqlite3 z9.db 'SELECT sum(length(data)) FROM blobs')
+[ "$s9" -lt "$s0" ] || fail "--level 9 ($s9 bytes) not smaller than --level 0 ($s0)"
+"$ANALYZE" smaps z0.db 1200 > a0 && "$ANALYZE" smaps z9.db 1200 > a9 || fail "smaps"
+expect_cmp "$S/1200/smaps" a0
+expect_cmp "$S/1200/smaps" a9
+
+# a process whose smaps disappeared mid-capture is counted, not fatal
+cp -r "$S" gone
+rm gone/1201/smaps
+expect_exit 0 "$CAPTURE" -q -o g.db --proc gone
+want "vanished" "1200 1300 1400" "$(pids_in g.db)"
+want "vanished skips" "kernel=1 vanished=1" "$(skips_in g.db)"
+# ... but named on the command line it is an error
+expect_exit 1 "$CAPTURE" -q -o g.db --proc gone 1201
+expect_grep "cannot capture process 1201" err
+
+exit 0
