@@ -63,12 +63,15 @@ int open_snapshot(struct store *st, const char *file, const char *ref,
 /* Parse a PID argument; -1 (printed as a usage error) when not a pid. */
 int parse_pid_arg(const char *arg, int64_t *pid);
 
+/* What a process's stored text is (processes.text_kind). */
+enum text_kind { TEXT_MAPS, TEXT_SMAPS, TEXT_ROLLUP };
+
 /*
  * The stored text of process `pid` in snapshot `snap`, appended to text,
- * and whether it is smaps (else maps). 0 or -1 (printed).
+ * and its kind. 0 or -1 (printed).
  */
 int load_process_text(struct store *st, int64_t snap, int64_t pid,
-		      struct buf *text, int *is_smaps);
+		      struct buf *text, enum text_kind *kind);
 
 /*
  * Parse "FILE [--snapshot REF] PID" for a command showing one process,

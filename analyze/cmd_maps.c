@@ -34,16 +34,24 @@ static int run_maps(int argc, char **argv, const struct out_opts *out)
 	struct buf text = BUF_INIT(BLOB_MAX_RAW);
 	struct store st;
 	int64_t snap, pid;
-	int is_smaps, ret;
+	enum text_kind kind;
+	int ret;
 
 	(void)out;
 	ret = process_text_args(argc, argv, &cmd_maps, &st, &snap, &pid);
 	if (ret >= 0)
 		return ret;
 	ret = 1;
-	if (load_process_text(&st, snap, pid, &text, &is_smaps) == 0)
-		ret = is_smaps ? print_maps(&text, st.path, pid) < 0
-			: fwrite(text.data, 1, text.len, stdout) != text.len;
+	if (load_process_text(&st, snap, pid, &text, &kind) < 0)
+		;
+	else if (kind == TEXT_ROLLUP)
+		error("'%s': process %lld of snapshot %lld is an imported"
+		      " smaps_rollup: it has no maps", st.path, (long long)pid,
+		      (long long)snap);
+	else if (kind == TEXT_SMAPS)
+		ret = print_maps(&text, st.path, pid) < 0;
+	else
+		ret = fwrite(text.data, 1, text.len, stdout) != text.len;
 	buf_release(&text);
 	store_close(&st);
 	return ret;

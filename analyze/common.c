@@ -102,7 +102,7 @@ int parse_pid_arg(const char *arg, int64_t *pid)
 {
 	uint64_t v;
 
-	if (parse_u64_str(arg, &v) < 0 || v == 0 || v > INT32_MAX) {
+	if (parse_u64_str(arg, &v) < 0 || v > INT32_MAX) {
 		usage_error("bad pid '%s'", arg);
 		return -1;
 	}
@@ -124,9 +124,8 @@ int print_table(struct table *t, const struct out_opts *o)
 	return r;
 }
 
-/* Fetch the text of `pid` in snapshot `snap`, and whether it is smaps. */
 int load_process_text(struct store *st, int64_t snap, int64_t pid,
-		     struct buf *text, int *is_smaps)
+		     struct buf *text, enum text_kind *kind)
 {
 	sqlite3_stmt *q = NULL;
 	int64_t blob = 0;
@@ -140,10 +139,11 @@ int load_process_text(struct store *st, int64_t snap, int64_t pid,
 	sqlite3_bind_int64(q, 2, pid);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
-		const char *kind = (const char *)sqlite3_column_text(q, 1);
+		const char *k = (const char *)sqlite3_column_text(q, 1);
 
 		blob = sqlite3_column_int64(q, 0);
-		*is_smaps = kind && !strcmp(kind, "smaps");
+		*kind = !k ? TEXT_MAPS : !strcmp(k, "smaps") ? TEXT_SMAPS
+			: !strcmp(k, "rollup") ? TEXT_ROLLUP : TEXT_MAPS;
 	}
 	sqlite3_finalize(q);
 	if (rc == SQLITE_DONE)

@@ -4,6 +4,7 @@
 #define MAPSNAP_CAPTURE_H
 
 #include <regex.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -37,6 +38,13 @@ enum skip_reason {
 };
 extern const char *const skip_names[SKIP__COUNT];
 
+/* What text is stored per process. */
+enum capture_mode {
+	MODE_SMAPS,	/* smaps (it holds every line of maps) */
+	MODE_MAPS,	/* maps only: cheap, no page-table walk */
+	MODE_ROLLUP,	/* maps plus smaps_rollup */
+};
+
 /* One process read from the proc directory; buffers reused across calls. */
 struct proc_read {
 	pid_t pid, ppid;
@@ -47,19 +55,24 @@ struct proc_read {
 	long uid;		/* real uid from status, -1 when unknown */
 	char comm[64];		/* from stat, between '(' and the last ')' */
 	int has_exe;
-	struct buf stat, status, cmdline, exe, text;
+	struct buf stat, status, cmdline, exe;
+	struct buf text;	/* smaps, or maps */
+	struct buf rollup;	/* smaps_rollup, in MODE_ROLLUP */
 };
 
 void proc_read_init(struct proc_read *p);
 void proc_read_release(struct proc_read *p);
 
 /*
- * Read process `pid` from `proc` (text = the file to store, e.g.
- * "smaps"). Returns 0, or a skip reason (> 0 as enum skip_reason + 1) so
- * the caller counts it; messages for SKIP_ERROR are printed here.
+ * Read process `pid` from `proc` in two steps: the head (stat, status,
+ * cmdline: cheap, enough to filter on) and then the body (the memory
+ * text for `mode`, exe, and stat again to catch a reused pid). Each
+ * returns 0, or a skip reason + 1 (> 0) for the caller to count;
+ * messages for SKIP_ERROR are printed here.
  */
-int proc_read(struct proc_read *p, const char *proc, pid_t pid,
-	      const char *text_name);
+int proc_read_head(struct proc_read *p, const char *proc, pid_t pid);
+int proc_read_body(struct proc_read *p, const char *proc,
+		   enum capture_mode mode);
 
 /* Parse stat text into pid, comm, state, ppid, flags, start_time,
  * threads. 0, or -1 when it does not parse. */
@@ -78,14 +91,39 @@ struct capture_opts {
 	regex_t *match;		/* --match, or NULL */
 	long uid;		/* --user, or -1 */
 	int level;		/* zlib level */
+	enum capture_mode mode;
+	double interval;	/* seconds between snapshots, 0: none */
+	long count;		/* snapshots to take, 0: until a signal */
+	long keep;		/* keep the newest N snapshots, 0: all */
+	int nice;		/* lower our CPU and I/O priority */
+	const char *import;	/* --import FILE ("-" = stdin), or NULL */
+	const char *comm;	/* --comm, for --import */
 	char *options_text;	/* the command line, stored with snapshots */
 };
 
+/* A random (version 4) UUID, 36 characters and a NUL. */
+void make_uuid(char out[37]);
+/* Wall-clock time in microseconds since the epoch. */
+int64_t now_us(void);
+
+/* Set by SIGINT/SIGTERM: 1 = finish the snapshot in hand and stop,
+ * 2 (a second signal) = roll it back and stop. */
+extern volatile sig_atomic_t capture_stop;
+
 struct store;
 /*
- * Take one snapshot into the open store, in one transaction, and print
- * the summary line. Returns 0, or -1 (printed; nothing was stored).
+ * Take one snapshot into the open store, in one transaction (which also
+ * drops old snapshots for --keep), and print the summary line. Returns
+ * 0, 1 when a second signal rolled it back (nothing stored), or -1
+ * (printed; nothing stored).
  */
 int capture_snapshot(struct store *st, const struct capture_opts *o);
+
+/*
+ * --import: store one saved maps, smaps or smaps_rollup text (format
+ * detected, checked, stored byte for byte) as a process of a new
+ * snapshot. 0 or -1 (printed; nothing stored).
+ */
+int capture_import(struct store *st, const struct capture_opts *o);
 
 #endif

@@ -4,11 +4,18 @@
 #include "store.h"
 #include "util.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 static const char usage_text[] =
 	"usage: mapsnap-capture [OPTIONS] [PID...]\n"
@@ -21,17 +28,30 @@ static const char usage_text[] =
 	"  -p, --pid PID       only this process (repeatable; same as a bare PID)\n"
 	"  -m, --match REGEX   only processes whose comm or cmdline matches (POSIX ERE)\n"
 	"  -u, --user USER     only this user's processes (name or uid)\n"
+	"  -i, --interval SECS take a snapshot every SECS (fractions allowed)\n"
+	"  -n, --count N       how many snapshots (default 1, or with -i 0);\n"
+	"                      0 = until SIGINT/SIGTERM\n"
+	"      --keep N        keep only the newest N snapshots in FILE (a ring)\n"
 	"  -l, --label TEXT    free text stored with the snapshot\n"
+	"      --maps-only     store maps instead of smaps (cheap: no page-table walk)\n"
+	"      --rollup        store maps plus smaps_rollup (per-process totals only)\n"
 	"      --proc DIR      read DIR as if it were /proc (a frozen copy)\n"
+	"      --import FILE   store one saved maps, smaps or smaps_rollup text as a\n"
+	"                      process (format detected; - = stdin); its identity\n"
+	"                      comes from --pid, --comm and --host\n"
+	"      --comm NAME     the process name of an --import\n"
 	"      --host NAME     record NAME as the host\n"
 	"      --level N       zlib level, 0-9 (default 6)\n"
+	"      --nice          lower this capture's CPU and I/O priority\n"
 	"  -q, --quiet         print nothing but errors\n"
 	"  -v, --verbose       say what is captured\n"
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"
 	"Kernel threads and the capture itself are skipped; processes that cannot\n"
-	"be read are skipped and counted. A summary line goes to stderr.\n"
+	"be read are skipped and counted. A summary line goes to stderr. The first\n"
+	"SIGINT or SIGTERM finishes the snapshot in hand and exits 0; a second one\n"
+	"rolls it back. A snapshot is stored whole or not at all.\n"
 	"Exit status: 0 success, 1 failure, 2 usage error.\n";
 
 static int add_pid(struct capture_opts *o, const char *arg)
@@ -67,7 +87,10 @@ static char *join_args(int argc, char **argv)
 	return buf_detach(&b, NULL);
 }
 
-enum { OPT_PROC = 256, OPT_HOST, OPT_LEVEL };
+enum {
+	OPT_PROC = 256, OPT_HOST, OPT_LEVEL, OPT_KEEP, OPT_MAPS_ONLY,
+	OPT_ROLLUP, OPT_IMPORT, OPT_COMM, OPT_NICE,
+};
 
 static const struct option longopts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -75,6 +98,14 @@ static const struct option longopts[] = {
 	{ "match", required_argument, NULL, 'm' },
 	{ "user", required_argument, NULL, 'u' },
 	{ "label", required_argument, NULL, 'l' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "count", required_argument, NULL, 'n' },
+	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "maps-only", no_argument, NULL, OPT_MAPS_ONLY },
+	{ "rollup", no_argument, NULL, OPT_ROLLUP },
+	{ "import", required_argument, NULL, OPT_IMPORT },
+	{ "comm", required_argument, NULL, OPT_COMM },
+	{ "nice", no_argument, NULL, OPT_NICE },
 	{ "proc", required_argument, NULL, OPT_PROC },
 	{ "host", required_argument, NULL, OPT_HOST },
 	{ "level", required_argument, NULL, OPT_LEVEL },
@@ -89,10 +120,11 @@ static const struct option longopts[] = {
 static int parse_args(int argc, char **argv, struct capture_opts *o,
 		      regex_t *re)
 {
+	int c, i, has_count = 0, modes = 0;
 	uint64_t v;
-	int c, i;
+	char *end;
 
-	while ((c = getopt_long(argc, argv, "o:p:m:u:l:qvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:p:m:u:l:i:n:qvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->output = optarg; break;
 		case 'p':
@@ -111,6 +143,29 @@ static int parse_args(int argc, char **argv, struct capture_opts *o,
 				return usage_error("no such user '%s'", optarg);
 			break;
 		case 'l': o->label = optarg; break;
+		case 'i':
+			o->interval = strtod(optarg, &end);
+			if (end == optarg || *end || !(o->interval > 0) ||
+			    o->interval > 86400 * 366)
+				return usage_error("bad interval '%s': expected seconds > 0",
+						   optarg);
+			break;
+		case 'n':
+			if (parse_u64_str(optarg, &v) < 0 || v > LONG_MAX)
+				return usage_error("bad count '%s'", optarg);
+			o->count = (long)v;
+			has_count = 1;
+			break;
+		case OPT_KEEP:
+			if (parse_u64_str(optarg, &v) < 0 || v == 0 || v > LONG_MAX)
+				return usage_error("bad --keep '%s': expected N >= 1", optarg);
+			o->keep = (long)v;
+			break;
+		case OPT_MAPS_ONLY: o->mode = MODE_MAPS; modes++; break;
+		case OPT_ROLLUP: o->mode = MODE_ROLLUP; modes++; break;
+		case OPT_IMPORT: o->import = optarg; break;
+		case OPT_COMM: o->comm = optarg; break;
+		case OPT_NICE: o->nice = 1; break;
 		case OPT_PROC: o->proc = optarg; break;
 		case OPT_HOST: o->host = optarg; break;
 		case OPT_LEVEL:
@@ -133,7 +188,96 @@ static int parse_args(int argc, char **argv, struct capture_opts *o,
 	for (i = optind; i < argc; i++)
 		if (add_pid(o, argv[i]) < 0)
 			return usage_error("bad pid '%s'", argv[i]);
+	if (modes > 1)
+		return usage_error("--maps-only and --rollup exclude each other");
+	if (!has_count)
+		o->count = o->interval > 0 ? 0 : 1;
+	if (o->import && (o->npids > 1 || o->interval > 0 || o->count > 1 ||
+			  o->match || o->uid >= 0 || modes))
+		return usage_error("--import takes one text: at most one --pid,"
+				   " and no -i, -n, -m, -u or mode option");
+	if (o->comm && !o->import)
+		return usage_error("--comm goes with --import");
 	return -1;
+}
+
+volatile sig_atomic_t capture_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (capture_stop < 2)
+		capture_stop++;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: sleeps wake up */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* --nice: the lowest CPU priority and the idle I/O class. */
+static void be_nice(void)
+{
+	const int ioprio_class_idle = 3, ioprio_class_shift = 13;
+	const int ioprio_who_process = 1;
+
+	errno = 0;
+	if (setpriority(PRIO_PROCESS, 0, 19) < 0)
+		warn("cannot lower CPU priority: %s", strerror(errno));
+	if (syscall(SYS_ioprio_set, ioprio_who_process, 0,
+		    ioprio_class_idle << ioprio_class_shift) < 0)
+		warn("cannot lower I/O priority: %s", strerror(errno));
+}
+
+/* Sleep until `when` (CLOCK_MONOTONIC) or a signal. */
+static void sleep_until(const struct timespec *when)
+{
+	while (!capture_stop &&
+	       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, when, NULL) == EINTR)
+		;
+}
+
+/* Take o->count snapshots (0: until a signal), o->interval apart. */
+static int capture_loop(struct store *st, const struct capture_opts *o)
+{
+	struct timespec next, now;
+	long done = 0;
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!capture_stop && (o->count == 0 || done < o->count)) {
+		r = capture_snapshot(st, o);
+		if (r < 0)
+			return 1;
+		if (r > 0)
+			break;
+		done++;
+		if (o->count && done == o->count)
+			break;
+		next.tv_sec += (time_t)o->interval;
+		next.tv_nsec += (long)((o->interval - (double)(time_t)o->interval) * 1e9);
+		if (next.tv_nsec >= 1000000000L) {
+			next.tv_sec++;
+			next.tv_nsec -= 1000000000L;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > next.tv_sec ||
+		    (now.tv_sec == next.tv_sec && now.tv_nsec > next.tv_nsec)) {
+			info("snapshot took longer than the interval");
+			next = now;	/* do not try to catch up */
+		}
+		sleep_until(&next);
+	}
+	if (capture_stop && verbosity >= 1)
+		fprintf(stderr, "%s: stopped by signal after %ld snapshot%s\n",
+			progname, done, done == 1 ? "" : "s");
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -155,8 +299,13 @@ int main(int argc, char **argv)
 	if (store_open(&st, o.output, STORE_WRITE) < 0)
 		goto out;
 	st.level = o.level;
-	if (capture_snapshot(&st, &o) == 0)
-		ret = 0;
+	if (o.nice)
+		be_nice();
+	catch_signals();
+	if (o.import)
+		ret = capture_import(&st, &o) < 0;
+	else
+		ret = capture_loop(&st, &o);
 	store_close(&st);
 out:
 	if (o.match)

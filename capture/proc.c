@@ -27,6 +27,7 @@ void proc_read_init(struct proc_read *p)
 	buf_init(&p->cmdline, SMALL_CAP);
 	buf_init(&p->exe, 4096);
 	buf_init(&p->text, BLOB_MAX_RAW);
+	buf_init(&p->rollup, SMALL_CAP);
 }
 
 void proc_read_release(struct proc_read *p)
@@ -36,6 +37,7 @@ void proc_read_release(struct proc_read *p)
 	buf_release(&p->cmdline);
 	buf_release(&p->exe);
 	buf_release(&p->text);
+	buf_release(&p->rollup);
 }
 
 /* The n-th (1-based) blank-separated field after the comm's ')'. */
@@ -133,13 +135,8 @@ static int skip_for(const char *proc, pid_t pid, const char *name)
 	return SKIP_ERROR + 1;
 }
 
-int proc_read(struct proc_read *p, const char *proc, pid_t pid,
-	      const char *text_name)
+int proc_read_head(struct proc_read *p, const char *proc, pid_t pid)
 {
-	uint64_t start;
-	char path[4096];
-	ssize_t n;
-
 	if (read_file(&p->stat, proc, pid, "stat", SMALL_CHUNK) < 0)
 		return skip_for(proc, pid, "stat");
 	if (proc_parse_stat(p, p->stat.data, p->stat.len) < 0) {
@@ -148,16 +145,31 @@ int proc_read(struct proc_read *p, const char *proc, pid_t pid,
 	}
 	if (p->flags & 0x00200000)	/* PF_KTHREAD */
 		return SKIP_KERNEL + 1;
-	start = p->start_time;
 	if (read_file(&p->status, proc, pid, "status", SMALL_CHUNK) < 0)
 		return skip_for(proc, pid, "status");
 	if (read_file(&p->cmdline, proc, pid, "cmdline", SMALL_CHUNK) < 0)
 		return skip_for(proc, pid, "cmdline");
-	if (read_file(&p->text, proc, pid, text_name, TEXT_CHUNK) < 0)
-		return skip_for(proc, pid, text_name);
+	p->uid = status_uid(&p->status);
+	return 0;
+}
+
+int proc_read_body(struct proc_read *p, const char *proc,
+		   enum capture_mode mode)
+{
+	const char *name = mode == MODE_SMAPS ? "smaps" : "maps";
+	uint64_t start = p->start_time;
+	pid_t pid = p->pid;
+	char path[4096];
+	ssize_t n;
+
+	if (read_file(&p->text, proc, pid, name, TEXT_CHUNK) < 0)
+		return skip_for(proc, pid, name);
 	if (p->text.len == 0)
 		return p->state == 'Z' ? SKIP_ZOMBIE + 1 : SKIP_VANISHED + 1;
-	p->uid = status_uid(&p->status);
+	buf_reset(&p->rollup);
+	if (mode == MODE_ROLLUP &&
+	    read_file(&p->rollup, proc, pid, "smaps_rollup", SMALL_CHUNK) < 0)
+		return skip_for(proc, pid, "smaps_rollup");
 
 	buf_reset(&p->exe);
 	snprintf(path, sizeof(path), "%s/%d/exe", proc, (int)pid);

@@ -113,19 +113,51 @@ static int put(struct run *r, const struct buf *b, int64_t *id)
 	return 0;
 }
 
+static const char *const mode_kinds[] = { "smaps", "maps", "rollup" };
+
+/* The figures of the process just read, from its text (and rollup). */
+static void process_figures(struct run *r, struct process_row *row)
+{
+	struct proc_read *p = &r->pr;
+	struct smaps_totals t, u;
+	char err[160];
+
+	if (smaps_sum(p->text.data, p->text.len, &t, err, sizeof(err)) < 0) {
+		warn("'%s/%d/%s': %s; stored as it is", r->o->proc, (int)p->pid,
+		     mode_kinds[r->o->mode], err);
+		return;
+	}
+	row->nmaps = (int64_t)t.nmaps;
+	row->size_kb = (int64_t)t.size;
+	if (r->o->mode == MODE_MAPS)
+		return;
+	if (r->o->mode == MODE_ROLLUP) {
+		if (smaps_sum(p->rollup.data, p->rollup.len, &u, err, sizeof(err)) < 0) {
+			warn("'%s/%d/smaps_rollup': %s; stored as it is",
+			     r->o->proc, (int)p->pid, err);
+			return;
+		}
+		u.size = t.size;	/* a rollup has no Size of its own */
+		t = u;
+	}
+	row->has_usage = 1;
+	row->rss_kb = (int64_t)t.rss;
+	row->pss_kb = (int64_t)t.pss;
+	row->uss_kb = (int64_t)t.uss;
+	row->shared_kb = (int64_t)t.shared;
+	row->swap_kb = (int64_t)t.swap;
+	row->swap_pss_kb = (int64_t)t.swap_pss;
+	row->anon_kb = (int64_t)t.anonymous;
+	row->locked_kb = (int64_t)t.locked;
+}
+
 /* Store the process just read: its blobs, its figures, its row. */
 static int store_process(struct run *r)
 {
 	struct proc_read *p = &r->pr;
 	struct process_row row = { 0 };
-	struct smaps_totals t;
-	char err[160];
 
-	if (smaps_sum(p->text.data, p->text.len, &t, err, sizeof(err)) < 0)
-		warn("'%s/%d/smaps': %s; stored as it is", r->o->proc,
-		     (int)p->pid, err);
-	else
-		row.has_usage = 1;
+	process_figures(r, &row);
 	row.pid = p->pid;
 	row.ppid = p->ppid;
 	row.start_time = (int64_t)p->start_time;
@@ -136,24 +168,15 @@ static int store_process(struct run *r)
 	row.cmdline_len = p->cmdline.len;
 	row.exe = p->has_exe ? p->exe.data : NULL;
 	row.threads = p->threads;
-	row.text_kind = "smaps";
-	row.nmaps = (int64_t)t.nmaps;
-	row.size_kb = (int64_t)t.size;
-	row.rss_kb = (int64_t)t.rss;
-	row.pss_kb = (int64_t)t.pss;
-	row.uss_kb = (int64_t)t.uss;
-	row.shared_kb = (int64_t)t.shared;
-	row.swap_kb = (int64_t)t.swap;
-	row.swap_pss_kb = (int64_t)t.swap_pss;
-	row.anon_kb = (int64_t)t.anonymous;
-	row.locked_kb = (int64_t)t.locked;
+	row.text_kind = r->o->mode == MODE_SMAPS ? "smaps" : "maps";
 	if (put(r, &p->stat, &row.stat_blob) < 0 ||
 	    put(r, &p->status, &row.status_blob) < 0 ||
-	    put(r, &p->text, &row.text_blob) < 0)
+	    put(r, &p->text, &row.text_blob) < 0 ||
+	    (r->o->mode == MODE_ROLLUP && put(r, &p->rollup, &row.rollup_blob) < 0))
 		return -1;
 	r->bytes_read += p->cmdline.len;
-	info("pid %d (%s): %llu mappings, rss %llu kB", (int)p->pid, p->comm,
-	     (unsigned long long)t.nmaps, (unsigned long long)t.rss);
+	info("pid %d (%s): %lld mappings, rss %lld kB", (int)p->pid, p->comm,
+	     (long long)row.nmaps, (long long)row.rss_kb);
 	return store_process_add(r->st, r->snapshot_id, &row);
 }
 
@@ -170,9 +193,11 @@ static int capture_pid(struct run *r, pid_t pid, int named)
 	if (r->o->live && pid == getpid())
 		skip = SKIP_EXCLUDED + 1;
 	else
-		skip = proc_read(&r->pr, r->o->proc, pid, "smaps");
+		skip = proc_read_head(&r->pr, r->o->proc, pid);
 	if (!skip && !named && !wanted(r))
 		skip = SKIP_EXCLUDED + 1;
+	if (!skip)
+		skip = proc_read_body(&r->pr, r->o->proc, r->o->mode);
 	if (skip && named) {
 		const char *why = skip == SKIP_PERMISSION + 1 ? "permission denied"
 			: skip == SKIP_KERNEL + 1 ? "a kernel thread has no memory map"
@@ -193,7 +218,7 @@ static int capture_pid(struct run *r, pid_t pid, int named)
 }
 
 /* A random (version 4) UUID: snapshots stay unique across files. */
-static void make_uuid(char out[37])
+void make_uuid(char out[37])
 {
 	unsigned char b[16];
 	size_t got = 0;
@@ -218,7 +243,7 @@ static void make_uuid(char out[37])
 	out[j] = '\0';
 }
 
-static int64_t now_us(void)
+int64_t now_us(void)
 {
 	struct timespec ts;
 
@@ -283,8 +308,12 @@ static int walk(struct run *r)
 
 	if (!n && list_pids(o->proc, &pids, &n) < 0)
 		return -1;
-	for (i = 0; i < n && ret == 0; i++)
-		ret = capture_pid(r, pids[i], o->npids > 0);
+	for (i = 0; i < n && ret == 0; i++) {
+		if (capture_stop > 1)
+			ret = 1;	/* a second signal: give up this one */
+		else
+			ret = capture_pid(r, pids[i], o->npids > 0);
+	}
 	if (pids != o->pids)
 		free(pids);
 	return ret;
@@ -313,7 +342,7 @@ static int begin_snapshot(struct run *r, const char *uuid)
 	row.uptime = h.uptime;
 	row.label = o->label;
 	row.options = o->options_text;
-	row.source = "smaps";
+	row.source = mode_kinds[o->mode];
 	if (store_host(r->st, h.hostname, h.machine_id, &row.host_id) < 0 ||
 	    (meminfo.len && put(r, &meminfo, &row.meminfo_blob) < 0) ||
 	    store_snapshot_add(r->st, &row, &r->snapshot_id) < 0 ||
@@ -331,6 +360,7 @@ int capture_snapshot(struct store *st, const struct capture_opts *o)
 	struct run r = { .st = st, .o = o };
 	struct skip_count skips[SKIP__COUNT];
 	struct timespec t0;
+	int64_t dropped = 0;
 	char uuid[37];
 	size_t i;
 	int ret = -1;
@@ -340,21 +370,31 @@ int capture_snapshot(struct store *st, const struct capture_opts *o)
 	make_uuid(uuid);
 	if (store_begin(st) < 0)
 		goto out;
-	if (begin_snapshot(&r, uuid) < 0 || walk(&r) < 0)
+	if (begin_snapshot(&r, uuid) < 0)
 		goto out;
+	ret = walk(&r);
+	if (ret != 0)
+		goto out;
+	ret = -1;
 	for (i = 0; i < SKIP__COUNT; i++) {
 		skips[i].reason = skip_names[i];
 		skips[i].count = r.skips[i];
 	}
 	if (store_snapshot_finish(st, r.snapshot_id, r.seen, r.captured,
 				  (int64_t)r.bytes_read, skips, SKIP__COUNT) < 0 ||
+	    (o->keep > 0 && store_prune(st, o->keep, &dropped) < 0) ||
 	    store_commit(st) < 0)
 		goto out;
+	if (dropped)
+		info("dropped %lld old snapshots (--keep %ld)", (long long)dropped,
+		     o->keep);
 	summary(&r, uuid, elapsed(&t0));
 	ret = 0;
 out:
-	if (ret < 0)
+	if (ret != 0)
 		store_rollback(st);
+	if (ret > 0)
+		fprintf(stderr, "%s: interrupted: snapshot rolled back\n", progname);
 	proc_read_release(&r.pr);
 	for (i = 0; i < r.nusers; i++)
 		free(r.users[i].name);

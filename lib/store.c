@@ -539,6 +539,33 @@ int store_process_add(struct store *s, int64_t snapshot_id,
 	return step_done(s, st, "add a process to");
 }
 
+int store_prune(struct store *s, int64_t keep, int64_t *removed)
+{
+	sqlite3_stmt *st = NULL;
+	int ret;
+
+	*removed = 0;
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM snapshots WHERE id NOT IN"
+			       " (SELECT id FROM snapshots ORDER BY time_us DESC,"
+			       " id DESC LIMIT ?1)", -1, &st, NULL) != SQLITE_OK)
+		return store_error(s, "drop old snapshots from");
+	sqlite3_bind_int64(st, 1, keep);
+	ret = step_done(s, st, "drop old snapshots from");
+	sqlite3_finalize(st);
+	if (ret < 0)
+		return -1;
+	*removed = sqlite3_changes64(s->db);
+	if (*removed == 0)
+		return 0;
+	return exec(s, "DELETE FROM blobs WHERE id NOT IN ("
+		    " SELECT text_blob FROM processes WHERE text_blob NOT NULL"
+		    " UNION SELECT stat_blob FROM processes WHERE stat_blob NOT NULL"
+		    " UNION SELECT status_blob FROM processes WHERE status_blob NOT NULL"
+		    " UNION SELECT rollup_blob FROM processes WHERE rollup_blob NOT NULL"
+		    " UNION SELECT meminfo_blob FROM snapshots"
+		    " WHERE meminfo_blob NOT NULL)", "drop unused blobs from");
+}
+
 /*
  * The one snapshot id that `sql` selects with `arg` bound as ?1.
  * Returns 0, 1 when none matches, 2 when several do, -1 (printed).

@@ -114,6 +114,14 @@ int store_process_add(struct store *s, int64_t snapshot_id,
 		      const struct process_row *p);
 
 /*
+ * Keep only the newest `keep` snapshots (by time): delete the others with
+ * their rows, then every blob no remaining row refers to. Freed pages are
+ * reused by later snapshots, so a ring stops growing. *removed gets the
+ * number of snapshots deleted. Call inside a transaction. 0 or -1.
+ */
+int store_prune(struct store *s, int64_t keep, int64_t *removed);
+
+/*
  * Resolve a snapshot reference: a number (the id), a uuid or a unique
  * prefix of one (at least 4 hex digits), "first", "latest", or "@label"
  * (the latest with that label). NULL means "latest". 0 or -1 (printed).

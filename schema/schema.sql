@@ -1,6 +1,8 @@
 -- schema.sql - the layout of a mapsnap file, the one source of it: the build
 -- compiles this text into both programs. Documented in schema/README.md.
--- Sizes are in kB, as /proc prints them. Times are microseconds since the
+-- Columns named *_blob hold a blobs.id (no SQLite foreign key: enforcing
+-- one would scan processes for every blob a --keep ring drops; `check`
+-- resolves them instead). Sizes are in kB, as /proc prints them. Times are microseconds since the
 -- Unix epoch, UTC. Version: PRAGMA user_version (set by the program).
 
 CREATE TABLE meta (
@@ -40,7 +42,7 @@ CREATE TABLE snapshots (
 	tool_version	TEXT NOT NULL,
 	options		TEXT NOT NULL DEFAULT '',
 	source		TEXT NOT NULL CHECK (source IN ('smaps', 'maps', 'rollup')),
-	meminfo_blob	INTEGER REFERENCES blobs (id),
+	meminfo_blob	INTEGER,
 	procs_seen	INTEGER NOT NULL DEFAULT 0,
 	procs_captured	INTEGER NOT NULL DEFAULT 0,
 	procs_skipped	INTEGER NOT NULL DEFAULT 0,
@@ -78,11 +80,11 @@ CREATE TABLE processes (
 	cmdline		BLOB,
 	exe		TEXT,
 	threads		INTEGER,
-	stat_blob	INTEGER REFERENCES blobs (id),
-	status_blob	INTEGER REFERENCES blobs (id),
-	text_blob	INTEGER REFERENCES blobs (id),
-	text_kind	TEXT NOT NULL CHECK (text_kind IN ('smaps', 'maps')),
-	rollup_blob	INTEGER REFERENCES blobs (id),
+	stat_blob	INTEGER,
+	status_blob	INTEGER,
+	text_blob	INTEGER,
+	text_kind	TEXT NOT NULL CHECK (text_kind IN ('smaps', 'maps', 'rollup')),
+	rollup_blob	INTEGER,
 	nmaps		INTEGER NOT NULL DEFAULT 0,
 	size_kb		INTEGER NOT NULL DEFAULT 0,
 	rss_kb		INTEGER,
@@ -95,4 +97,3 @@ CREATE TABLE processes (
 	locked_kb	INTEGER,
 	PRIMARY KEY (snapshot_id, pid)
 ) WITHOUT ROWID;
-CREATE INDEX processes_by_text ON processes (text_blob);
