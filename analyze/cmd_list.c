@@ -82,6 +82,10 @@ static int run_list(int argc, char **argv, const struct out_opts *out)
 	for (i = optind; i < argc; i++)
 		if (add_file(&t, argv[i], first) < 0)
 			ret = 1;
+	if (ret && !t.nrows) {	/* nothing to show: no empty header */
+		table_release(&t);
+		return ret;
+	}
 	c = print_table(&t, out);
 	return c ? c : ret;
 }

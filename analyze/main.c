@@ -114,6 +114,7 @@ int main(int argc, char **argv)
 	int ret;
 
 	progname = "mapsnap-analyze";
+	argv[0] = (char *)progname;	/* getopt's messages use it */
 	argc = take_output_options(argc, argv, &out);
 	if (argc <= 0)
 		return -argc;

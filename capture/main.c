@@ -201,6 +201,16 @@ static int parse_args(int argc, char **argv, struct capture_opts *o,
 	return -1;
 }
 
+/* Is `dir` the real /proc (and not a frozen copy of one)? */
+static int is_live_proc(const char *dir)
+{
+	char *real = realpath(dir, NULL);
+	int live = real && !strcmp(real, "/proc");
+
+	free(real);
+	return live;
+}
+
 volatile sig_atomic_t capture_stop;
 
 static void on_signal(int sig)
@@ -290,10 +300,11 @@ int main(int argc, char **argv)
 	int ret;
 
 	progname = "mapsnap-capture";
+	argv[0] = (char *)progname;	/* getopt's messages use it */
 	ret = parse_args(argc, argv, &o, &re);
 	if (ret >= 0)
 		goto out;
-	o.live = strcmp(o.proc, "/proc") == 0;
+	o.live = is_live_proc(o.proc);
 	o.options_text = join_args(argc, argv);
 	ret = 1;
 	if (store_open(&st, o.output, STORE_WRITE) < 0)

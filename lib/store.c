@@ -123,8 +123,7 @@ static int create_schema(struct store *s)
 	char *sql;
 	int r;
 
-	if (exec(s, "PRAGMA journal_mode = WAL", "set WAL mode on") < 0 ||
-	    store_begin(s) < 0)
+	if (store_begin(s) < 0)
 		return -1;
 	sql = sqlite3_mprintf("%s PRAGMA user_version = %d;"
 			      "INSERT INTO meta VALUES ('format', 'mapsnap'),"
@@ -203,6 +202,9 @@ int store_open(struct store *s, const char *path, enum store_mode mode)
 	}
 	if (configure(s) < 0 || check_version(s) < 0)
 		goto fail;
+	if (mode == STORE_WRITE &&
+	    exec(s, "PRAGMA journal_mode = WAL", "set WAL mode on") < 0)
+		goto fail;
 	return 0;
 fail:
 	store_close(s);
@@ -211,6 +213,14 @@ fail:
 
 void store_close(struct store *s)
 {
+	/*
+	 * A writer works in WAL mode (readers go on while it writes), then
+	 * leaves the file in rollback mode: a file copied to a laptop is then
+	 * one file, and opening it read-only creates no -wal/-shm beside it.
+	 * If another connection still has it open this fails and it stays WAL.
+	 */
+	if (s->db && s->mode == STORE_WRITE)
+		sqlite3_exec(s->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
 	sqlite3_finalize(s->blob_find);
 	sqlite3_finalize(s->blob_insert);
 	sqlite3_finalize(s->blob_get);

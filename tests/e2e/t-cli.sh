@@ -43,6 +43,11 @@ expect_grep '^mapsnap-capture: snapshot 1 \(.{36}\): [0-9]+ processes captured, 
 expect_exit 0 "$CAPTURE" -q -o db --proc "$S" --host edgebox -l second
 [ ! -s err ] || fail "-q still wrote: $(cat err)"
 
+# at rest the file is one file, and reading it adds no companions
+"$ANALYZE" list db >/dev/null || fail "list"
+[ ! -e db-wal ] && [ ! -e db-shm ] || fail "db-wal or db-shm left beside the file"
+[ "$(sqlite3 db 'PRAGMA journal_mode')" = delete ] || fail "file left in WAL mode"
+
 # an unchanged tree stores no new text: only the snapshot rows grow
 n1=$(sqlite3 db "SELECT count(*) FROM blobs")
 expect_exit 0 "$CAPTURE" -q -o db --proc "$S" --host edgebox
@@ -78,6 +83,7 @@ expect_grep "notdb" err
 expect_cmp notdb.orig notdb
 expect_exit 1 "$ANALYZE" list missing.db
 expect_grep "cannot open 'missing.db': No such file" err
+[ ! -s out ] || fail "list of a missing file printed a header"
 : > empty.db
 expect_exit 1 "$ANALYZE" list empty.db
 expect_grep "empty database" err
