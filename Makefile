@@ -21,8 +21,8 @@ SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-poi
 endif
 
 ALL_CFLAGS  = $(WARNINGS) -D_GNU_SOURCE -Ilib -I$(BUILD)/gen \
-	      $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS) $(SAN_FLAGS) -MMD -MP
-ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+	      $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS) $(SAN_FLAGS) -pthread -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS) -pthread
 LIBS        = $(shell $(PKG_CONFIG) --libs $(PKGS))
 
 LIB_SRC  = $(wildcard lib/*.c)

@@ -3,6 +3,7 @@
 #ifndef MAPSNAP_CAPTURE_H
 #define MAPSNAP_CAPTURE_H
 
+#include <pthread.h>
 #include <regex.h>
 #include <signal.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "store.h"
 
 struct host_info {
 	char *hostname;		/* --host, else gethostname() */
@@ -111,6 +113,46 @@ int64_t now_us(void);
 extern volatile sig_atomic_t capture_stop;
 
 struct store;
+
+/* A process in flight between the reader and the storing worker. */
+struct slot {
+	struct proc_read pr;
+	struct process_row row;	/* its figures, summed by the reader */
+};
+
+/*
+ * One snapshot under way. The reader (main thread) owns seen and skips;
+ * the worker owns the store, captured, the byte counts and the user cache
+ * until walk() returns.
+ */
+struct run {
+	struct store *st;
+	const struct capture_opts *o;
+	int64_t snapshot_id;
+	int64_t seen, captured, skips[SKIP__COUNT];
+	uint64_t bytes_read, bytes_stored;
+	struct { long uid; char *name; } *users;
+	size_t nusers;
+	struct slot slot[2];
+	pthread_t worker;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int full[2], reading_done, failed;
+};
+
+/* "smaps", "maps", "rollup", by enum capture_mode. */
+extern const char *const mode_names[];
+
+/* Store one text as a blob (counting bytes read and stored). 0 or -1. */
+int run_put(struct run *r, const struct buf *b, int64_t *id);
+
+/*
+ * Read and store every process of the snapshot (o->pids, or all of
+ * o->proc). Returns 0, 1 when a second signal asked to give up, or -1
+ * (printed) when the snapshot must be rolled back.
+ */
+int walk(struct run *r);
+
 /*
  * Take one snapshot into the open store, in one transaction (which also
  * drops old snapshots for --keep), and print the summary line. Returns

@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 #include <zlib.h>
@@ -31,25 +32,65 @@ void blob_hash_hex(const struct blob_hash *h, char out[33])
 	out[32] = '\0';
 }
 
-int blob_deflate(const void *p, size_t n, int level, struct buf *out)
+int blob_deflater_init(struct blob_deflater *d, int level)
 {
+	z_stream *zs = xcalloc(1, sizeof(*zs));
+	int rc = deflateInit(zs, level);
+
+	d->zs = zs;
+	d->level = level;
+	if (rc != Z_OK) {
+		free(zs);
+		d->zs = NULL;
+		return error("zlib cannot start: %s", zError(rc));
+	}
+	return 0;
+}
+
+void blob_deflater_release(struct blob_deflater *d)
+{
+	if (d->zs) {
+		deflateEnd(d->zs);
+		free(d->zs);
+	}
+	d->zs = NULL;
+}
+
+int blob_deflate(struct blob_deflater *d, const void *p, size_t n, int level,
+		 struct buf *out)
+{
+	struct blob_deflater own = { NULL, level };
+	z_stream *zs;
 	uLong bound;
-	uLongf dlen;
 	int rc;
 
 	if (n > BLOB_MAX_RAW)
 		return error("cannot store a text of %zu bytes (limit %zu)",
 			     n, BLOB_MAX_RAW);
-	bound = compressBound((uLong)n);
-	if (buf_grow(out, bound) < 0)
+	if (!d) {
+		if (blob_deflater_init(&own, level) < 0)
+			return -1;
+		d = &own;
+	}
+	zs = d->zs;
+	bound = deflateBound(zs, (uLong)n);
+	if (buf_grow(out, bound) < 0) {
+		blob_deflater_release(&own);
 		return error("cannot compress %zu bytes: buffer limit", n);
-	dlen = bound;
-	rc = compress2((Bytef *)out->data + out->len, &dlen,
-		       (const Bytef *)p, (uLong)n, level);
-	if (rc != Z_OK)
+	}
+	deflateReset(zs);
+	zs->next_in = (Bytef *)p;
+	zs->avail_in = (uInt)n;
+	zs->next_out = (Bytef *)out->data + out->len;
+	zs->avail_out = (uInt)bound;
+	rc = deflate(zs, Z_FINISH);
+	if (rc == Z_STREAM_END) {
+		out->len += zs->total_out;
+		out->data[out->len] = '\0';
+	}
+	blob_deflater_release(&own);
+	if (rc != Z_STREAM_END)
 		return error("zlib compression failed: %s", zError(rc));
-	out->len += dlen;
-	out->data[out->len] = '\0';
 	return 0;
 }
 

@@ -23,10 +23,24 @@ void blob_hash(const void *p, size_t n, struct blob_hash *out);
 void blob_hash_hex(const struct blob_hash *h, char out[33]);
 
 /*
- * Compress (p, n) at zlib `level` (0-9) and append it to out.
- * Returns 0, or -1 with a message already printed.
+ * A deflate state kept across blobs: zlib's ~270 kB of tables are set up
+ * once, not once per text (deflateReset between blobs).
  */
-int blob_deflate(const void *p, size_t n, int level, struct buf *out);
+struct blob_deflater {
+	void *zs;	/* z_stream, opaque to callers */
+	int level;
+};
+
+/* 0, or -1 (printed). blob_deflater_release() is safe after a failure. */
+int blob_deflater_init(struct blob_deflater *d, int level);
+void blob_deflater_release(struct blob_deflater *d);
+
+/*
+ * Compress (p, n) and append it to out. A NULL deflater compresses at
+ * `level` with a state of its own. Returns 0, or -1 (printed).
+ */
+int blob_deflate(struct blob_deflater *d, const void *p, size_t n, int level,
+		 struct buf *out);
 
 /*
  * Inflate (p, n), which must expand to exactly `raw_size` bytes (at most

@@ -228,6 +228,7 @@ void store_close(struct store *s)
 	sqlite3_close(s->db);
 	free(s->path);
 	buf_release(&s->zbuf);
+	blob_deflater_release(&s->zd);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -319,7 +320,9 @@ int store_blob_put(struct store *s, const void *raw, size_t n, int64_t *id,
 		return store_error(s, "look up a blob in");
 
 	buf_reset(&s->zbuf);
-	if (blob_deflate(raw, n, s->level, &s->zbuf) < 0 ||
+	if (!s->zd.zs && blob_deflater_init(&s->zd, s->level) < 0)
+		return -1;
+	if (blob_deflate(&s->zd, raw, n, s->level, &s->zbuf) < 0 ||
 	    prepare(s, &s->blob_insert,
 		    "INSERT INTO blobs (hash, raw_size, codec, data)"
 		    " VALUES (?1, ?2, 'zlib', ?3)") < 0)

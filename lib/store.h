@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "blob.h"
 #include "buf.h"
 
 /* The format this build reads and writes (PRAGMA user_version). */
@@ -27,6 +28,7 @@ struct store {
 	sqlite3_stmt *blob_get;
 	sqlite3_stmt *proc_insert;
 	struct buf zbuf;		/* deflate scratch */
+	struct blob_deflater zd;	/* set up at the first blob */
 };
 
 /*

@@ -38,13 +38,36 @@ static void round_trip(const char *text, size_t n, int level)
 	struct buf z = BUF_INIT(BLOB_MAX_RAW), out = BUF_INIT(BLOB_MAX_RAW);
 	char err[160];
 
-	assert_int_equal(blob_deflate(text, n, level, &z), 0);
+	assert_int_equal(blob_deflate(NULL, text, n, level, &z), 0);
 	assert_int_equal(blob_inflate(z.data, z.len, n, &out, err, sizeof(err)), 0);
 	assert_int_equal(out.len, n);
 	if (n)
 		assert_memory_equal(out.data, text, n);
 	buf_release(&z);
 	buf_release(&out);
+}
+
+/* One deflater for many texts gives the same bytes as a fresh one each. */
+static void test_deflater_reuse(void **state)
+{
+	struct blob_deflater d;
+	const char *texts[] = { "alpha\n", "", "beta beta beta beta\n", "alpha\n" };
+	size_t i;
+
+	(void)state;
+	assert_int_equal(blob_deflater_init(&d, 6), 0);
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct buf a = BUF_INIT(1 << 20), b = BUF_INIT(1 << 20);
+
+		assert_int_equal(blob_deflate(&d, texts[i], strlen(texts[i]), 6, &a), 0);
+		assert_int_equal(blob_deflate(NULL, texts[i], strlen(texts[i]), 6, &b), 0);
+		assert_int_equal(a.len, b.len);
+		assert_memory_equal(a.data, b.data, a.len);
+		buf_release(&a);
+		buf_release(&b);
+	}
+	blob_deflater_release(&d);
+	blob_deflater_release(&d);	/* twice is harmless */
 }
 
 static void test_round_trip(void **state)
@@ -84,7 +107,7 @@ static void test_lies(void **state)
 	size_t n = sizeof(text) - 1;
 
 	(void)state;
-	assert_int_equal(blob_deflate(text, n, 6, &z), 0);
+	assert_int_equal(blob_deflate(NULL, text, n, 6, &z), 0);
 	expect_refused(&z, n + 1, "not the");		/* claims more */
 	expect_refused(&z, n - 1, "not the");			/* claims less */
 	expect_refused(&z, 10, "past its stored size");		/* far less */
@@ -108,7 +131,7 @@ static void test_bomb(void **state)
 	char err[160];
 
 	(void)state;
-	assert_int_equal(blob_deflate(zeros, n, 9, &z), 0);
+	assert_int_equal(blob_deflate(NULL, zeros, n, 9, &z), 0);
 	free(zeros);
 	assert_true(z.len < 1 << 20);
 	assert_int_equal(blob_inflate(z.data, z.len, 100, &out, err, sizeof(err)), -1);
@@ -126,6 +149,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_deflater_reuse),
 		cmocka_unit_test(test_lies),
 		cmocka_unit_test(test_bomb),
 	};
