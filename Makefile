@@ -30,12 +30,14 @@ CAP_SRC  = $(wildcard capture/*.c)
 ANA_SRC  = $(wildcard analyze/*.c)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 HELP_SRC = $(wildcard tests/helpers/*.c)
+BENCH_SRC = $(wildcard bench/*.c)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema_sql.o
 CAP_OBJ  = $(CAP_SRC:%.c=$(BUILD)/%.o)
 ANA_OBJ  = $(ANA_SRC:%.c=$(BUILD)/%.o)
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPERS  = $(HELP_SRC:tests/helpers/%.c=$(BUILD)/tests/%)
+BENCHES  = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 LIBA     = $(BUILD)/libmapsnap.a
 PROGS    = $(BUILD)/mapsnap-capture $(BUILD)/mapsnap-analyze
 MAN1     = $(wildcard man/*.1)
@@ -76,6 +78,11 @@ $(BUILD)/tests/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE -O0 -Wall -Wextra -o $@ $<
 
+# The bench's workload and floor reader are plain C, like the test helpers.
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -o $@ $<
+
 deps:
 	@scripts/install-deps
 
@@ -96,6 +103,12 @@ check-unit: $(UNITS)
 
 check-e2e: $(PROGS) $(HELPERS)
 	@BUILD=$(BUILD) tests/e2e/run
+
+# Speed and size against the floor and the peers; prints ratios, never
+# fails on a miss (timed assertions do not belong in `make test`).
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCHES)
+	BUILD=$(BUILD) bench/run $(BENCH_ARGS)
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
