@@ -114,10 +114,14 @@ extern volatile sig_atomic_t capture_stop;
 
 struct store;
 
+/* Processes in flight between the reader and the worker: enough to ride
+ * out a few slow texts on either side; each holds one process's texts. */
+#define NSLOTS 4
+
 /* A process in flight between the reader and the storing worker. */
 struct slot {
 	struct proc_read pr;
-	struct process_row row;	/* its figures, summed by the reader */
+	struct process_row row;	/* its figures, summed by the worker */
 };
 
 /*
@@ -133,11 +137,11 @@ struct run {
 	uint64_t bytes_read, bytes_stored;
 	struct { long uid; char *name; } *users;
 	size_t nusers;
-	struct slot slot[2];
+	struct slot slot[NSLOTS];
 	pthread_t worker;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	int full[2], reading_done, failed;
+	int full[NSLOTS], reading_done, failed;
 };
 
 /* "smaps", "maps", "rollup", by enum capture_mode. */

@@ -41,7 +41,7 @@ static const char usage_text[] =
 	"                      comes from --pid, --comm and --host\n"
 	"      --comm NAME     the process name of an --import\n"
 	"      --host NAME     record NAME as the host\n"
-	"      --level N       zlib level, 0-9 (default 6)\n"
+	"      --level N       zlib level, 0-9 (default 3)\n"
 	"      --nice          lower this capture's CPU and I/O priority\n"
 	"  -q, --quiet         print nothing but errors\n"
 	"  -v, --verbose       say what is captured\n"
@@ -293,7 +293,8 @@ static int capture_loop(struct store *st, const struct capture_opts *o)
 int main(int argc, char **argv)
 {
 	struct capture_opts o = {
-		.output = "mapsnap.db", .proc = "/proc", .uid = -1, .level = 6,
+		.output = "mapsnap.db", .proc = "/proc", .uid = -1,
+		.level = STORE_LEVEL,
 	};
 	struct store st;
 	regex_t re;

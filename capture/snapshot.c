@@ -142,8 +142,8 @@ int capture_snapshot(struct store *st, const struct capture_opts *o)
 	int ret = -1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	proc_read_init(&r.slot[0].pr);
-	proc_read_init(&r.slot[1].pr);
+	for (i = 0; i < NSLOTS; i++)
+		proc_read_init(&r.slot[i].pr);
 	pthread_mutex_init(&r.mu, NULL);
 	pthread_cond_init(&r.cv, NULL);
 	make_uuid(uuid);
@@ -174,8 +174,8 @@ out:
 		store_rollback(st);
 	if (ret > 0)
 		fprintf(stderr, "%s: interrupted: snapshot rolled back\n", progname);
-	proc_read_release(&r.slot[0].pr);
-	proc_read_release(&r.slot[1].pr);
+	for (i = 0; i < NSLOTS; i++)
+		proc_read_release(&r.slot[i].pr);
 	pthread_mutex_destroy(&r.mu);
 	pthread_cond_destroy(&r.cv);
 	for (i = 0; i < r.nusers; i++)

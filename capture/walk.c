@@ -1,5 +1,5 @@
 /* walk.c - read every process of a snapshot and store it: the main thread
- * reads (and parses) one process while a worker deflates and stores the last. */
+ * only reads, while a worker sums, deflates and stores the last process. */
 #include "capture.h"
 #include "smaps.h"
 #include "store.h"
@@ -141,8 +141,10 @@ static void process_figures(struct run *r, struct slot *sl)
 static int store_process(struct run *r, struct slot *sl)
 {
 	struct proc_read *p = &sl->pr;
-	struct process_row row = sl->row;
+	struct process_row row;
 
+	process_figures(r, sl);
+	row = sl->row;
 	row.pid = p->pid;
 	row.ppid = p->ppid;
 	row.start_time = (int64_t)p->start_time;
@@ -200,7 +202,6 @@ static int read_pid(struct run *r, pid_t pid, int named, struct slot *sl)
 		r->skips[skip - 1]++;
 		return 0;
 	}
-	process_figures(r, sl);
 	return 1;
 }
 /* Worker: store the filled slots in order until the reader is done. */
@@ -227,7 +228,7 @@ static void *worker_main(void *arg)
 		r->full[k] = 0;
 		pthread_cond_broadcast(&r->cv);
 		pthread_mutex_unlock(&r->mu);
-		k ^= 1;
+		k = (k + 1) % NSLOTS;
 	}
 }
 
@@ -264,7 +265,8 @@ int walk(struct run *r)
 
 	if (!n && list_pids(o->proc, &pids, &n) < 0)
 		return -1;
-	r->full[0] = r->full[1] = r->reading_done = r->failed = 0;
+	memset(r->full, 0, sizeof(r->full));
+	r->reading_done = r->failed = 0;
 	if (pthread_create(&r->worker, NULL, worker_main, r) != 0) {
 		ret = error("cannot start a thread: %s", strerror(errno));
 		goto out;
@@ -281,7 +283,7 @@ int walk(struct run *r)
 			ret = -1;
 		else if (got > 0) {
 			hand_over(r, k, 0);
-			k ^= 1;
+			k = (k + 1) % NSLOTS;
 		}
 	}
 	hand_over(r, k, 1);
