@@ -10,6 +10,9 @@
 #include "blob.h"
 #include "buf.h"
 
+/* The default zlib level: bench/README.md has the measurements. */
+#define STORE_LEVEL 3
+
 /* The format this build reads and writes (PRAGMA user_version). */
 #define STORE_VERSION 1
 
