@@ -147,6 +147,11 @@ struct run {
 /* "smaps", "maps", "rollup", by enum capture_mode. */
 extern const char *const mode_names[];
 
+struct smaps_totals;
+/* Copy the usage figures (rss .. locked) of *t into *row, and mark them
+ * known. */
+void row_set_usage(struct process_row *row, const struct smaps_totals *t);
+
 /* Store one text as a blob (counting bytes read and stored). 0 or -1. */
 int run_put(struct run *r, const struct buf *b, int64_t *id);
 

@@ -40,15 +40,8 @@ static int import_row(const char *path, const struct buf *text,
 	row->text_kind = smaps_format_name(fmt);
 	row->nmaps = fmt == SMAPS_FMT_ROLLUP ? 0 : (int64_t)t.nmaps;
 	row->size_kb = fmt == SMAPS_FMT_ROLLUP ? 0 : (int64_t)t.size;
-	row->has_usage = fmt != SMAPS_FMT_MAPS;
-	row->rss_kb = (int64_t)t.rss;
-	row->pss_kb = (int64_t)t.pss;
-	row->uss_kb = (int64_t)t.uss;
-	row->shared_kb = (int64_t)t.shared;
-	row->swap_kb = (int64_t)t.swap;
-	row->swap_pss_kb = (int64_t)t.swap_pss;
-	row->anon_kb = (int64_t)t.anonymous;
-	row->locked_kb = (int64_t)t.locked;
+	if (fmt != SMAPS_FMT_MAPS)
+		row_set_usage(row, &t);
 	return 0;
 }
 

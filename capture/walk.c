@@ -126,15 +126,20 @@ static void process_figures(struct run *r, struct slot *sl)
 		u.size = t.size;	/* a rollup has no Size of its own */
 		t = u;
 	}
+	row_set_usage(row, &t);
+}
+
+void row_set_usage(struct process_row *row, const struct smaps_totals *t)
+{
 	row->has_usage = 1;
-	row->rss_kb = (int64_t)t.rss;
-	row->pss_kb = (int64_t)t.pss;
-	row->uss_kb = (int64_t)t.uss;
-	row->shared_kb = (int64_t)t.shared;
-	row->swap_kb = (int64_t)t.swap;
-	row->swap_pss_kb = (int64_t)t.swap_pss;
-	row->anon_kb = (int64_t)t.anonymous;
-	row->locked_kb = (int64_t)t.locked;
+	row->rss_kb = (int64_t)t->rss;
+	row->pss_kb = (int64_t)t->pss;
+	row->uss_kb = (int64_t)t->uss;
+	row->shared_kb = (int64_t)t->shared;
+	row->swap_kb = (int64_t)t->swap;
+	row->swap_pss_kb = (int64_t)t->swap_pss;
+	row->anon_kb = (int64_t)t->anonymous;
+	row->locked_kb = (int64_t)t->locked;
 }
 
 /* Worker side: store a process read by the reader, blobs then row. */
