@@ -110,9 +110,18 @@ expect_grep "cannot read 'no-such-file': No such file" err
 expect_exit 2 "$CAPTURE" --import x -p 1 -p 2
 expect_exit 2 "$CAPTURE" --comm x
 
-# --nice: lowers its own priority (the summary is still printed)
-expect_exit 0 "$CAPTURE" -o nice.db --proc "$S" --nice
-expect_grep "processes captured" err
+# --nice: a running capture has nice 19 and the idle I/O class
+"$CAPTURE" -q -o nice.db --proc "$S" --nice -i 0.1 & np=$!
+for _ in $(seq 50); do
+	[ "$(awk '{ print $19 }' /proc/$np/stat 2>/dev/null)" = 19 ] && break
+	sleep 0.1
+done
+nice_now=$(awk '{ print $19 }' /proc/$np/stat)
+io_now=$(ionice -p $np 2>&1)
+kill -TERM $np
+wait $np || fail "--nice run exited $?"
+[ "$nice_now" = 19 ] || fail "--nice: nice is '$nice_now', not 19"
+case $io_now in idle*) ;; *) fail "--nice: I/O class is '$io_now', not idle" ;; esac
 
 # as nobody, most processes cannot be read: skipped and counted, not fatal
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
