@@ -43,6 +43,10 @@ PROGS    = $(BUILD)/mapsnap-capture $(BUILD)/mapsnap-analyze
 MAN1     = $(wildcard man/*.1)
 MAN5     = $(wildcard man/*.5)
 
+# Keep the unit tests' objects: they are intermediate files to make, which
+# would otherwise delete and rebuild them on every run.
+.SECONDARY:
+
 .PHONY: all deps test check check-unit check-e2e run install uninstall clean bench fuzz
 
 all: $(PROGS)

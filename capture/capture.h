@@ -76,8 +76,8 @@ int proc_read_head(struct proc_read *p, const char *proc, pid_t pid);
 int proc_read_body(struct proc_read *p, const char *proc,
 		   enum capture_mode mode);
 
-/* Parse stat text into pid, comm, state, ppid, flags, start_time,
- * threads. 0, or -1 when it does not parse. */
+/* Parse stat text into comm, state, ppid, flags, start_time and threads
+ * (its pid field is checked, not taken). 0, or -1 when it does not parse. */
 int proc_parse_stat(struct proc_read *p, const char *text, size_t len);
 
 

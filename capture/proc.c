@@ -76,7 +76,9 @@ int proc_parse_stat(struct proc_read *p, const char *text, size_t len)
 	open = memchr(text, '(', len);
 	for (close = end; close > text && close[-1] != ')'; close--)
 		;
-	if (!open || close <= open + 1 || parse_u64(text, (size_t)(open - text - 1), 10, &pid))
+	/* "PID (comm) ...": at least one digit and a blank before '(' */
+	if (!open || open < text + 2 || open[-1] != ' ' || close <= open + 1 ||
+	    parse_u64(text, (size_t)(open - text - 1), 10, &pid))
 		return -1;
 	close--;	/* at the last ')' */
 	n = (size_t)(close - open - 1);
@@ -89,7 +91,6 @@ int proc_parse_stat(struct proc_read *p, const char *text, size_t len)
 	    stat_u64(rest, end, 9, &flags) || stat_u64(rest, end, 20, &threads) ||
 	    stat_u64(rest, end, 22, &start))
 		return -1;
-	p->pid = (pid_t)pid;
 	p->state = *stat_field(rest, end, 3, &slen);
 	p->ppid = (pid_t)ppid;
 	p->flags = (unsigned long)flags;
@@ -150,6 +151,7 @@ int proc_read_head(struct proc_read *p, const char *proc, pid_t pid)
 	if (read_file(&p->cmdline, proc, pid, "cmdline", SMALL_CHUNK) < 0)
 		return skip_for(proc, pid, "cmdline");
 	p->uid = status_uid(&p->status);
+	p->pid = pid;	/* the directory read is the identity, not stat's text */
 	return 0;
 }
 

@@ -89,4 +89,14 @@ expect_exit 0 timeout 20 "$CAPTURE" -q -o r.db --proc reuse
 wait $writer
 want "reused pid" "1200 1201 1300" "$(pids_in r.db)"
 want "reused skips" "kernel=1 vanished=1" "$(skips_in r.db)"
+
+# a garbled stat is skipped with a warning; a stat naming another pid is
+# stored under the directory it was read from
+cp -r "$S" odd
+printf '(x) S 1 2 3\n' > odd/1300/stat
+sed 's/^1400 /4242 /' "$S/1400/stat" > odd/1400/stat
+expect_exit 0 "$CAPTURE" -o o.db --proc odd
+expect_grep "cannot parse '.*odd/1300/stat'" err
+want "odd pids" "1200 1201 1400" "$(pids_in o.db)"
+want "odd skips" "error=1 kernel=1" "$(skips_in o.db)"
 exit 0
