@@ -11,14 +11,19 @@
 #include "store.h"
 
 /* One command: `name`, a one-line `usage`, and run(), which gets argv
- * from the command name on and returns the exit status (0, 1 or 2). */
+ * from the command name on and returns the exit status (0, 1 or 2).
+ * With `own_options`, every argument after the name goes to the command
+ * (pmap's -p and -q are its own); otherwise the output options are taken
+ * out wherever they stand. */
 struct command {
 	const char *name;
 	const char *usage;
 	int (*run)(int argc, char **argv, const struct out_opts *out);
+	int own_options;
 };
 
-extern const struct command cmd_list, cmd_ps, cmd_maps, cmd_smaps;
+extern const struct command cmd_list, cmd_ps, cmd_pmap, cmd_maps, cmd_smaps,
+	cmd_libs, cmd_users, cmd_showmap;
 
 /* Options every snapshot command takes, for getopt_long tables. */
 enum {
@@ -29,7 +34,8 @@ enum {
 #define FILTER_OPTIONS \
 	{ "pid", required_argument, NULL, OPT_PID }, \
 	{ "match", required_argument, NULL, OPT_MATCH }, \
-	{ "user", required_argument, NULL, OPT_USER }
+	{ "user", required_argument, NULL, OPT_USER }, \
+	{ "host", required_argument, NULL, OPT_HOST }
 #define HELP_OPTION { "help", no_argument, NULL, OPT_HELP }
 
 struct filters {
@@ -38,10 +44,11 @@ struct filters {
 	regex_t re;
 	int has_re;
 	const char *user;	/* a name, or a uid in digits */
+	const char *host;	/* snapshots of this hostname only */
 };
 
 /*
- * Take option `c` (OPT_PID, OPT_MATCH, OPT_USER) with its argument.
+ * Take option `c` (OPT_PID, OPT_MATCH, OPT_USER, OPT_HOST) with its argument.
  * Returns 0 when taken, or 2 on a usage error (printed), which includes
  * any other option: call it last, for what a command did not take.
  */
@@ -55,10 +62,10 @@ int filters_pass(const struct filters *f, int64_t pid, const char *comm,
  * final NUL; "[comm]" when empty. Caller frees. */
 char *cmdline_display(const void *cmdline, size_t len, const char *comm);
 
-/* Open FILE read-only and resolve REF (NULL = latest). 0 or -1 (printed;
- * *st is then closed). */
+/* Open FILE read-only and resolve REF (NULL = latest) among the snapshots
+ * of `host` (NULL: any). 0 or -1 (printed; *st is then closed). */
 int open_snapshot(struct store *st, const char *file, const char *ref,
-		  int64_t *snapshot_id);
+		  const char *host, int64_t *snapshot_id);
 
 /* Parse a PID argument; -1 (printed as a usage error) when not a pid. */
 int parse_pid_arg(const char *arg, int64_t *pid);
@@ -86,5 +93,14 @@ int command_help(const struct command *cmd);
 
 /* Finish a command: table_print to stdout, release, map to exit status. */
 int print_table(struct table *t, const struct out_opts *o);
+
+/* The same for a table of one snapshot: -p's bases (MemTotal, SwapTotal)
+ * come from its meminfo; no MemTotal is an error (exit 1). */
+int print_snapshot_table(struct table *t, const struct out_opts *o,
+			 struct store *st, int64_t snap);
+
+/* meminfo's value `name` of snapshot snap: 0, 1 when absent, -1 (printed). */
+int snapshot_meminfo(struct store *st, int64_t snap, const char *name,
+		     int64_t *value);
 
 #endif

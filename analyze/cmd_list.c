@@ -7,10 +7,17 @@
 #include <string.h>
 
 static const struct col list_cols[] = {
-	{ "file", COL_TEXT, 0 }, { "id", COL_INT, 0 }, { "uuid", COL_TEXT, 0 },
-	{ "host", COL_TEXT, 0 }, { "time", COL_TIME, 0 }, { "label", COL_TEXT, 0 },
-	{ "processes", COL_INT, 0 }, { "rss", COL_KB, 0 }, { "pss", COL_KB, 0 },
-	{ "uss", COL_KB, 0 }, { "swap", COL_KB, 0 },
+	{ "file", COL_TEXT, 0, TOTAL_DISTINCT, 0 },
+	{ "id", COL_INT, 0, TOTAL_ROWS, 0 },
+	{ "uuid", COL_TEXT, 0, TOTAL_AUTO, 0 },
+	{ "host", COL_TEXT, 0, TOTAL_DISTINCT, 0 },
+	{ "time", COL_TIME, 0, TOTAL_NONE, 0 },
+	{ "label", COL_TEXT, 0, TOTAL_NONE, 0 },
+	{ "processes", COL_INT, 0, TOTAL_SUM, 0 },
+	{ "rss", COL_KB, 0, TOTAL_SUM, 0 },
+	{ "pss", COL_KB, 0, TOTAL_SUM, 0 },
+	{ "uss", COL_KB, 0, TOTAL_SUM, 0 },
+	{ "swap", COL_KB, 0, TOTAL_SUM, 0 },
 };
 
 static const char list_sql[] =
@@ -91,5 +98,5 @@ static int run_list(int argc, char **argv, const struct out_opts *out)
 }
 
 const struct command cmd_list = {
-	"list", "list FILE...", run_list,
+	"list", "list FILE...", run_list, 0,
 };

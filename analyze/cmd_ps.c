@@ -7,10 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* smem's columns, and its totals: the pid column counts the processes,
+ * the user column the distinct users. */
 static const struct col ps_cols[] = {
-	{ "pid", COL_INT, 0 }, { "user", COL_TEXT, 0 }, { "command", COL_TEXT, 40 },
-	{ "swap", COL_KB, 0 }, { "uss", COL_KB, 0 }, { "pss", COL_KB, 0 },
-	{ "rss", COL_KB, 0 }, { "vss", COL_KB, 0 }, { "maps", COL_INT, 0 },
+	{ "pid", COL_INT, 0, TOTAL_ROWS, 0 },
+	{ "user", COL_TEXT, 0, TOTAL_DISTINCT, 0 },
+	{ "command", COL_TEXT, 40, TOTAL_AUTO, 0 },
+	{ "swap", COL_KB, 0, TOTAL_SUM, COLF_SWAP },
+	{ "uss", COL_KB, 0, TOTAL_SUM, 0 },
+	{ "pss", COL_KB, 0, TOTAL_SUM, 0 },
+	{ "rss", COL_KB, 0, TOTAL_SUM, 0 },
+	{ "vss", COL_KB, 0, TOTAL_SUM, 0 },
+	{ "maps", COL_INT, 0, TOTAL_SUM, 0 },
 };
 
 static const char ps_sql[] =
@@ -89,12 +97,12 @@ static int run_ps(int argc, char **argv, const struct out_opts *out)
 		goto out;
 	}
 	ret = 1;
-	if (open_snapshot(&st, argv[optind], ref, &snap) < 0)
+	if (open_snapshot(&st, argv[optind], ref, f.host, &snap) < 0)
 		goto out;
 	table_init(&t, ps_cols, sizeof(ps_cols) / sizeof(ps_cols[0]));
 	t.sort = "pss";
 	if (fill(&st, snap, &f, &t) == 0)
-		ret = print_table(&t, out);
+		ret = print_snapshot_table(&t, out, &st, snap);
 	table_release(&t);
 	store_close(&st);
 out:
@@ -103,6 +111,6 @@ out:
 }
 
 const struct command cmd_ps = {
-	"ps", "ps FILE [--snapshot REF] [--pid PID] [--match REGEX] [--user USER]",
-	run_ps,
+	"ps", "ps FILE [--snapshot REF] [filters]",
+	run_ps, 0,
 };

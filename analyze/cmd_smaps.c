@@ -33,5 +33,5 @@ static int run_smaps(int argc, char **argv, const struct out_opts *out)
 }
 
 const struct command cmd_smaps = {
-	"smaps", "smaps FILE [--snapshot REF] PID", run_smaps,
+	"smaps", "smaps FILE [--snapshot REF] [--host NAME] PID", run_smaps, 0,
 };

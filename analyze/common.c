@@ -30,6 +30,9 @@ int filters_option(struct filters *f, int c, const char *arg)
 	case OPT_USER:
 		f->user = arg;
 		return 0;
+	case OPT_HOST:
+		f->host = arg;
+		return 0;
 	}
 	/* getopt_long has said what was wrong */
 	fprintf(stderr, "try '%s --help'\n", progname);
@@ -87,11 +90,11 @@ char *cmdline_display(const void *cmdline, size_t len, const char *comm)
 }
 
 int open_snapshot(struct store *st, const char *file, const char *ref,
-		  int64_t *snapshot_id)
+		  const char *host, int64_t *snapshot_id)
 {
 	if (store_open(st, file, STORE_READ) < 0)
 		return -1;
-	if (store_resolve(st, ref, snapshot_id) < 0) {
+	if (store_resolve(st, ref, host, snapshot_id) < 0) {
 		store_close(st);
 		return -1;
 	}
@@ -122,6 +125,44 @@ int print_table(struct table *t, const struct out_opts *o)
 
 	table_release(t);
 	return r;
+}
+
+int snapshot_meminfo(struct store *st, int64_t snap, const char *name,
+		     int64_t *value)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meminfo"
+			       " WHERE snapshot_id = ?1 AND name = ?2", -1, &q,
+			       NULL) != SQLITE_OK)
+		return store_error(st, "read meminfo from");
+	sqlite3_bind_int64(q, 1, snap);
+	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*value = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(st, "read meminfo from");
+	return rc == SQLITE_ROW ? 0 : 1;
+}
+
+int print_snapshot_table(struct table *t, const struct out_opts *o,
+			 struct store *st, int64_t snap)
+{
+	int r;
+
+	if (!o->percent)
+		return print_table(t, o);
+	r = snapshot_meminfo(st, snap, "MemTotal", &t->memtotal_kb);
+	if (r > 0 || (r == 0 && t->memtotal_kb <= 0))
+		r = error("'%s': snapshot %lld has no MemTotal in its meminfo,"
+			  " which -p needs", st->path, (long long)snap);
+	if (r == 0 && snapshot_meminfo(st, snap, "SwapTotal", &t->swaptotal_kb) >= 0)
+		return print_table(t, o);
+	table_release(t);
+	return 1;
 }
 
 int load_process_text(struct store *st, int64_t snap, int64_t pid,
@@ -163,15 +204,18 @@ int process_text_args(int argc, char **argv, const struct command *cmd,
 		      struct store *st, int64_t *snap, int64_t *pid)
 {
 	static const struct option opts[] = {
-		SNAPSHOT_OPTION, HELP_OPTION, { NULL, 0, NULL, 0 }
+		SNAPSHOT_OPTION, { "host", required_argument, NULL, OPT_HOST },
+		HELP_OPTION, { NULL, 0, NULL, 0 }
 	};
-	const char *ref = NULL;
+	const char *ref = NULL, *host = NULL;
 	int c;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == OPT_SNAPSHOT)
 			ref = optarg;
+		else if (c == OPT_HOST)
+			host = optarg;
 		else if (c == OPT_HELP)
 			return command_help(cmd);
 		else
@@ -181,7 +225,7 @@ int process_text_args(int argc, char **argv, const struct command *cmd,
 		return usage_error("%s takes FILE and PID", cmd->name);
 	if (parse_pid_arg(argv[optind + 1], pid) < 0)
 		return 2;
-	if (open_snapshot(st, argv[optind], ref, snap) < 0)
+	if (open_snapshot(st, argv[optind], ref, host, snap) < 0)
 		return 1;
 	return -1;
 }

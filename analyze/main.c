@@ -8,7 +8,8 @@
 #include <string.h>
 
 static const struct command *const commands[] = {
-	&cmd_list, &cmd_ps, &cmd_maps, &cmd_smaps,
+	&cmd_list, &cmd_ps, &cmd_libs, &cmd_users, &cmd_showmap, &cmd_pmap,
+	&cmd_maps, &cmd_smaps,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -16,8 +17,8 @@ static void help(void)
 {
 	size_t i;
 
-	printf("usage: mapsnap-analyze [--csv | --json] [-H|--human] [--sort COL] [-r]\n"
-	       "                       [--limit N] COMMAND ...\n"
+	printf("usage: mapsnap-analyze [--csv | --json] [-H|--human] [-p] [-t] [--sort COL]\n"
+	       "                       [-r] [--limit N] COMMAND ...\n"
 	       "\n"
 	       "Read snapshots taken by mapsnap-capture: list, render and query them.\n"
 	       "\n"
@@ -25,13 +26,18 @@ static void help(void)
 	for (i = 0; i < NCOMMANDS; i++)
 		printf("  %s\n", commands[i]->usage);
 	printf("\n"
+	       "filters: --pid PID (repeatable), --match REGEX (comm or command line),\n"
+	       "--user USER (name or uid), --host NAME (that host's snapshots only).\n"
 	       "REF: a snapshot id, a uuid (or a prefix of one), 'first', 'latest'\n"
 	       "(the default) or '@LABEL' (the latest with that label).\n"
 	       "\n"
-	       "output options (before or after the command name):\n"
+	       "output options (before or after the command name; pmap takes its own):\n"
 	       "      --csv           RFC 4180 CSV with a header row\n"
 	       "      --json          one JSON array of objects\n"
 	       "  -H, --human         sizes as 1.5M instead of kB (tables and CSV)\n"
+	       "  -p, --percent       sizes as a percentage of MemTotal (swap: of\n"
+	       "                      SwapTotal), from the snapshot's meminfo\n"
+	       "  -t, --totals        end with a totals row\n"
 	       "      --sort COL      sort by this column (ascending; -r for descending)\n"
 	       "  -r, --reverse       reverse the order\n"
 	       "      --limit N       print at most N rows\n"
@@ -57,14 +63,26 @@ static const char *option_value(int argc, char **argv, int *i, const char *name)
 	return argv[++*i];
 }
 
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(name, commands[i]->name))
+			return commands[i];
+	return NULL;
+}
+
 /*
  * Take the output options out of argv wherever they stand, and leave the
- * rest (the command and its arguments) in argv, in order. Returns the new
- * argc, or -(exit status) when done (help, version, usage error).
+ * rest (the command and its arguments) in argv, in order. A command with
+ * its own options gets everything after its name. Returns the new argc,
+ * or -(exit status) when done (help, version, usage error).
  */
 static int take_output_options(int argc, char **argv, struct out_opts *o)
 {
 	int i, n = 1, have_cmd = 0, rest = 0;
+	const struct command *cmd;
 	const char *v;
 	uint64_t lim;
 
@@ -72,6 +90,8 @@ static int take_output_options(int argc, char **argv, struct out_opts *o)
 		const char *a = argv[i];
 
 		if (rest || a[0] != '-') {
+			if (!have_cmd && (cmd = find_command(a)) && cmd->own_options)
+				rest = 1;
 			have_cmd = 1;
 			argv[n++] = argv[i];
 		} else if (!strcmp(a, "--")) {
@@ -84,6 +104,10 @@ static int take_output_options(int argc, char **argv, struct out_opts *o)
 			o->human = 1;
 		} else if (!strcmp(a, "-r") || !strcmp(a, "--reverse")) {
 			o->reverse = 1;
+		} else if (!strcmp(a, "-t") || !strcmp(a, "--totals")) {
+			o->totals = 1;
+		} else if (!strcmp(a, "-p") || !strcmp(a, "--percent")) {
+			o->percent = 1;
 		} else if ((v = option_value(argc, argv, &i, "--sort"))) {
 			o->sort = v;
 		} else if ((v = option_value(argc, argv, &i, "--limit"))) {
@@ -109,8 +133,8 @@ static int take_output_options(int argc, char **argv, struct out_opts *o)
 
 int main(int argc, char **argv)
 {
-	struct out_opts out = { OUT_TABLE, 0, NULL, 0, -1 };
-	size_t i;
+	struct out_opts out = { .format = OUT_TABLE, .limit = -1 };
+	const struct command *cmd;
 	int ret;
 
 	progname = "mapsnap-analyze";
@@ -120,12 +144,10 @@ int main(int argc, char **argv)
 		return -argc;
 	if (argc < 2)
 		return usage_error("no command given");
-	for (i = 0; i < NCOMMANDS; i++)
-		if (!strcmp(argv[1], commands[i]->name))
-			break;
-	if (i == NCOMMANDS)
+	cmd = find_command(argv[1]);
+	if (!cmd)
 		return usage_error("unknown command '%s'", argv[1]);
-	ret = commands[i]->run(argc - 1, argv + 1, &out);
+	ret = cmd->run(argc - 1, argv + 1, &out);
 	if (close_stdout() < 0 && ret == 0)
 		ret = 1;
 	return ret;

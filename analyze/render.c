@@ -163,28 +163,46 @@ static void format_time(char *out, size_t n, int64_t us, int iso)
 			 tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-/* A non-text cell as it is shown; "" for NULL. */
-static const char *cell_text(const struct col *col, const struct cell *c,
-			     const struct out_opts *o, char *tmp, size_t n)
+/* The -p base of a column: MemTotal, or SwapTotal for swap; 0 unknown. */
+static int64_t percent_base(const struct table *t, const struct col *col)
 {
-	if (c->null)
+	return col->flags & COLF_SWAP ? t->swaptotal_kb : t->memtotal_kb;
+}
+
+/* A cell as it is shown; "" for NULL in CSV and JSON. */
+static const char *cell_text(const struct table *t, size_t c,
+			     const struct cell *cell, const struct out_opts *o,
+			     char *tmp, size_t n)
+{
+	const struct col *col = &t->cols[c];
+
+	if (cell->null)
 		return o->format == OUT_TABLE ? "-" : "";
 	switch (col->kind) {
 	case COL_TEXT:
-		return c->s;
+		return cell->s;
 	case COL_KB:
 		if (o->human && o->format != OUT_JSON) {
-			human_kb(tmp, n, c->i);
+			human_kb(tmp, n, cell->i);
+			return tmp;
+		}
+		if (o->percent) {	/* as smem -p: 12.34%, N/A */
+			int64_t base = percent_base(t, col);
+
+			if (base <= 0)
+				return o->format == OUT_TABLE ? "N/A" : "";
+			snprintf(tmp, n, o->format == OUT_TABLE ? "%.2f%%" : "%.2f",
+				 100.0 * (double)cell->i / (double)base);
 			return tmp;
 		}
 		break;
 	case COL_TIME:
-		format_time(tmp, n, c->i, o->format != OUT_TABLE);
+		format_time(tmp, n, cell->i, o->format != OUT_TABLE);
 		return tmp;
 	case COL_INT:
 		break;
 	}
-	snprintf(tmp, n, "%" PRId64, c->i);
+	snprintf(tmp, n, "%" PRId64, cell->i);
 	return tmp;
 }
 
@@ -230,8 +248,8 @@ static void print_aligned(const struct table *t, const struct out_opts *o,
 		w[c] = strlen(t->cols[c].name);
 	for (r = 0; r < nrows; r++)
 		for (c = 0; c < t->ncols; c++) {
-			size_t len = shown_len(&t->cols[c], cell_text(&t->cols[c],
-					&t->cells[r * t->ncols + c], o, tmp, sizeof(tmp)));
+			size_t len = shown_len(&t->cols[c], cell_text(t, c, &t->cells[r * t->ncols + c], o,
+					tmp, sizeof(tmp)));
 			if (len > w[c])
 				w[c] = len;
 		}
@@ -253,9 +271,18 @@ static void print_aligned(const struct table *t, const struct out_opts *o,
 	}
 	fputc('\n', out);
 	for (r = 0; r < nrows; r++) {
+		if (o->totals && r + 1 == nrows) {	/* a rule over the totals */
+			size_t len = t->ncols - 1;
+
+			for (c = 0; c < t->ncols; c++)
+				len += w[c];
+			while (len--)
+				fputc('-', out);
+			fputc('\n', out);
+		}
 		for (c = 0; c < t->ncols; c++) {
-			const char *s = cell_text(&t->cols[c],
-					&t->cells[r * t->ncols + c], o, tmp, sizeof(tmp));
+			const char *s = cell_text(t, c, &t->cells[r * t->ncols + c], o,
+					tmp, sizeof(tmp));
 			int right = t->cols[c].kind != COL_TEXT;
 
 			if (c)
@@ -300,8 +327,8 @@ static void print_csv(const struct table *t, const struct out_opts *o,
 		for (c = 0; c < t->ncols; c++) {
 			if (c)
 				fputc(',', out);
-			put_csv(out, cell_text(&t->cols[c],
-					       &t->cells[r * t->ncols + c], o, tmp, sizeof(tmp)));
+			put_csv(out, cell_text(t, c, &t->cells[r * t->ncols + c],
+					       o, tmp, sizeof(tmp)));
 		}
 		fputs("\r\n", out);
 	}
@@ -362,6 +389,7 @@ static void put_json_string(FILE *out, const char *str)
 static void print_json(const struct table *t, const struct out_opts *o,
 		       FILE *out, size_t nrows)
 {
+	const char *s;
 	char tmp[64];
 	size_t r, c;
 
@@ -376,32 +404,108 @@ static void print_json(const struct table *t, const struct out_opts *o,
 				fputs(", ", out);
 			put_json_string(out, t->cols[c].name);
 			fputs(": ", out);
-			if (cell->null)
+			s = cell_text(t, c, cell, o, tmp, sizeof(tmp));
+			if (cell->null || (k == COL_KB && !*s))	/* no -p base */
 				fputs("null", out);
 			else if (k == COL_TEXT || k == COL_TIME)
-				put_json_string(out, cell_text(&t->cols[c], cell, o,
-							       tmp, sizeof(tmp)));
+				put_json_string(out, s);
 			else
-				fprintf(out, "%" PRId64, cell->i);
+				fputs(s, out);
 		}
 		fputc('}', out);
 	}
 	fputs(nrows ? "\n]\n" : "]\n", out);
 }
 
+/* The number of distinct values in column c of the first n rows. */
+static int64_t count_distinct(const struct table *t, size_t c, size_t n)
+{
+	int64_t count = 0;
+	size_t r, k;
+
+	for (r = 0; r < n; r++) {
+		const struct cell *x = &t->cells[r * t->ncols + c];
+
+		if (x->null)
+			continue;
+		for (k = 0; k < r; k++) {
+			const struct cell *y = &t->cells[k * t->ncols + c];
+
+			if (!y->null && cmp_cell(x, y, t->cols[c].kind) == 0)
+				break;
+		}
+		count += k == r;
+	}
+	return count;
+}
+
+/* Append the totals row of the rows before it, as smem -t does. */
+static void add_totals(struct table *t)
+{
+	size_t n = t->nrows, r = table_add_row(t), c, k;
+	int labelled = 0;
+
+	for (c = 0; c < t->ncols; c++) {
+		const struct col *col = &t->cols[c];
+		enum col_total how = col->total;
+		int64_t sum = 0;
+
+		if (how == TOTAL_AUTO && col->kind == COL_KB)
+			how = TOTAL_SUM;
+		switch (how) {
+		case TOTAL_AUTO:
+			if (col->kind == COL_TEXT && !labelled) {
+				table_set_text(t, r, c, "total", 5);
+				labelled = 1;
+			}
+			break;
+		case TOTAL_SUM:
+			for (k = 0; k < n; k++)
+				sum += t->cells[k * t->ncols + c].i;
+			table_set_int(t, r, c, sum);
+			break;
+		case TOTAL_ROWS:
+			table_set_int(t, r, c, (int64_t)n);
+			break;
+		case TOTAL_DISTINCT:
+			sum = count_distinct(t, c, n);
+			if (col->kind == COL_TEXT) {
+				char num[24];
+
+				snprintf(num, sizeof(num), "%" PRId64, sum);
+				table_set_text(t, r, c, num, strlen(num));
+			} else {
+				table_set_int(t, r, c, sum);
+			}
+			break;
+		case TOTAL_NONE:
+			break;
+		}
+	}
+}
+
 int table_print(struct table *t, const struct out_opts *o, FILE *out)
 {
-	size_t nrows = t->nrows;
+	size_t i;
 
 	if (sort_rows(t, o))
 		return 2;
-	if (o->limit >= 0 && (size_t)o->limit < nrows)
-		nrows = (size_t)o->limit;
+	if (o->percent && t->memtotal_kb <= 0) {
+		error("-p: the snapshot has no MemTotal in its meminfo");
+		return 1;
+	}
+	if (o->limit >= 0 && (size_t)o->limit < t->nrows) {
+		for (i = (size_t)o->limit * t->ncols; i < t->nrows * t->ncols; i++)
+			free(t->cells[i].s);
+		t->nrows = (size_t)o->limit;
+	}
+	if (o->totals)
+		add_totals(t);
 	if (o->format == OUT_CSV)
-		print_csv(t, o, out, nrows);
+		print_csv(t, o, out, t->nrows);
 	else if (o->format == OUT_JSON)
-		print_json(t, o, out, nrows);
+		print_json(t, o, out, t->nrows);
 	else
-		print_aligned(t, o, out, nrows);
+		print_aligned(t, o, out, t->nrows);
 	return 0;
 }

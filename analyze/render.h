@@ -14,12 +14,25 @@ enum col_kind {
 	COL_TIME,	/* microseconds since the epoch, shown in UTC */
 };
 
+/* What a column shows in the totals row (-t). */
+enum col_total {
+	TOTAL_AUTO,	/* COL_KB: the sum; the first such COL_TEXT: "total" */
+	TOTAL_SUM,	/* the sum (counts) */
+	TOTAL_ROWS,	/* the number of rows (smem's pid column) */
+	TOTAL_DISTINCT,	/* the number of distinct values (smem's user) */
+	TOTAL_NONE,	/* nothing (averages, ids, times) */
+};
+
+#define COLF_SWAP 1	/* -p: a percentage of SwapTotal, not MemTotal */
+
 struct col {
 	const char *name;	/* lowercase; the CSV/JSON name, the table
 				   header in upper case */
 	enum col_kind kind;
 	unsigned width;		/* table view only: cut longer text to this
 				   many bytes, ending in "..." (0: never) */
+	enum col_total total;
+	unsigned flags;		/* COLF_* */
 };
 
 struct cell {
@@ -35,6 +48,8 @@ struct table {
 	size_t nrows, alloc;
 	const char *sort;	/* default sort column, or NULL (row order) */
 	int reverse;		/* default direction: 1 = descending */
+	int64_t memtotal_kb;	/* -p's bases, from meminfo; 0: unknown */
+	int64_t swaptotal_kb;
 };
 
 enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON };
@@ -45,6 +60,8 @@ struct out_opts {
 	const char *sort;	/* --sort, or NULL for the table's default */
 	int reverse;		/* -r: flip the direction */
 	long limit;		/* --limit, or -1 */
+	int totals;		/* -t: end with a totals row */
+	int percent;		/* -p: sizes as a percentage of MemTotal */
 };
 
 void table_init(struct table *t, const struct col *cols, size_t ncols);
@@ -59,8 +76,9 @@ void table_set_text(struct table *t, size_t row, size_t col, const char *s,
 int table_col(const struct table *t, const char *name);
 
 /*
- * Sort, limit and print to out. Returns 0, or 2 (printed, as a usage
- * error) when --sort names no column of this table.
+ * Sort, limit, add the totals row (-t) and print to out. Returns 0, 1
+ * when -p has no MemTotal to work from (printed), or 2 (printed, as a
+ * usage error) when --sort names no column of this table.
  */
 int table_print(struct table *t, const struct out_opts *o, FILE *out);
 

@@ -584,11 +584,12 @@ int store_prune(struct store *s, int64_t keep, int64_t *removed)
 }
 
 /*
- * The one snapshot id that `sql` selects with `arg` bound as ?1.
- * Returns 0, 1 when none matches, 2 when several do, -1 (printed).
+ * The one snapshot id that `sql` selects with `arg` bound as ?1 and
+ * `host` (NULL: any) as ?2. Returns 0, 1 when none matches, 2 when
+ * several do, -1 (printed).
  */
 static int resolve_one(struct store *s, const char *sql, const char *arg,
-		       int64_t *id)
+		       const char *host, int64_t *id)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, n = 0;
@@ -597,6 +598,8 @@ static int resolve_one(struct store *s, const char *sql, const char *arg,
 		return store_error(s, "look up snapshots in");
 	if (arg)
 		sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
+	if (host)
+		sqlite3_bind_text(st, 2, host, -1, SQLITE_TRANSIENT);
 	while (n < 2 && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (n++ == 0)
 			*id = sqlite3_column_int64(st, 0);
@@ -608,16 +611,22 @@ static int resolve_one(struct store *s, const char *sql, const char *arg,
 	return n == 0 ? 1 : n == 1 ? 0 : 2;
 }
 
+#define ON_HOST " (?2 IS NULL OR host_id IN" \
+	" (SELECT id FROM hosts WHERE hostname = ?2))"
+
 static const char *const by_ref[] = {
-	"SELECT id FROM snapshots ORDER BY time_us DESC, id DESC LIMIT 1",
-	"SELECT id FROM snapshots ORDER BY time_us, id LIMIT 1",
-	"SELECT id FROM snapshots WHERE label = ?1"
+	"SELECT id FROM snapshots WHERE" ON_HOST
 	" ORDER BY time_us DESC, id DESC LIMIT 1",
-	"SELECT id FROM snapshots WHERE id = CAST(?1 AS INTEGER)",
-	"SELECT id FROM snapshots WHERE replace(uuid, '-', '') GLOB ?1 || '*'",
+	"SELECT id FROM snapshots WHERE" ON_HOST " ORDER BY time_us, id LIMIT 1",
+	"SELECT id FROM snapshots WHERE label = ?1 AND" ON_HOST
+	" ORDER BY time_us DESC, id DESC LIMIT 1",
+	"SELECT id FROM snapshots WHERE id = CAST(?1 AS INTEGER) AND" ON_HOST,
+	"SELECT id FROM snapshots WHERE replace(uuid, '-', '') GLOB ?1 || '*'"
+	" AND" ON_HOST,
 };
 
-int store_resolve(struct store *s, const char *ref, int64_t *id)
+int store_resolve(struct store *s, const char *ref, const char *host,
+		  int64_t *id)
 {
 	char hex[33];
 	size_t len = 0;
@@ -633,19 +642,22 @@ int store_resolve(struct store *s, const char *ref, int64_t *id)
 	hex[len] = '\0';
 
 	if (!strcmp(ref, "latest"))
-		r = resolve_one(s, by_ref[0], NULL, id);
+		r = resolve_one(s, by_ref[0], NULL, host, id);
 	else if (!strcmp(ref, "first"))
-		r = resolve_one(s, by_ref[1], NULL, id);
+		r = resolve_one(s, by_ref[1], NULL, host, id);
 	else if (ref[0] == '@')
-		r = resolve_one(s, by_ref[2], ref + 1, id);
+		r = resolve_one(s, by_ref[2], ref + 1, host, id);
 	else if (parse_u64_str(ref, &n) == 0)
-		r = resolve_one(s, by_ref[3], ref, id);
+		r = resolve_one(s, by_ref[3], ref, host, id);
 	else if (*p || len < 4 || strspn(hex, "0123456789abcdef") != len)
 		return error("bad snapshot reference '%s': expected an id, a"
 			     " uuid, 'first', 'latest' or '@label'", ref);
 	/* digits only may also be the start of a uuid */
 	if (r == 1 && len >= 4 && strspn(hex, "0123456789abcdef") == len)
-		r = resolve_one(s, by_ref[4], hex, id);
+		r = resolve_one(s, by_ref[4], hex, host, id);
+	if (r == 1 && host)
+		return error("'%s': no snapshot of host '%s' matches '%s'",
+			     s->path, host, ref);
 	if (r == 1)
 		return error("'%s': no snapshot matches '%s'", s->path, ref);
 	if (r == 2)

@@ -129,8 +129,10 @@ int store_prune(struct store *s, int64_t keep, int64_t *removed);
 /*
  * Resolve a snapshot reference: a number (the id), a uuid or a unique
  * prefix of one (at least 4 hex digits), "first", "latest", or "@label"
- * (the latest with that label). NULL means "latest". 0 or -1 (printed).
+ * (the latest with that label). NULL means "latest". With a host name,
+ * only that host's snapshots count. 0 or -1 (printed).
  */
-int store_resolve(struct store *s, const char *ref, int64_t *id);
+int store_resolve(struct store *s, const char *ref, const char *host,
+		  int64_t *id);
 
 #endif

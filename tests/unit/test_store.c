@@ -103,21 +103,21 @@ static void test_create_reopen(void **state)
 	store_close(&s);
 
 	assert_int_equal(store_open(&s, path, STORE_READ), 0);
-	assert_int_equal(store_resolve(&s, NULL, &id), 0);
+	assert_int_equal(store_resolve(&s, NULL, NULL, &id), 0);
 	assert_int_equal(id, b);
-	assert_int_equal(store_resolve(&s, "first", &id), 0);
+	assert_int_equal(store_resolve(&s, "first", NULL, &id), 0);
 	assert_int_equal(id, a);
-	assert_int_equal(store_resolve(&s, "@one", &id), 0);
+	assert_int_equal(store_resolve(&s, "@one", NULL, &id), 0);
 	assert_int_equal(id, a);
-	assert_int_equal(store_resolve(&s, "bbbb", &id), 0);
+	assert_int_equal(store_resolve(&s, "bbbb", NULL, &id), 0);
 	assert_int_equal(id, b);
-	assert_int_equal(store_resolve(&s, "BBBB2222-0000", &id), 0);
+	assert_int_equal(store_resolve(&s, "BBBB2222-0000", NULL, &id), 0);
 	assert_int_equal(id, b);
-	assert_int_equal(store_resolve(&s, "1", &id), 0);
+	assert_int_equal(store_resolve(&s, "1", NULL, &id), 0);
 	assert_int_equal(id, a);
-	assert_int_equal(store_resolve(&s, "@nope", &id), -1);
-	assert_int_equal(store_resolve(&s, "99", &id), -1);
-	assert_int_equal(store_resolve(&s, "zz", &id), -1);
+	assert_int_equal(store_resolve(&s, "@nope", NULL, &id), -1);
+	assert_int_equal(store_resolve(&s, "99", NULL, &id), -1);
+	assert_int_equal(store_resolve(&s, "zz", NULL, &id), -1);
 	assert_int_equal(store_blob_get(&s, 1, &out), 0);
 	assert_string_equal(out.data, "text A\n");
 	assert_int_equal(store_blob_get(&s, 2, &out), -1);	/* missing */
@@ -137,8 +137,8 @@ static void test_ambiguous_prefix(void **state)
 	assert_int_equal(store_open(&s, path, STORE_WRITE), 0);
 	add_snapshot(&s, "abcd0001-0000-4000-8000-000000000000", NULL, 1, "a");
 	add_snapshot(&s, "abcd0002-0000-4000-8000-000000000000", NULL, 2, "b");
-	assert_int_equal(store_resolve(&s, "abcd", &id), -1);
-	assert_int_equal(store_resolve(&s, "abcd0002", &id), 0);
+	assert_int_equal(store_resolve(&s, "abcd", NULL, &id), -1);
+	assert_int_equal(store_resolve(&s, "abcd0002", NULL, &id), 0);
 	store_close(&s);
 }
 
