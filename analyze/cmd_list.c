@@ -25,10 +25,12 @@ static const char list_sql[] =
 	" sum(p.rss_kb), sum(p.pss_kb), sum(p.uss_kb), sum(p.swap_kb)"
 	" FROM snapshots AS s JOIN hosts AS h ON h.id = s.host_id"
 	" LEFT JOIN processes AS p ON p.snapshot_id = s.id"
+	" WHERE ?1 IS NULL OR h.hostname = ?1"
 	" GROUP BY s.id ORDER BY s.time_us, s.id";
 
 /* Add the rows of one file; `first` is 1 when the table has a file column. */
-static int add_file(struct table *t, const char *file, size_t first)
+static int add_file(struct table *t, const char *file, size_t first,
+		    const char *host)
 {
 	sqlite3_stmt *q = NULL;
 	struct store st;
@@ -41,6 +43,8 @@ static int add_file(struct table *t, const char *file, size_t first)
 		store_close(&st);
 		return -1;
 	}
+	if (host)
+		sqlite3_bind_text(q, 1, host, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		size_t r = table_add_row(t);
 
@@ -68,7 +72,11 @@ static int add_file(struct table *t, const char *file, size_t first)
 
 static int run_list(int argc, char **argv, const struct out_opts *out)
 {
-	static const struct option opts[] = { HELP_OPTION, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {
+		{ "host", required_argument, NULL, OPT_HOST },
+		HELP_OPTION, { NULL, 0, NULL, 0 }
+	};
+	const char *host = NULL;
 	struct table t;
 	size_t first;
 	int c, i, ret = 0;
@@ -77,17 +85,23 @@ static int run_list(int argc, char **argv, const struct out_opts *out)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == OPT_HELP)
 			return command_help(&cmd_list);
-		return usage_error("see 'list --help'");
+		if (c != OPT_HOST)
+			return usage_error("see 'list --help'");
+		host = optarg;
 	}
 	if (optind == argc)
 		return usage_error("list takes at least one FILE");
+	/* each row is another snapshot, with its own MemTotal */
+	if (out->percent)
+		return usage_error("list shows many snapshots: -p needs one"
+				   " (try ps, libs or users)");
 	/* a file column only when there are several files */
 	first = argc - optind > 1;
 	table_init(&t, list_cols + 1 - first,
 		   sizeof(list_cols) / sizeof(list_cols[0]) - 1 + first);
 	t.sort = "time";
 	for (i = optind; i < argc; i++)
-		if (add_file(&t, argv[i], first) < 0)
+		if (add_file(&t, argv[i], first, host) < 0)
 			ret = 1;
 	if (ret && !t.nrows) {	/* nothing to show: no empty header */
 		table_release(&t);
@@ -98,5 +112,5 @@ static int run_list(int argc, char **argv, const struct out_opts *out)
 }
 
 const struct command cmd_list = {
-	"list", "list FILE...", run_list, 0,
+	"list", "list [--host NAME] FILE...", run_list, 0,
 };
