@@ -82,7 +82,11 @@ $(BUILD)/tests/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE -O0 -Wall -Wextra -o $@ $<
 
-# The bench's workload and floor reader are plain C, like the test helpers.
+# The bench's workload and floor reader are plain C, like the test helpers;
+# its inflate-only floor of the analyzer uses the library.
+$(BUILD)/bench/inflate: $(BUILD)/bench/inflate.o $(LIBA)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -o $@ $<
