@@ -114,20 +114,29 @@ extern volatile sig_atomic_t capture_stop;
 
 struct store;
 
-/* Processes in flight between the reader and the worker: enough to ride
+/* Processes in flight between the readers and the worker: enough to ride
  * out a few slow texts on either side; each holds one process's texts. */
 #define NSLOTS 4
 
-/* A process in flight between the reader and the storing worker. */
+/* Readers in the cheap modes, where the worker has little to do and the
+ * kernel's page walk is the cost: they read different processes at once.
+ * Full smaps keeps one reader: deflating its text already fills a core. */
+#define CHEAP_READERS 2
+
+enum slot_state { SLOT_FREE, SLOT_READING, SLOT_FULL };
+
+/* A process in flight between a reader and the storing worker. */
 struct slot {
 	struct proc_read pr;
 	struct process_row row;	/* its figures, summed by the worker */
+	enum slot_state state;
 };
 
 /*
- * One snapshot under way. The reader (main thread) owns seen and skips;
- * the worker owns the store, captured, the byte counts and the user cache
- * until walk() returns.
+ * One snapshot under way. Readers take the next pid and a free slot
+ * under `mu`, and count seen and skips under it; the worker owns the
+ * store, captured, the byte counts and the user cache until walk()
+ * returns.
  */
 struct run {
 	struct store *st;
@@ -141,7 +150,11 @@ struct run {
 	pthread_t worker;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	int full[NSLOTS], reading_done, failed;
+	const pid_t *pids;	/* the pids to read, and the next one */
+	size_t npids, next;
+	int readers_left;	/* readers still reading */
+	int read_ret;		/* 0, 1 (a second signal) or -1 (a named pid) */
+	int failed;		/* the worker could not store */
 };
 
 /* "smaps", "maps", "rollup", by enum capture_mode. */

@@ -41,7 +41,7 @@ static const char usage_text[] =
 	"                      comes from --pid, --comm and --host\n"
 	"      --comm NAME     the process name of an --import\n"
 	"      --host NAME     record NAME as the host\n"
-	"      --level N       zlib level, 0-9 (default 3)\n"
+	"      --level N       zlib level, 0-9 (default 3; 1 with --maps-only or --rollup)\n"
 	"      --nice          lower this capture's CPU and I/O priority\n"
 	"  -q, --quiet         print nothing but errors\n"
 	"  -v, --verbose       say what is captured\n"
@@ -294,7 +294,7 @@ int main(int argc, char **argv)
 {
 	struct capture_opts o = {
 		.output = "mapsnap.db", .proc = "/proc", .uid = -1,
-		.level = STORE_LEVEL,
+		.level = -1,
 	};
 	struct store st;
 	regex_t re;
@@ -305,6 +305,9 @@ int main(int argc, char **argv)
 	ret = parse_args(argc, argv, &o, &re);
 	if (ret >= 0)
 		goto out;
+	if (o.level < 0)
+		o.level = o.mode == MODE_SMAPS || o.import ? STORE_LEVEL
+			: STORE_LEVEL_CHEAP;
 	o.live = is_live_proc(o.proc);
 	o.options_text = join_args(argc, argv);
 	ret = 1;

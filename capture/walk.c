@@ -1,5 +1,6 @@
-/* walk.c - read every process of a snapshot and store it: the main thread
- * only reads, while a worker sums, deflates and stores the last process. */
+/* walk.c - read every process of a snapshot and store it: readers (the
+ * main thread, and in the cheap modes one more) only read, while a worker
+ * sums, deflates and stores the processes they hand over. */
 #include "capture.h"
 #include "smaps.h"
 #include "store.h"
@@ -177,122 +178,145 @@ static int store_process(struct run *r, struct slot *sl)
 
 /*
  * Reader side: read one pid into the slot, with its figures. Returns 1
- * when the slot holds a process to store, 0 when it was skipped (and
- * counted), -1 when a pid named on the command line cannot be read.
+ * when the slot holds a process to store, 0 when it was skipped (*skip
+ * says why: a skip reason + 1), -1 when a pid named on the command line
+ * cannot be read (printed).
  */
-static int read_pid(struct run *r, pid_t pid, int named, struct slot *sl)
+static int read_pid(const struct run *r, pid_t pid, int named,
+		    struct slot *sl, int *skip)
 {
-	int skip;
-
-	r->seen++;
 	memset(&sl->row, 0, sizeof(sl->row));
 	if (r->o->live && pid == getpid())
-		skip = SKIP_EXCLUDED + 1;
+		*skip = SKIP_EXCLUDED + 1;
 	else
-		skip = proc_read_head(&sl->pr, r->o->proc, pid);
-	if (!skip && !named && !wanted(r->o, &sl->pr))
-		skip = SKIP_EXCLUDED + 1;
-	if (!skip)
-		skip = proc_read_body(&sl->pr, r->o->proc, r->o->mode);
-	if (skip && named) {
-		const char *why = skip == SKIP_PERMISSION + 1 ? "permission denied"
-			: skip == SKIP_KERNEL + 1 ? "a kernel thread has no memory map"
-			: skip == SKIP_ZOMBIE + 1 ? "a zombie has no memory left"
-			: skip == SKIP_EXCLUDED + 1 ? "it is this capture itself"
+		*skip = proc_read_head(&sl->pr, r->o->proc, pid);
+	if (!*skip && !named && !wanted(r->o, &sl->pr))
+		*skip = SKIP_EXCLUDED + 1;
+	if (!*skip)
+		*skip = proc_read_body(&sl->pr, r->o->proc, r->o->mode);
+	if (*skip && named) {
+		const char *why = *skip == SKIP_PERMISSION + 1 ? "permission denied"
+			: *skip == SKIP_KERNEL + 1 ? "a kernel thread has no memory map"
+			: *skip == SKIP_ZOMBIE + 1 ? "a zombie has no memory left"
+			: *skip == SKIP_EXCLUDED + 1 ? "it is this capture itself"
 			: "no such process";
 		return error("cannot capture process %d ('%s/%d'): %s",
 			     (int)pid, r->o->proc, (int)pid, why);
 	}
-	if (skip) {
-		r->skips[skip - 1]++;
-		return 0;
-	}
-	return 1;
+	return !*skip;
 }
-/* Worker: store the filled slots in order until the reader is done. */
+
+/* Index of a slot in state `want`, or -1. Under r->mu. */
+static int find_slot(const struct run *r, enum slot_state want)
+{
+	int k;
+
+	for (k = 0; k < NSLOTS; k++)
+		if (r->slot[k].state == want)
+			return k;
+	return -1;
+}
+
+/* Worker: store full slots until every reader is done and none is left. */
 static void *worker_main(void *arg)
 {
 	struct run *r = arg;
-	int k = 0, failed;
+	int k, failed;
 
 	for (;;) {
 		pthread_mutex_lock(&r->mu);
-		while (!r->full[k] && !r->reading_done)
+		while ((k = find_slot(r, SLOT_FULL)) < 0 && r->readers_left > 0)
 			pthread_cond_wait(&r->cv, &r->mu);
-		if (!r->full[k]) {
+		if (k < 0) {
 			pthread_mutex_unlock(&r->mu);
 			return NULL;
 		}
 		failed = r->failed;
 		pthread_mutex_unlock(&r->mu);
-		/* after a failure, keep freeing slots so the reader never waits */
+		/* after a failure, keep freeing slots so no reader waits */
 		if (!failed && store_process(r, &r->slot[k]) < 0)
 			failed = 1;
 		pthread_mutex_lock(&r->mu);
 		r->failed |= failed;
-		r->full[k] = 0;
+		r->slot[k].state = SLOT_FREE;
 		pthread_cond_broadcast(&r->cv);
 		pthread_mutex_unlock(&r->mu);
-		k = (k + 1) % NSLOTS;
 	}
 }
 
-/* Wait until slot k is free; returns nonzero when the worker failed. */
-static int wait_free(struct run *r, int k)
+/* Reader: take the next pid and a free slot, read, hand the slot over;
+ * until the pids run out, the worker fails or a reader must stop. */
+static void *reader_main(void *arg)
 {
-	int failed;
+	struct run *r = arg;
+	int k, got, skip;
+	pid_t pid;
 
 	pthread_mutex_lock(&r->mu);
-	while (r->full[k] && !r->failed)
-		pthread_cond_wait(&r->cv, &r->mu);
-	failed = r->failed;
-	pthread_mutex_unlock(&r->mu);
-	return failed;
-}
+	for (;;) {
+		while ((k = find_slot(r, SLOT_FREE)) < 0 && !r->failed)
+			pthread_cond_wait(&r->cv, &r->mu);
+		if (r->failed || r->read_ret || r->next == r->npids)
+			break;
+		if (capture_stop > 1) {
+			r->read_ret = 1;	/* a second signal: give up this one */
+			break;
+		}
+		pid = r->pids[r->next++];
+		r->slot[k].state = SLOT_READING;
+		pthread_mutex_unlock(&r->mu);
 
-static void hand_over(struct run *r, int k, int done)
-{
-	pthread_mutex_lock(&r->mu);
-	if (done)
-		r->reading_done = 1;
-	else
-		r->full[k] = 1;
+		got = read_pid(r, pid, r->o->npids > 0, &r->slot[k], &skip);
+
+		pthread_mutex_lock(&r->mu);
+		r->seen++;
+		if (got == 0)
+			r->skips[skip - 1]++;
+		else if (got < 0)
+			r->read_ret = -1;
+		r->slot[k].state = got > 0 ? SLOT_FULL : SLOT_FREE;
+		pthread_cond_broadcast(&r->cv);
+	}
+	r->readers_left--;
 	pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
+	return NULL;
 }
 
 int walk(struct run *r)
 {
 	const struct capture_opts *o = r->o;
+	pthread_t extra[CHEAP_READERS];
 	pid_t *pids = o->pids;
-	size_t n = o->npids, i;
-	int ret = 0, k = 0, got;
+	size_t n = o->npids;
+	int nreaders = o->mode == MODE_SMAPS ? 1 : CHEAP_READERS, i, started;
+	int ret = 0;
 
 	if (!n && list_pids(o->proc, &pids, &n) < 0)
 		return -1;
-	memset(r->full, 0, sizeof(r->full));
-	r->reading_done = r->failed = 0;
+	for (i = 0; i < NSLOTS; i++)
+		r->slot[i].state = SLOT_FREE;
+	r->pids = pids;
+	r->npids = n;
+	r->next = 0;
+	r->read_ret = r->failed = 0;
+	r->readers_left = nreaders;
 	if (pthread_create(&r->worker, NULL, worker_main, r) != 0) {
 		ret = error("cannot start a thread: %s", strerror(errno));
 		goto out;
 	}
-	for (i = 0; i < n && ret == 0; i++) {
-		if (wait_free(r, k))
+	/* the main thread is the first reader; a failed start means fewer */
+	for (started = 0; started < nreaders - 1; started++)
+		if (pthread_create(&extra[started], NULL, reader_main, r) != 0)
 			break;
-		if (capture_stop > 1) {
-			ret = 1;	/* a second signal: give up this one */
-			break;
-		}
-		got = read_pid(r, pids[i], o->npids > 0, &r->slot[k]);
-		if (got < 0)
-			ret = -1;
-		else if (got > 0) {
-			hand_over(r, k, 0);
-			k = (k + 1) % NSLOTS;
-		}
-	}
-	hand_over(r, k, 1);
+	pthread_mutex_lock(&r->mu);
+	r->readers_left -= nreaders - 1 - started;
+	pthread_mutex_unlock(&r->mu);
+	reader_main(r);
+	for (i = 0; i < started; i++)
+		pthread_join(extra[i], NULL);
 	pthread_join(r->worker, NULL);
+	ret = r->read_ret;
 	if (r->failed && ret == 0)
 		ret = -1;
 out:

@@ -10,8 +10,11 @@
 #include "blob.h"
 #include "buf.h"
 
-/* The default zlib level: bench/README.md has the measurements. */
+/* The default zlib level, and the one of the cheap capture modes (maps
+ * text: small, and deflate is most of their own work): bench/README.md
+ * has the measurements. */
 #define STORE_LEVEL 3
+#define STORE_LEVEL_CHEAP 1
 
 /* The format this build reads and writes (PRAGMA user_version). */
 #define STORE_VERSION 1
