@@ -10,10 +10,10 @@ expect_grep '^usage: mapsnap-capture' out
 expect_exit 0 "$ANALYZE" --help
 expect_grep '^usage: mapsnap-analyze' out
 cp out help
-for c in list ps maps smaps; do
-	expect_grep "^  $c FILE" help
+for c in list ps libs users showmap pmap maps smaps; do
+	expect_grep "^  $c .*FILE" help
 	expect_exit 0 "$ANALYZE" $c --help
-	expect_grep "^usage: mapsnap-analyze .*$c FILE" out
+	expect_grep "^usage: mapsnap-analyze .*$c .*FILE" out
 done
 expect_exit 0 "$CAPTURE" -V
 expect_grep '^mapsnap-capture [0-9]' out

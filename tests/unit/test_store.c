@@ -118,6 +118,15 @@ static void test_create_reopen(void **state)
 	assert_int_equal(store_resolve(&s, "@nope", NULL, &id), -1);
 	assert_int_equal(store_resolve(&s, "99", NULL, &id), -1);
 	assert_int_equal(store_resolve(&s, "zz", NULL, &id), -1);
+	/* a host narrows every kind of reference to its snapshots */
+	assert_int_equal(store_resolve(&s, NULL, "box", &id), 0);
+	assert_int_equal(id, b);
+	assert_int_equal(store_resolve(&s, "first", "box", &id), 0);
+	assert_int_equal(id, a);
+	assert_int_equal(store_resolve(&s, NULL, "other", &id), -1);
+	assert_int_equal(store_resolve(&s, "@one", "other", &id), -1);
+	assert_int_equal(store_resolve(&s, "bbbb", "other", &id), -1);
+	assert_int_equal(store_resolve(&s, "2", "other", &id), -1);
 	assert_int_equal(store_blob_get(&s, 1, &out), 0);
 	assert_string_equal(out.data, "text A\n");
 	assert_int_equal(store_blob_get(&s, 2, &out), -1);	/* missing */
