@@ -20,7 +20,7 @@ ifneq ($(SANITIZE),)
 SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 
-ALL_CFLAGS  = $(WARNINGS) -D_GNU_SOURCE -Ilib -I$(BUILD)/gen \
+ALL_CFLAGS  = $(WARNINGS) -D_GNU_SOURCE -Ilib -Ianalyze -I$(BUILD)/gen \
 	      $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS) $(SAN_FLAGS) -pthread -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS) -pthread
 LIBS        = $(shell $(PKG_CONFIG) --libs $(PKGS))
@@ -39,6 +39,8 @@ UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPERS  = $(HELP_SRC:tests/helpers/%.c=$(BUILD)/tests/%)
 BENCHES  = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 LIBA     = $(BUILD)/libmapsnap.a
+# the analyzer without its main(), for unit tests of its modules
+ANA_LIBA = $(BUILD)/libanalyze.a
 PROGS    = $(BUILD)/mapsnap-capture $(BUILD)/mapsnap-analyze
 MAN1     = $(wildcard man/*.1)
 MAN5     = $(wildcard man/*.5)
@@ -73,7 +75,11 @@ $(BUILD)/mapsnap-capture: $(CAP_OBJ) $(LIBA)
 $(BUILD)/mapsnap-analyze: $(ANA_OBJ) $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIBA)
+$(ANA_LIBA): $(filter-out $(BUILD)/analyze/main.o,$(ANA_OBJ))
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(ANA_LIBA) $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 # Helper programs for end-to-end tests are plain C: no library, no sanitizer

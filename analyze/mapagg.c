@@ -1,0 +1,280 @@
+/* mapagg.c - per-mapping figures summed by name: open addressing over an
+ * array of entries, XXH3-64 of the name, names copied once into one arena;
+ * and a worker thread that sums one text while the next is inflated. */
+#include "mapagg.h"
+#include "blob.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#define HAS(m, id) ((m)->present & UINT64_C(1) << (id))
+
+void mapagg_init(struct mapagg *a)
+{
+	memset(a, 0, sizeof(*a));
+}
+
+void mapagg_release(struct mapagg *a)
+{
+	free(a->v);
+	free(a->slot);
+	free(a->names);
+	mapagg_init(a);
+}
+
+void mapagg_reset(struct mapagg *a)
+{
+	if (a->n)
+		memset(a->slot, 0, a->nslot * sizeof(*a->slot));
+	a->n = 0;
+	a->names_len = 0;
+}
+
+const char *mapagg_name(const struct mapagg *a, const struct mapagg_entry *e)
+{
+	return e->name_len ? a->names + e->name_off : MAPAGG_ANON;
+}
+
+/* The slot holding (name, len, h), or the empty slot where it would go. */
+static uint32_t *lookup(const struct mapagg *a, const char *name, size_t len,
+			uint64_t h)
+{
+	size_t mask = a->nslot - 1, i = (size_t)h & mask;
+
+	for (;; i = (i + 1) & mask) {
+		uint32_t *s = &a->slot[i];
+		const struct mapagg_entry *e;
+
+		if (!*s)
+			return s;
+		e = &a->v[*s - 1];
+		if (e->hash == h && e->name_len == len &&
+		    !memcmp(a->names + e->name_off, name, len))
+			return s;
+	}
+}
+
+/* Double the index and put every entry back: kept at most half full. */
+static void grow_slots(struct mapagg *a)
+{
+	size_t i, n = a->nslot ? a->nslot * 2 : 64;
+
+	if (n > (size_t)UINT32_MAX) {
+		fprintf(stderr, "%s: too many mapping names\n", progname);
+		abort();
+	}
+	free(a->slot);
+	a->slot = xcalloc(n, sizeof(*a->slot));
+	a->nslot = n;
+	for (i = 0; i < a->n; i++) {
+		const struct mapagg_entry *e = &a->v[i];
+
+		*lookup(a, a->names + e->name_off, e->name_len, e->hash) =
+			(uint32_t)(i + 1);
+	}
+}
+
+/* The entry of (name, len), added with zero figures when new. */
+static struct mapagg_entry *find_or_add(struct mapagg *a, const char *name,
+					size_t len)
+{
+	uint64_t h = XXH3_64bits(name, len);
+	struct mapagg_entry *e;
+	uint32_t *s;
+
+	if ((a->n + 1) * 2 > a->nslot)
+		grow_slots(a);
+	s = lookup(a, name, len, h);
+	if (*s)
+		return &a->v[*s - 1];
+	if (a->n == a->alloc) {
+		a->alloc = a->alloc ? a->alloc * 2 : 64;
+		a->v = xreallocarray(a->v, a->alloc, sizeof(*a->v));
+	}
+	if (len + 1 > a->names_alloc - a->names_len) {
+		size_t want = a->names_len + len + 1;
+
+		a->names_alloc = a->names_alloc ? a->names_alloc : 4096;
+		while (a->names_alloc < want)
+			a->names_alloc *= 2;
+		a->names = xreallocarray(a->names, a->names_alloc, 1);
+	}
+	e = &a->v[a->n];
+	memset(e, 0, sizeof(*e));
+	e->hash = h;
+	e->name_off = a->names_len;
+	e->name_len = len;
+	memcpy(a->names + a->names_len, name, len);
+	a->names[a->names_len + len] = '\0';
+	a->names_len += len + 1;
+	*s = (uint32_t)++a->n;
+	return e;
+}
+
+void mapagg_add(struct mapagg *a, const struct smaps_map *m, int usage,
+		uint64_t proc)
+{
+	struct mapagg_entry *e = find_or_add(a, m->name, m->name_len);
+	const uint64_t *v = m->val;
+
+	e->count++;
+	if (e->last_proc != proc) {
+		e->last_proc = proc;
+		e->pids++;
+	}
+	e->size += HAS(m, SF_SIZE) ? v[SF_SIZE] : (m->end - m->start) / 1024;
+	if (!usage) {
+		e->nousage++;
+		return;
+	}
+	/* a field an older kernel does not print adds 0, as smem sums it */
+	e->rss += v[SF_RSS];
+	e->pss += v[SF_PSS];
+	e->uss += v[SF_PRIVATE_CLEAN] + v[SF_PRIVATE_DIRTY];
+	e->swap += v[SF_SWAP];
+	e->swap_pss += v[SF_SWAPPSS];
+	e->shared_clean += v[SF_SHARED_CLEAN];
+	e->shared_dirty += v[SF_SHARED_DIRTY];
+	e->private_clean += v[SF_PRIVATE_CLEAN];
+	e->private_dirty += v[SF_PRIVATE_DIRTY];
+}
+
+size_t mapagg_add_text(struct mapagg *a, const char *text, size_t len,
+		       int usage, uint64_t proc, char *err, size_t errlen)
+{
+	struct smaps_parser ps;
+	struct smaps_map m;
+	size_t bad = 0;
+	int r;
+
+	smaps_parser_init(&ps, text, len);
+	while ((r = smaps_next(&ps, &m)) != 0) {
+		if (r > 0) {
+			mapagg_add(a, &m, usage, proc);
+			continue;
+		}
+		if (!bad++ && errlen)
+			snprintf(err, errlen, "%s", ps.err);
+	}
+	return bad;
+}
+
+const struct mapagg_entry *mapagg_find(const struct mapagg *a,
+				       const char *name, size_t len)
+{
+	uint32_t *s;
+
+	if (!a->nslot)
+		return NULL;
+	s = lookup(a, name, len, XXH3_64bits(name, len));
+	return *s ? &a->v[*s - 1] : NULL;
+}
+
+static void sum_text(struct mapagg_pipe *p, struct mapagg_text *t)
+{
+	t->bad = 0;
+	t->err[0] = '\0';
+	if (t->text.len)
+		t->bad = mapagg_add_text(p->a, t->text.data, t->text.len,
+					 t->usage, t->proc, t->err,
+					 sizeof(t->err));
+	if (p->done)
+		p->done(p->arg, p->a, t);
+}
+
+static void *worker_main(void *arg)
+{
+	struct mapagg_pipe *p = arg;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		struct mapagg_text *t = &p->slot[p->tail % MAPAGG_SLOTS];
+
+		if (!t->full) {
+			if (p->stop)
+				break;
+			pthread_cond_wait(&p->cv, &p->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&p->mu);
+		sum_text(p, t);
+		pthread_mutex_lock(&p->mu);
+		t->full = 0;
+		p->tail++;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+void mapagg_pipe_start(struct mapagg_pipe *p, struct mapagg *a,
+		       void (*done)(void *arg, struct mapagg *a,
+				    const struct mapagg_text *t),
+		       void *arg)
+{
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	p->a = a;
+	p->done = done;
+	p->arg = arg;
+	for (i = 0; i < MAPAGG_SLOTS; i++)
+		buf_init(&p->slot[i].text, BLOB_MAX_RAW);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	/* one core, or no thread to be had: the caller sums, a bit slower */
+	p->threaded = pthread_create(&p->worker, NULL, worker_main, p) == 0;
+}
+
+struct mapagg_text *mapagg_pipe_slot(struct mapagg_pipe *p)
+{
+	struct mapagg_text *t = &p->slot[p->head % MAPAGG_SLOTS];
+
+	pthread_mutex_lock(&p->mu);
+	while (t->full)
+		pthread_cond_wait(&p->cv, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	buf_reset(&t->text);
+	free(t->label);
+	t->label = NULL;
+	return t;
+}
+
+void mapagg_pipe_submit(struct mapagg_pipe *p)
+{
+	struct mapagg_text *t = &p->slot[p->head % MAPAGG_SLOTS];
+
+	if (!p->threaded) {
+		sum_text(p, t);
+		p->head++;
+		return;
+	}
+	pthread_mutex_lock(&p->mu);
+	t->full = 1;
+	p->head++;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void mapagg_pipe_finish(struct mapagg_pipe *p)
+{
+	size_t i;
+
+	if (p->threaded) {
+		pthread_mutex_lock(&p->mu);
+		p->stop = 1;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		pthread_join(p->worker, NULL);
+	}
+	for (i = 0; i < MAPAGG_SLOTS; i++) {
+		buf_release(&p->slot[i].text);
+		free(p->slot[i].label);
+	}
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	memset(p, 0, sizeof(*p));
+}

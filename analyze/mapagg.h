@@ -1,0 +1,128 @@
+/* mapagg.h - per-mapping figures summed by mapping name, for libs and
+ * showmap: one hash table keyed by the whole name, no copy per mapping. */
+#ifndef MAPSNAP_MAPAGG_H
+#define MAPSNAP_MAPAGG_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "smaps.h"
+
+/* How an unnamed (anonymous) mapping is shown, as smem shows it. */
+#define MAPAGG_ANON "<anonymous>"
+
+/* What the mappings of one name add up to; sizes in kB. */
+struct mapagg_entry {
+	uint64_t hash;		/* XXH3-64 of the name */
+	size_t name_off;	/* the name, in the table's own copy */
+	size_t name_len;	/* 0: unnamed anonymous memory */
+	uint64_t last_proc;	/* the last process counted in pids */
+	uint64_t count;		/* mappings merged */
+	uint64_t pids;		/* distinct processes among them */
+	uint64_t nousage;	/* mappings merged without smaps figures */
+	uint64_t size, rss, pss, uss, swap, swap_pss;
+	uint64_t shared_clean, shared_dirty, private_clean, private_dirty;
+};
+
+/*
+ * The entries, in the order their names were first seen. `slot` is an
+ * open-addressed index into them (entry index + 1; 0 is an empty slot),
+ * at most half full; names live back to back in `names`, so a name that
+ * is already there costs no allocation.
+ */
+struct mapagg {
+	struct mapagg_entry *v;
+	size_t n, alloc;
+	uint32_t *slot;
+	size_t nslot;		/* a power of two, or 0 before the first add */
+	char *names;
+	size_t names_len, names_alloc;
+};
+
+void mapagg_init(struct mapagg *a);
+/* Free everything; the table is then empty and may be used again. */
+void mapagg_release(struct mapagg *a);
+/* Forget every entry but keep the memory, for the next process. */
+void mapagg_reset(struct mapagg *a);
+
+/*
+ * Add mapping m, of the process numbered `proc` by the caller (any value
+ * but 0, the same for all of one process's mappings: `pids` counts how
+ * many different numbers an entry saw; callers add one process at a
+ * time). With `usage`, m's smaps figures are summed; without (a maps
+ * text), only size and count are, and nousage counts the mapping, so
+ * that a caller can show the other figures as unknown, never as 0.
+ * Size is the Size field, or end - start when the text has none.
+ */
+void mapagg_add(struct mapagg *a, const struct smaps_map *m, int usage,
+		uint64_t proc);
+
+/*
+ * Parse all of (text, len) and add each mapping as mapagg_add does.
+ * Returns the number of malformed records, each left out (the parser
+ * resumes at the next header); the first one's "line N: cause" goes to
+ * err (errlen bytes, may be 0).
+ */
+size_t mapagg_add_text(struct mapagg *a, const char *text, size_t len,
+		       int usage, uint64_t proc, char *err, size_t errlen);
+
+/* The name of e, NUL-terminated, or MAPAGG_ANON for an unnamed mapping.
+ * Valid until the next add, reset or release. */
+const char *mapagg_name(const struct mapagg *a, const struct mapagg_entry *e);
+
+/* The entry for (name, len), or NULL: for tests. */
+const struct mapagg_entry *mapagg_find(const struct mapagg *a,
+				       const char *name, size_t len);
+
+/* One text handed to a pipe's worker, and what it found. */
+struct mapagg_text {
+	struct buf text;	/* filled by the caller */
+	int usage;		/* as mapagg_add's */
+	uint64_t proc;		/* as mapagg_add's */
+	int64_t pid;		/* for the caller's done() and messages */
+	char *label;		/* the caller's, freed when the slot is reused */
+	size_t bad;		/* by the worker: as mapagg_add_text returns */
+	char err[160];		/* and its first message */
+	int full;		/* handed over and not summed yet */
+};
+
+#define MAPAGG_SLOTS 3
+
+/*
+ * Parsing a text costs about as much as inflating it, so a worker thread
+ * parses and sums one text into `a` while the caller inflates the next.
+ * After each text, done(arg, a, t) runs in the worker: until
+ * mapagg_pipe_finish returns, `a` and whatever done() touches belong to
+ * the worker. Texts are summed in the order they were submitted.
+ */
+struct mapagg_pipe {
+	struct mapagg *a;
+	void (*done)(void *arg, struct mapagg *a, const struct mapagg_text *t);
+	void *arg;
+	struct mapagg_text slot[MAPAGG_SLOTS];
+	size_t head;		/* the slot the caller fills next */
+	size_t tail;		/* the slot the worker sums next */
+	int stop, threaded;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t worker;
+};
+
+/* Start the worker. Never fails: without a thread, mapagg_pipe_submit
+ * sums the text itself. done may be NULL. */
+void mapagg_pipe_start(struct mapagg_pipe *p, struct mapagg *a,
+		       void (*done)(void *arg, struct mapagg *a,
+				    const struct mapagg_text *t),
+		       void *arg);
+/* The next slot to fill, emptied (its text reset, its label freed):
+ * waits until the worker is done with it. */
+struct mapagg_text *mapagg_pipe_slot(struct mapagg_pipe *p);
+/* Hand that slot to the worker. A slot not submitted is handed out again. */
+void mapagg_pipe_submit(struct mapagg_pipe *p);
+/* Wait until every text submitted is summed, stop the worker, free the
+ * slots. */
+void mapagg_pipe_finish(struct mapagg_pipe *p);
+
+#endif

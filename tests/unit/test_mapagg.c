@@ -1,0 +1,275 @@
+/* test_mapagg.c - table-driven tests of the per-name aggregation behind
+ * libs and showmap: whole names, pids, maps texts, bad records, growth. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * The unit tests link lib/ only (the Makefile's rule), and mapagg lives
+ * with the analyzer that uses it: compile it into this test.
+ */
+#include "mapagg.h"
+#include "util.h"
+
+/* A record with the figures the aggregation sums (kB). */
+#define REC(range, name, size, rss, pss, sc, sd, pc, pd, swap, swpss) \
+	range " rw-p 00000000 00:00 0          " name "\n" \
+	"Size:           " #size " kB\n" \
+	"Rss:            " #rss " kB\n" \
+	"Pss:            " #pss " kB\n" \
+	"Shared_Clean:   " #sc " kB\n" \
+	"Shared_Dirty:   " #sd " kB\n" \
+	"Private_Clean:  " #pc " kB\n" \
+	"Private_Dirty:  " #pd " kB\n" \
+	"Swap:           " #swap " kB\n" \
+	"SwapPss:        " #swpss " kB\n" \
+	"VmFlags: rd wr mr mw me ac \n"
+
+/* Two processes: libc twice in each, a path with blanks, a deleted file
+ * that must stay apart from the live one, unnamed memory. */
+static const char text_a[] =
+	REC("1000-3000", "/usr/lib/libc.so.6", 8, 8, 4, 8, 0, 0, 0, 0, 0)
+	REC("3000-4000", "/usr/lib/libc.so.6", 4, 4, 2, 0, 4, 0, 0, 0, 0)
+	REC("5000-6000", "/opt/my app/lib thing.so", 4, 4, 4, 0, 0, 4, 0, 0, 0)
+	REC("6000-7000", "/opt/my app/lib thing.so (deleted)",
+	    4, 4, 4, 0, 0, 0, 4, 0, 0)
+	REC("8000-9000", "", 4, 4, 4, 0, 0, 0, 4, 8, 8)
+	REC("9000-a000", "[anon:my arena]", 4, 4, 4, 0, 0, 0, 4, 0, 0);
+static const char text_b[] =
+	REC("1000-3000", "/usr/lib/libc.so.6", 8, 8, 4, 8, 0, 0, 0, 0, 0)
+	REC("3000-4000", "/usr/lib/libc.so.6", 4, 4, 2, 0, 4, 0, 0, 0, 0)
+	REC("8000-9000", "", 4, 2, 1, 0, 0, 1, 1, 4, 2);
+/* A maps text: sizes from the addresses, nothing else known. */
+static const char text_maps[] =
+	"00400000-00402000 r-xp 00000000 08:01 12 /usr/lib/libc.so.6\n"
+	"7f0000000000-7f0000003000 rw-p 00000000 00:00 0 \n"
+	"7f0000004000-7f0000005000 rw-p 00000000 00:00 0";
+/* The middle record is garbled: it is left out, the others are kept. */
+static const char text_bad[] =
+	REC("1000-2000", "[heap]", 4, 4, 4, 0, 0, 0, 4, 0, 0)
+	"2000-3000 rw-p 00000000 00:00 0 [stack]\n"
+	"Rss:            12\n"
+	REC("4000-5000", "[vdso]", 4, 4, 0, 4, 0, 0, 0, 0, 0);
+
+struct want {
+	const char *name;	/* as mapagg_name shows it */
+	size_t len;		/* the key: 0 for unnamed */
+	uint64_t count, pids, nousage, size, rss, pss, uss, swap, swap_pss;
+	uint64_t sc, sd, pc, pd;
+};
+
+static void check(const struct mapagg *a, const struct want *w, size_t n)
+{
+	size_t i;
+
+	assert_int_equal(a->n, n);
+	for (i = 0; i < n; i++) {
+		const char *key = w[i].len ? w[i].name : "";
+		const struct mapagg_entry *e = mapagg_find(a, key, w[i].len);
+
+		if (!e)
+			fail_msg("no entry '%s'", w[i].name);
+		assert_string_equal(mapagg_name(a, e), w[i].name);
+		assert_int_equal(e->count, w[i].count);
+		assert_int_equal(e->pids, w[i].pids);
+		assert_int_equal(e->nousage, w[i].nousage);
+		assert_int_equal(e->size, w[i].size);
+		assert_int_equal(e->rss, w[i].rss);
+		assert_int_equal(e->pss, w[i].pss);
+		assert_int_equal(e->uss, w[i].uss);
+		assert_int_equal(e->swap, w[i].swap);
+		assert_int_equal(e->swap_pss, w[i].swap_pss);
+		assert_int_equal(e->shared_clean, w[i].sc);
+		assert_int_equal(e->shared_dirty, w[i].sd);
+		assert_int_equal(e->private_clean, w[i].pc);
+		assert_int_equal(e->private_dirty, w[i].pd);
+	}
+}
+
+#define S(s) s, sizeof(s) - 1
+
+static const struct want two_procs[] = {
+	{ S("/usr/lib/libc.so.6"), 4, 2, 0, 24, 24, 12, 0, 0, 0, 16, 8, 0, 0 },
+	{ S("/opt/my app/lib thing.so"), 1, 1, 0, 4, 4, 4, 4, 0, 0, 0, 0, 4, 0 },
+	{ S("/opt/my app/lib thing.so (deleted)"), 1, 1, 0, 4, 4, 4, 4, 0, 0,
+	  0, 0, 0, 4 },
+	{ MAPAGG_ANON, 0, 2, 2, 0, 8, 6, 5, 6, 12, 10, 0, 0, 1, 5 },
+	{ S("[anon:my arena]"), 1, 1, 0, 4, 4, 4, 4, 0, 0, 0, 0, 0, 4 },
+};
+
+static void test_two_processes(void **state)
+{
+	struct mapagg a;
+	char err[160] = "";
+
+	(void)state;
+	mapagg_init(&a);
+	assert_int_equal(mapagg_add_text(&a, S(text_a), 1, 1, err, sizeof(err)), 0);
+	assert_int_equal(mapagg_add_text(&a, S(text_b), 1, 2, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	check(&a, two_procs, sizeof(two_procs) / sizeof(two_procs[0]));
+	/* first seen first: the order libs and showmap add rows in */
+	assert_string_equal(mapagg_name(&a, &a.v[0]), "/usr/lib/libc.so.6");
+	assert_string_equal(mapagg_name(&a, &a.v[3]), MAPAGG_ANON);
+	mapagg_release(&a);
+}
+
+static const struct want maps_only[] = {
+	{ S("/usr/lib/libc.so.6"), 1, 1, 1, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ MAPAGG_ANON, 0, 2, 1, 2, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+};
+
+static void test_maps_only(void **state)
+{
+	struct mapagg a;
+
+	(void)state;
+	mapagg_init(&a);
+	assert_int_equal(mapagg_add_text(&a, S(text_maps), 0, 7, NULL, 0), 0);
+	check(&a, maps_only, sizeof(maps_only) / sizeof(maps_only[0]));
+	mapagg_release(&a);
+}
+
+static const struct want bad_kept[] = {
+	{ S("[heap]"), 1, 1, 0, 4, 4, 4, 4, 0, 0, 0, 0, 0, 4 },
+	{ S("[vdso]"), 1, 1, 0, 4, 4, 0, 0, 0, 0, 4, 0, 0, 0 },
+};
+
+static void test_bad_record(void **state)
+{
+	struct mapagg a;
+	char err[160] = "";
+
+	(void)state;
+	mapagg_init(&a);
+	assert_int_equal(mapagg_add_text(&a, S(text_bad), 1, 1, err, sizeof(err)), 1);
+	assert_string_equal(err, "line 13: 'Rss' has no kB unit (truncated line?)");
+	check(&a, bad_kept, sizeof(bad_kept) / sizeof(bad_kept[0]));
+	mapagg_release(&a);
+}
+
+/* Many names: the index grows past its first size and finds them all;
+ * a reset empties it for the next process and keeps it usable. */
+static void test_growth_and_reset(void **state)
+{
+	struct mapagg a;
+	struct smaps_map m;
+	char name[64];
+	int i, round;
+
+	(void)state;
+	mapagg_init(&a);
+	assert_null(mapagg_find(&a, "x", 1));
+	for (round = 0; round < 2; round++) {
+		memset(&m, 0, sizeof(m));
+		m.start = 0;
+		m.end = 4096;
+		for (i = 0; i < 5000; i++) {
+			m.name_len = (size_t)snprintf(name, sizeof(name),
+						      "/lib/l%d.so", i % 2500);
+			m.name = name;
+			mapagg_add(&a, &m, 1, (uint64_t)(i / 2500 + 1));
+		}
+		assert_int_equal(a.n, 2500);
+		for (i = 0; i < 2500; i++) {
+			const struct mapagg_entry *e;
+			size_t n = (size_t)snprintf(name, sizeof(name),
+						    "/lib/l%d.so", i);
+
+			e = mapagg_find(&a, name, n);
+			assert_non_null(e);
+			assert_int_equal(e->count, 2);
+			assert_int_equal(e->pids, 2);
+			assert_int_equal(e->size, 8);
+			assert_string_equal(mapagg_name(&a, e), name);
+		}
+		assert_null(mapagg_find(&a, "/lib/l2500.so", 13));
+		mapagg_reset(&a);
+		assert_int_equal(a.n, 0);
+		assert_null(mapagg_find(&a, "/lib/l0.so", 10));
+	}
+	mapagg_release(&a);
+}
+
+struct done_log {
+	int64_t pids[8];
+	size_t n, bad;
+};
+
+static void log_done(void *arg, struct mapagg *a, const struct mapagg_text *t)
+{
+	struct done_log *log = arg;
+
+	(void)a;
+	log->pids[log->n++] = t->pid;
+	log->bad += t->bad;
+}
+
+/* The pipe gives what summing in order gives, and calls done() in order. */
+static void test_pipe(void **state)
+{
+	static const char *const texts[] = { text_a, text_bad, text_b, text_a };
+	struct mapagg a, b;
+	struct mapagg_pipe p;
+	struct done_log log = { { 0 }, 0, 0 };
+	size_t i, k;
+
+	(void)state;
+	mapagg_init(&a);
+	mapagg_init(&b);
+	mapagg_pipe_start(&p, &a, log_done, &log);
+	for (i = 0; i < 4; i++) {
+		struct mapagg_text *t = mapagg_pipe_slot(&p);
+
+		assert_int_equal(buf_add(&t->text, texts[i], strlen(texts[i])), 0);
+		t->usage = 1;
+		t->proc = i + 1;
+		t->pid = 100 + (int64_t)i;
+		t->label = xstrdup("label");
+		mapagg_pipe_submit(&p);
+		mapagg_add_text(&b, texts[i], strlen(texts[i]), 1, i + 1, NULL, 0);
+	}
+	mapagg_pipe_finish(&p);
+	assert_int_equal(log.n, 4);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(log.pids[i], 100 + (int64_t)i);
+	assert_int_equal(log.bad, 1);
+	assert_int_equal(a.n, b.n);
+	for (i = 0; i < a.n; i++) {
+		const struct mapagg_entry *x = &a.v[i], *y = &b.v[i];
+		const uint64_t fx[] = {
+			x->count, x->pids, x->nousage, x->size, x->rss, x->pss,
+			x->uss, x->swap, x->swap_pss, x->shared_clean,
+			x->shared_dirty, x->private_clean, x->private_dirty,
+		}, fy[] = {
+			y->count, y->pids, y->nousage, y->size, y->rss, y->pss,
+			y->uss, y->swap, y->swap_pss, y->shared_clean,
+			y->shared_dirty, y->private_clean, y->private_dirty,
+		};
+
+		assert_string_equal(mapagg_name(&a, x), mapagg_name(&b, y));
+		for (k = 0; k < sizeof(fx) / sizeof(fx[0]); k++)
+			assert_int_equal(fx[k], fy[k]);
+	}
+	mapagg_release(&a);
+	mapagg_release(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_two_processes),
+		cmocka_unit_test(test_maps_only),
+		cmocka_unit_test(test_bad_record),
+		cmocka_unit_test(test_growth_and_reset),
+		cmocka_unit_test(test_pipe),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
