@@ -86,8 +86,10 @@ static int run_ps(int argc, char **argv, const struct out_opts *out)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == OPT_SNAPSHOT)
 			ref = optarg;
-		else if (c == OPT_HELP)
-			return command_help(&cmd_ps);
+		else if (c == OPT_HELP) {
+			ret = command_help(&cmd_ps);
+			goto out;
+		}
 		else if ((ret = filters_option(&f, c, optarg)) != 0)
 			goto out;
 	}

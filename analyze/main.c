@@ -135,6 +135,7 @@ int main(int argc, char **argv)
 {
 	struct out_opts out = { .format = OUT_TABLE, .limit = -1 };
 	const struct command *cmd;
+	char name[64];
 	int ret;
 
 	progname = "mapsnap-analyze";
@@ -147,6 +148,9 @@ int main(int argc, char **argv)
 	cmd = find_command(argv[1]);
 	if (!cmd)
 		return usage_error("unknown command '%s'", argv[1]);
+	/* getopt's messages start with argv[0]: "mapsnap-analyze ps: ..." */
+	snprintf(name, sizeof(name), "%s %s", progname, cmd->name);
+	argv[1] = name;
 	ret = cmd->run(argc - 1, argv + 1, &out);
 	if (close_stdout() < 0 && ret == 0)
 		ret = 1;

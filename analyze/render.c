@@ -77,6 +77,7 @@ int table_col(const struct table *t, const char *name)
 static const struct table *sort_table;
 static size_t sort_col;
 static int sort_desc;
+static enum col_kind sort_kind;	/* for cmp_one */
 
 static int cmp_cell(const struct cell *x, const struct cell *y,
 		    enum col_kind kind)
@@ -86,6 +87,12 @@ static int cmp_cell(const struct cell *x, const struct cell *y,
 	if (kind == COL_TEXT)
 		return strcmp(x->s ? x->s : "", y->s ? y->s : "");
 	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Single cells of kind sort_kind. */
+static int cmp_one(const void *a, const void *b)
+{
+	return cmp_cell(a, b, sort_kind);
 }
 
 /* By the sort column, then by every column left to right, so that the
@@ -102,14 +109,29 @@ static int cmp_rows(const void *a, const void *b)
 	return sort_desc ? -r : r;
 }
 
+static void swap_rows(struct table *t, size_t a, size_t b)
+{
+	size_t c;
+
+	for (c = 0; c < t->ncols; c++) {
+		struct cell tmp = t->cells[a * t->ncols + c];
+
+		t->cells[a * t->ncols + c] = t->cells[b * t->ncols + c];
+		t->cells[b * t->ncols + c] = tmp;
+	}
+}
+
 static int sort_rows(struct table *t, const struct out_opts *o)
 {
 	const char *name = o->sort ? o->sort : t->sort;
 	int col;
 	size_t i;
 
-	if (!name)
+	if (!name) {	/* rows in the order given; -r reverses it */
+		for (i = 0; o->reverse && i < t->nrows / 2; i++)
+			swap_rows(t, i, t->nrows - 1 - i);
 		return 0;
+	}
 	col = table_col(t, name);
 	if (col < 0) {
 		fprintf(stderr, "%s: no column '%s' to sort by; columns:", progname, name);
@@ -417,26 +439,36 @@ static void print_json(const struct table *t, const struct out_opts *o,
 	fputs(nrows ? "\n]\n" : "]\n", out);
 }
 
-/* The number of distinct values in column c of the first n rows. */
+/* The number of distinct values in column c of the first n rows:
+ * sorted copies of the cells, counted at each change. */
 static int64_t count_distinct(const struct table *t, size_t c, size_t n)
 {
+	struct cell *v = xcalloc(n ? n : 1, sizeof(*v));
+	size_t r, k = 0;
 	int64_t count = 0;
-	size_t r, k;
 
-	for (r = 0; r < n; r++) {
-		const struct cell *x = &t->cells[r * t->ncols + c];
-
-		if (x->null)
-			continue;
-		for (k = 0; k < r; k++) {
-			const struct cell *y = &t->cells[k * t->ncols + c];
-
-			if (!y->null && cmp_cell(x, y, t->cols[c].kind) == 0)
-				break;
-		}
-		count += k == r;
-	}
+	for (r = 0; r < n; r++)
+		if (!t->cells[r * t->ncols + c].null)
+			v[k++] = t->cells[r * t->ncols + c];
+	sort_kind = t->cols[c].kind;
+	qsort(v, k, sizeof(*v), cmp_one);
+	for (r = 0; r < k; r++)
+		count += r == 0 || cmp_cell(&v[r - 1], &v[r], sort_kind) != 0;
+	free(v);	/* the strings still belong to the table */
 	return count;
+}
+
+/* A count in the totals row, as text in a text column. */
+static void set_count(struct table *t, size_t r, size_t c, int64_t v)
+{
+	char num[24];
+
+	if (t->cols[c].kind != COL_TEXT) {
+		table_set_int(t, r, c, v);
+		return;
+	}
+	snprintf(num, sizeof(num), "%" PRId64, v);
+	table_set_text(t, r, c, num, strlen(num));
 }
 
 /* Append the totals row of the rows before it, as smem -t does. */
@@ -465,18 +497,10 @@ static void add_totals(struct table *t)
 			table_set_int(t, r, c, sum);
 			break;
 		case TOTAL_ROWS:
-			table_set_int(t, r, c, (int64_t)n);
+			set_count(t, r, c, (int64_t)n);
 			break;
 		case TOTAL_DISTINCT:
-			sum = count_distinct(t, c, n);
-			if (col->kind == COL_TEXT) {
-				char num[24];
-
-				snprintf(num, sizeof(num), "%" PRId64, sum);
-				table_set_text(t, r, c, num, strlen(num));
-			} else {
-				table_set_int(t, r, c, sum);
-			}
+			set_count(t, r, c, count_distinct(t, c, n));
 			break;
 		case TOTAL_NONE:
 			break;

@@ -301,8 +301,8 @@ int walk(struct run *r)
 	r->next = 0;
 	r->read_ret = r->failed = 0;
 	r->readers_left = nreaders;
-	if (pthread_create(&r->worker, NULL, worker_main, r) != 0) {
-		ret = error("cannot start a thread: %s", strerror(errno));
+	if ((i = pthread_create(&r->worker, NULL, worker_main, r)) != 0) {
+		ret = error("cannot start a thread: %s", strerror(i));
 		goto out;
 	}
 	/* the main thread is the first reader; a failed start means fewer */
