@@ -3,6 +3,7 @@
 #ifndef MAPSNAP_ANALYZE_H
 #define MAPSNAP_ANALYZE_H
 
+#include <getopt.h>
 #include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -58,6 +59,13 @@ void filters_release(struct filters *f);
 int filters_pass(const struct filters *f, int64_t pid, const char *comm,
 		 const char *cmdline, const char *user, int64_t uid);
 
+/*
+ * For a query whose first columns are pid, user, uid, comm, cmdline (as
+ * the processes table has them): the row's command line as shown, when
+ * the row passes the filters (caller frees), else NULL.
+ */
+char *filters_pass_row(const struct filters *f, sqlite3_stmt *q);
+
 /* The command line as ps and smem show it: NULs as spaces, without the
  * final NUL; "[comm]" when empty. Caller frees. */
 char *cmdline_display(const void *cmdline, size_t len, const char *comm);
@@ -79,6 +87,17 @@ enum text_kind { TEXT_MAPS, TEXT_SMAPS, TEXT_ROLLUP };
  */
 int load_process_text(struct store *st, int64_t snap, int64_t pid,
 		      struct buf *text, enum text_kind *kind);
+
+/*
+ * Parse "FILE [--snapshot REF] [filters]" for a command showing one
+ * snapshot, and `extra` (NULL, or options ending in a zeroed entry that
+ * set an int through their flag pointer); open the file and resolve the
+ * snapshot among --host's. Returns -1 when the caller should go on (*st
+ * open), else the exit status to return. *f is the caller's to release.
+ */
+int snapshot_args(int argc, char **argv, const struct command *cmd,
+		  const struct option *extra, struct filters *f,
+		  struct store *st, int64_t *snap);
 
 /*
  * Parse "FILE [--snapshot REF] PID" for a command showing one process,

@@ -8,9 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Above analyze.h's OPT_* values, so that they may grow. */
-enum { OPT_PER_PROCESS = 1000 };
-
 /*
  * smem -m's columns. Names are kept whole (smem cuts them at the first
  * blank), so the table never cuts them either: two libraries that differ
@@ -183,20 +180,11 @@ static int fill(struct store *st, int64_t snap, const struct filters *f,
 	mapagg_init(&a);
 	mapagg_pipe_start(&pipe, &a, text_done, &run);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		int64_t pid = sqlite3_column_int64(q, 0);
-		const char *user = (const char *)sqlite3_column_text(q, 1);
-		const char *comm = (const char *)sqlite3_column_text(q, 3);
-		char *cmd = cmdline_display(sqlite3_column_blob(q, 4),
-					    (size_t)sqlite3_column_bytes(q, 4),
-					    comm ? comm : "");
-		int64_t uid = sqlite3_column_type(q, 2) == SQLITE_NULL ? -1
-			: sqlite3_column_int64(q, 2);
+		char *cmd = filters_pass_row(f, q);
 		struct mapagg_text *slot;
 
-		if (!filters_pass(f, pid, comm ? comm : "", cmd, user, uid)) {
-			free(cmd);
+		if (!cmd)
 			continue;
-		}
 		slot = mapagg_pipe_slot(&pipe);
 		if ((r = load_text(st, q, slot)) < 0)
 			*bad = 1;
@@ -205,7 +193,7 @@ static int fill(struct store *st, int64_t snap, const struct filters *f,
 			continue;
 		}
 		slot->proc = ++proc;
-		slot->pid = pid;
+		slot->pid = sqlite3_column_int64(q, 0);
 		slot->label = cmd;
 		mapagg_pipe_submit(&pipe);
 	}
@@ -225,38 +213,20 @@ static int fill(struct store *st, int64_t snap, const struct filters *f,
 
 static int run_libs(int argc, char **argv, const struct out_opts *out)
 {
-	static const struct option opts[] = {
-		SNAPSHOT_OPTION, FILTER_OPTIONS, HELP_OPTION,
-		{ "per-process", no_argument, NULL, OPT_PER_PROCESS },
+	static int per_process;
+	static const struct option extra[] = {
+		{ "per-process", no_argument, &per_process, 1 },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct filters f = { 0 };
-	const char *ref = NULL;
-	int c, ret = 2, per_process = 0, bad = 0;
+	int ret, bad = 0;
 	struct table t;
 	struct store st;
 	int64_t snap;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == OPT_SNAPSHOT)
-			ref = optarg;
-		else if (c == OPT_PER_PROCESS)
-			per_process = 1;
-		else if (c == OPT_HELP) {
-			ret = command_help(&cmd_libs);
-			goto out;
-		}
-		else if ((ret = filters_option(&f, c, optarg)) != 0)
-			goto out;
-	}
-	ret = 2;
-	if (argc - optind != 1) {
-		usage_error("libs takes one FILE");
-		goto out;
-	}
-	ret = 1;
-	if (open_snapshot(&st, argv[optind], ref, f.host, &snap) < 0)
+	per_process = 0;
+	ret = snapshot_args(argc, argv, &cmd_libs, extra, &f, &st, &snap);
+	if (ret >= 0)
 		goto out;
 	if (per_process) {
 		table_init(&t, proc_cols, sizeof(proc_cols) / sizeof(proc_cols[0]));
@@ -266,9 +236,10 @@ static int run_libs(int argc, char **argv, const struct out_opts *out)
 		t.sort = "pss";
 	}
 	if (fill(&st, snap, &f, per_process, &t, &bad) < 0)
-		table_release(&t);
+		ret = 1;
 	else if ((ret = print_snapshot_table(&t, out, &st, snap)) == 0)
 		ret = bad;	/* a bad text was left out: say so at exit */
+	table_release(&t);
 	store_close(&st);
 out:
 	filters_release(&f);

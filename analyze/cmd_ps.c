@@ -3,7 +3,6 @@
 #include "analyze.h"
 #include "util.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,9 +25,9 @@ static const char ps_sql[] =
 	" rss_kb, size_kb, nmaps FROM processes WHERE snapshot_id = ?1"
 	" ORDER BY pid";
 
-static void add_row(struct table *t, sqlite3_stmt *q, const char *user,
-		    const char *cmd)
+static void add_row(struct table *t, sqlite3_stmt *q, const char *cmd)
 {
+	const char *user = (const char *)sqlite3_column_text(q, 1);
 	size_t r = table_add_row(t), c;
 
 	table_set_int(t, r, 0, sqlite3_column_int64(q, 0));
@@ -53,17 +52,10 @@ static int fill(struct store *st, int64_t snap, const struct filters *f,
 		return store_error(st, "read processes from");
 	sqlite3_bind_int64(q, 1, snap);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *user = (const char *)sqlite3_column_text(q, 1);
-		const char *comm = (const char *)sqlite3_column_text(q, 3);
-		char *cmd = cmdline_display(sqlite3_column_blob(q, 4),
-					    (size_t)sqlite3_column_bytes(q, 4),
-					    comm ? comm : "");
-		int64_t uid = sqlite3_column_type(q, 2) == SQLITE_NULL ? -1
-			: sqlite3_column_int64(q, 2);
+		char *cmd = filters_pass_row(f, q);
 
-		if (filters_pass(f, sqlite3_column_int64(q, 0), comm ? comm : "",
-				 cmd, user, uid))
-			add_row(t, q, user, cmd);
+		if (cmd)
+			add_row(t, q, cmd);
 		free(cmd);
 	}
 	sqlite3_finalize(q);
@@ -72,42 +64,21 @@ static int fill(struct store *st, int64_t snap, const struct filters *f,
 
 static int run_ps(int argc, char **argv, const struct out_opts *out)
 {
-	static const struct option opts[] = {
-		SNAPSHOT_OPTION, FILTER_OPTIONS, HELP_OPTION, { NULL, 0, NULL, 0 }
-	};
 	struct filters f = { 0 };
-	const char *ref = NULL;
 	struct table t;
 	struct store st;
 	int64_t snap;
-	int c, ret = 2;
+	int ret;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == OPT_SNAPSHOT)
-			ref = optarg;
-		else if (c == OPT_HELP) {
-			ret = command_help(&cmd_ps);
-			goto out;
-		}
-		else if ((ret = filters_option(&f, c, optarg)) != 0)
-			goto out;
+	ret = snapshot_args(argc, argv, &cmd_ps, NULL, &f, &st, &snap);
+	if (ret < 0) {
+		table_init(&t, ps_cols, sizeof(ps_cols) / sizeof(ps_cols[0]));
+		t.sort = "pss";
+		ret = fill(&st, snap, &f, &t) == 0
+			? print_snapshot_table(&t, out, &st, snap) : 1;
+		table_release(&t);
+		store_close(&st);
 	}
-	ret = 2;
-	if (argc - optind != 1) {
-		usage_error("ps takes one FILE");
-		goto out;
-	}
-	ret = 1;
-	if (open_snapshot(&st, argv[optind], ref, f.host, &snap) < 0)
-		goto out;
-	table_init(&t, ps_cols, sizeof(ps_cols) / sizeof(ps_cols[0]));
-	t.sort = "pss";
-	if (fill(&st, snap, &f, &t) == 0)
-		ret = print_snapshot_table(&t, out, &st, snap);
-	table_release(&t);
-	store_close(&st);
-out:
 	filters_release(&f);
 	return ret;
 }

@@ -3,7 +3,6 @@
 #include "analyze.h"
 #include "util.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,17 +90,10 @@ static int fill(struct store *st, int64_t snap, const struct filters *f,
 		return store_error(st, "read processes from");
 	sqlite3_bind_int64(q, 1, snap);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *user = (const char *)sqlite3_column_text(q, 1);
-		const char *comm = (const char *)sqlite3_column_text(q, 3);
 		const char *who = (const char *)sqlite3_column_text(q, 10);
-		char *cmd = cmdline_display(sqlite3_column_blob(q, 4),
-					    (size_t)sqlite3_column_bytes(q, 4),
-					    comm ? comm : "");
-		int64_t uid = sqlite3_column_type(q, 2) == SQLITE_NULL ? -1
-			: sqlite3_column_int64(q, 2);
+		char *cmd = filters_pass_row(f, q);
 
-		if (filters_pass(f, sqlite3_column_int64(q, 0), comm ? comm : "",
-				 cmd, user, uid)) {
+		if (cmd) {
 			if (!same_user(&u, who))
 				flush(t, &u);
 			add(&u, q, who);
@@ -115,43 +107,21 @@ static int fill(struct store *st, int64_t snap, const struct filters *f,
 
 static int run_users(int argc, char **argv, const struct out_opts *out)
 {
-	static const struct option opts[] = {
-		SNAPSHOT_OPTION, FILTER_OPTIONS, HELP_OPTION, { NULL, 0, NULL, 0 }
-	};
 	struct filters f = { 0 };
-	const char *ref = NULL;
 	struct table t;
 	struct store st;
 	int64_t snap;
-	int c, ret = 2;
+	int ret;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == OPT_SNAPSHOT)
-			ref = optarg;
-		else if (c == OPT_HELP) {
-			ret = command_help(&cmd_users);
-			goto out;
-		}
-		else if ((ret = filters_option(&f, c, optarg)) != 0)
-			goto out;
-	}
-	ret = 2;
-	if (argc - optind != 1) {
-		usage_error("users takes one FILE");
-		goto out;
-	}
-	ret = 1;
-	if (open_snapshot(&st, argv[optind], ref, f.host, &snap) < 0)
-		goto out;
-	table_init(&t, users_cols, sizeof(users_cols) / sizeof(users_cols[0]));
-	t.sort = "pss";
-	if (fill(&st, snap, &f, &t) == 0)
-		ret = print_snapshot_table(&t, out, &st, snap);
-	else
+	ret = snapshot_args(argc, argv, &cmd_users, NULL, &f, &st, &snap);
+	if (ret < 0) {
+		table_init(&t, users_cols, sizeof(users_cols) / sizeof(users_cols[0]));
+		t.sort = "pss";
+		ret = fill(&st, snap, &f, &t) == 0
+			? print_snapshot_table(&t, out, &st, snap) : 1;
 		table_release(&t);
-	store_close(&st);
-out:
+		store_close(&st);
+	}
 	filters_release(&f);
 	return ret;
 }

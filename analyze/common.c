@@ -68,6 +68,23 @@ int filters_pass(const struct filters *f, int64_t pid, const char *comm,
 	return 1;
 }
 
+char *filters_pass_row(const struct filters *f, sqlite3_stmt *q)
+{
+	const char *user = (const char *)sqlite3_column_text(q, 1);
+	const char *comm = (const char *)sqlite3_column_text(q, 3);
+	char *cmd = cmdline_display(sqlite3_column_blob(q, 4),
+				    (size_t)sqlite3_column_bytes(q, 4),
+				    comm ? comm : "");
+	int64_t uid = sqlite3_column_type(q, 2) == SQLITE_NULL ? -1
+		: sqlite3_column_int64(q, 2);
+
+	if (filters_pass(f, sqlite3_column_int64(q, 0), comm ? comm : "", cmd,
+			 user, uid))
+		return cmd;
+	free(cmd);
+	return NULL;
+}
+
 char *cmdline_display(const void *cmdline, size_t len, const char *comm)
 {
 	char *s;
@@ -198,6 +215,39 @@ int load_process_text(struct store *st, int64_t snap, int64_t pid,
 	else
 		ret = store_blob_get(st, blob, text);
 	return ret;
+}
+
+int snapshot_args(int argc, char **argv, const struct command *cmd,
+		  const struct option *extra, struct filters *f,
+		  struct store *st, int64_t *snap)
+{
+	static const struct option common[] = {
+		SNAPSHOT_OPTION, FILTER_OPTIONS, HELP_OPTION,
+	};
+	struct option opts[sizeof(common) / sizeof(common[0]) + 4] = { { 0 } };
+	size_t n = sizeof(common) / sizeof(common[0]);
+	const char *ref = NULL;
+	int c, ret;
+
+	memcpy(opts, common, sizeof(common));
+	while (extra && extra->name && n + 1 < sizeof(opts) / sizeof(opts[0]))
+		opts[n++] = *extra++;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 0)
+			continue;	/* an extra option set its flag */
+		if (c == OPT_SNAPSHOT)
+			ref = optarg;
+		else if (c == OPT_HELP)
+			return command_help(cmd);
+		else if ((ret = filters_option(f, c, optarg)) != 0)
+			return ret;
+	}
+	if (argc - optind != 1)
+		return usage_error("%s takes one FILE", cmd->name);
+	if (open_snapshot(st, argv[optind], ref, f->host, snap) < 0)
+		return 1;
+	return -1;
 }
 
 int process_text_args(int argc, char **argv, const struct command *cmd,
