@@ -24,7 +24,8 @@ struct command {
 };
 
 extern const struct command cmd_list, cmd_ps, cmd_pmap, cmd_maps, cmd_smaps,
-	cmd_libs, cmd_users, cmd_showmap;
+	cmd_libs, cmd_users, cmd_showmap, cmd_diff, cmd_timeline, cmd_growth,
+	cmd_report, cmd_merge;
 
 /* Options every snapshot command takes, for getopt_long tables. */
 enum {

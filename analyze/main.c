@@ -9,7 +9,8 @@
 
 static const struct command *const commands[] = {
 	&cmd_list, &cmd_ps, &cmd_libs, &cmd_users, &cmd_showmap, &cmd_pmap,
-	&cmd_maps, &cmd_smaps,
+	&cmd_maps, &cmd_smaps, &cmd_diff, &cmd_timeline, &cmd_growth,
+	&cmd_report, &cmd_merge,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

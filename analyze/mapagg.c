@@ -5,6 +5,7 @@
 #include "blob.h"
 #include "util.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,7 @@ static void grow_slots(struct mapagg *a)
 	}
 }
 
-/* The entry of (name, len), added with zero figures when new. */
+/* The entry of key (name, len), added with zero figures when new. */
 static struct mapagg_entry *find_or_add(struct mapagg *a, const char *name,
 					size_t len)
 {
@@ -107,6 +108,8 @@ static struct mapagg_entry *find_or_add(struct mapagg *a, const char *name,
 	e->hash = h;
 	e->name_off = a->names_len;
 	e->name_len = len;
+	e->label_len = len;
+	e->lo = UINT64_MAX;
 	memcpy(a->names + a->names_len, name, len);
 	a->names[a->names_len + len] = '\0';
 	a->names_len += len + 1;
@@ -114,13 +117,54 @@ static struct mapagg_entry *find_or_add(struct mapagg *a, const char *name,
 	return e;
 }
 
+/*
+ * A file region's key: the name, a NUL (no name holds one: the kernel
+ * escapes nothing else, but a path never has a NUL), the permissions
+ * and the offset in hex. At most len + 22 bytes.
+ */
+static size_t file_key(char *key, const char *name, size_t len,
+		       const char *perms, uint64_t offset)
+{
+	memcpy(key, name, len);
+	key[len] = '\0';
+	return len + 1 + (size_t)sprintf(key + len + 1, "%.4s%" PRIx64, perms,
+					 offset);
+}
+
+/* The entry m adds to. A mapping names a file when it has an inode. */
+static struct mapagg_entry *entry_of(struct mapagg *a, const struct smaps_map *m)
+{
+	struct mapagg_entry *e;
+	char stack[512], *key;
+	size_t n;
+
+	if (a->key == MAPAGG_BY_NAME || !m->inode || !m->name_len)
+		return find_or_add(a, m->name, m->name_len);
+	key = m->name_len + 32 <= sizeof(stack) ? stack
+		: xmalloc(m->name_len + 32);
+	n = file_key(key, m->name, m->name_len, m->perms, m->offset);
+	e = find_or_add(a, key, n);
+	if (!e->count) {	/* new */
+		e->label_len = m->name_len;
+		memcpy(e->perms, m->perms, sizeof(e->perms));
+		e->offset = m->offset;
+	}
+	if (key != stack)
+		free(key);
+	return e;
+}
+
 void mapagg_add(struct mapagg *a, const struct smaps_map *m, int usage,
 		uint64_t proc)
 {
-	struct mapagg_entry *e = find_or_add(a, m->name, m->name_len);
+	struct mapagg_entry *e = entry_of(a, m);
 	const uint64_t *v = m->val;
 
 	e->count++;
+	if (m->start < e->lo)
+		e->lo = m->start;
+	if (m->end > e->hi)
+		e->hi = m->end;
 	if (e->last_proc != proc) {
 		e->last_proc = proc;
 		e->pids++;
@@ -171,6 +215,18 @@ const struct mapagg_entry *mapagg_find(const struct mapagg *a,
 		return NULL;
 	s = lookup(a, name, len, XXH3_64bits(name, len));
 	return *s ? &a->v[*s - 1] : NULL;
+}
+
+const struct mapagg_entry *mapagg_find_file(const struct mapagg *a,
+					    const char *name, size_t len,
+					    const char *perms, uint64_t offset)
+{
+	const struct mapagg_entry *e;
+	char *key = xmalloc(len + 32);
+
+	e = mapagg_find(a, key, file_key(key, name, len, perms, offset));
+	free(key);
+	return e;
 }
 
 static void sum_text(struct mapagg_pipe *p, struct mapagg_text *t)

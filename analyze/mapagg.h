@@ -1,5 +1,6 @@
 /* mapagg.h - per-mapping figures summed by mapping name, for libs and
- * showmap: one hash table keyed by the whole name, no copy per mapping. */
+ * showmap, or by region, for diff and growth: one hash table keyed by the
+ * whole name (or region key), no copy per mapping. */
 #ifndef MAPSNAP_MAPAGG_H
 #define MAPSNAP_MAPAGG_H
 
@@ -13,11 +14,27 @@
 /* How an unnamed (anonymous) mapping is shown, as smem shows it. */
 #define MAPAGG_ANON "<anonymous>"
 
-/* What the mappings of one name add up to; sizes in kB. */
+/*
+ * How mappings are told apart. By name (libs, showmap): every mapping of
+ * one name is one entry. By region (diff, growth: what stays the same
+ * thing from one snapshot to the next): a file mapping is its path,
+ * permissions and offset (a library's text and data are two regions); a
+ * named region ([heap], [anon:x]) is its name; unnamed anonymous memory
+ * is one group.
+ */
+enum mapagg_key { MAPAGG_BY_NAME, MAPAGG_BY_REGION };
+
+/* What the mappings of one name (or region) add up to; sizes in kB. */
 struct mapagg_entry {
-	uint64_t hash;		/* XXH3-64 of the name */
-	size_t name_off;	/* the name, in the table's own copy */
-	size_t name_len;	/* 0: unnamed anonymous memory */
+	uint64_t hash;		/* XXH3-64 of the key */
+	size_t name_off;	/* the key, in the table's own copy: the name,
+				   NUL, then (by region, for files) perms and
+				   offset */
+	size_t name_len;	/* of the key; 0: unnamed anonymous memory */
+	size_t label_len;	/* of the name alone, as shown */
+	char perms[5];		/* by region, files: "r-xp"; else "" */
+	uint64_t offset;	/* by region, files: the file offset */
+	uint64_t lo, hi;	/* lowest start and highest end address */
 	uint64_t last_proc;	/* the last process counted in pids */
 	uint64_t count;		/* mappings merged */
 	uint64_t pids;		/* distinct processes among them */
@@ -33,6 +50,7 @@ struct mapagg_entry {
  * is already there costs no allocation.
  */
 struct mapagg {
+	enum mapagg_key key;
 	struct mapagg_entry *v;
 	size_t n, alloc;
 	uint32_t *slot;
@@ -41,6 +59,8 @@ struct mapagg {
 	size_t names_len, names_alloc;
 };
 
+/* An empty table keyed by name; set a->key before the first add for
+ * another key. */
 void mapagg_init(struct mapagg *a);
 /* Free everything; the table is then empty and may be used again. */
 void mapagg_release(struct mapagg *a);
@@ -72,9 +92,14 @@ size_t mapagg_add_text(struct mapagg *a, const char *text, size_t len,
  * Valid until the next add, reset or release. */
 const char *mapagg_name(const struct mapagg *a, const struct mapagg_entry *e);
 
-/* The entry for (name, len), or NULL: for tests. */
+/* The entry for key (name, len), or NULL (by region: a named region or
+ * the anonymous group, len 0; files are found with mapagg_find_file). */
 const struct mapagg_entry *mapagg_find(const struct mapagg *a,
 				       const char *name, size_t len);
+/* By region: the entry of file `name` mapped with perms at offset. */
+const struct mapagg_entry *mapagg_find_file(const struct mapagg *a,
+					    const char *name, size_t len,
+					    const char *perms, uint64_t offset);
 
 /* One text handed to a pipe's worker, and what it found. */
 struct mapagg_text {

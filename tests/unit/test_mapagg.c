@@ -1,5 +1,6 @@
 /* test_mapagg.c - table-driven tests of the per-name aggregation behind
- * libs and showmap: whole names, pids, maps texts, bad records, growth. */
+ * libs and showmap: whole names, pids, maps texts, bad records, growth;
+ * and the regions diff and growth match across snapshots. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -261,6 +262,53 @@ static void test_pipe(void **state)
 	mapagg_release(&b);
 }
 
+/* By region: a file's text and data are two regions, a named region is
+ * one, unnamed memory one group; lo and hi span the addresses. */
+static const char text_regions[] =
+	"1000-3000 r-xp 00000000 08:01 12 /usr/lib/libc.so.6\n"
+	"3000-4000 rw-p 00002000 08:01 12 /usr/lib/libc.so.6\n"
+	"5000-6000 rw-p 00000000 00:00 0 [heap]\n"
+	"6000-8000 rw-p 00000000 00:00 0 [heap]\n"
+	"9000-a000 rw-p 00000000 00:00 0 \n"
+	"b000-d000 rw-p 00000000 00:00 0 \n"
+	"e000-f000 rw-p 00000000 00:00 0 [anon:my arena]\n";
+
+static void test_regions(void **state)
+{
+	const struct mapagg_entry *e;
+	struct mapagg a;
+
+	(void)state;
+	mapagg_init(&a);
+	a.key = MAPAGG_BY_REGION;
+	assert_int_equal(mapagg_add_text(&a, S(text_regions), 0, 1, NULL, 0), 0);
+	assert_int_equal(a.n, 5);
+	e = mapagg_find_file(&a, S("/usr/lib/libc.so.6"), "r-xp", 0);
+	assert_non_null(e);
+	assert_string_equal(mapagg_name(&a, e), "/usr/lib/libc.so.6");
+	assert_int_equal(e->label_len, 18);
+	assert_string_equal(e->perms, "r-xp");
+	assert_int_equal(e->size, 8);
+	e = mapagg_find_file(&a, S("/usr/lib/libc.so.6"), "rw-p", 0x2000);
+	assert_non_null(e);
+	assert_int_equal(e->offset, 0x2000);
+	assert_int_equal(e->lo, 0x3000);
+	assert_null(mapagg_find_file(&a, S("/usr/lib/libc.so.6"), "rw-p", 0));
+	assert_null(mapagg_find(&a, S("/usr/lib/libc.so.6")));
+	e = mapagg_find(&a, S("[heap]"));
+	assert_non_null(e);
+	assert_int_equal(e->count, 2);
+	assert_int_equal(e->lo, 0x5000);
+	assert_int_equal(e->hi, 0x8000);
+	assert_string_equal(e->perms, "");
+	e = mapagg_find(&a, "", 0);
+	assert_non_null(e);
+	assert_int_equal(e->size, 12);
+	assert_int_equal(e->hi, 0xd000);
+	assert_non_null(mapagg_find(&a, S("[anon:my arena]")));
+	mapagg_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_bad_record),
 		cmocka_unit_test(test_growth_and_reset),
 		cmocka_unit_test(test_pipe),
+		cmocka_unit_test(test_regions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
