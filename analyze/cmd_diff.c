@@ -1,12 +1,805 @@
-/* cmd_diff.c - placeholder while `diff` is being written: replaced by the real command. */
+/* cmd_diff.c - `diff`: what changed between two snapshots, of one file
+ * (over time) or of two (across hosts): per process from the stored
+ * figures, then per mapping from the texts of the processes that changed. */
 #include "analyze.h"
+#include "blob.h"
+#include "mapagg.h"
 #include "util.h"
 
-static int run_diff(int argc, char **argv, const struct out_opts *out)
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The four figures diffed, in the order of the columns. */
+enum { F_RSS, F_PSS, F_USS, F_SWAP, NFIG };
+
+static const struct col proc_cols[] = {
+	{ "pid", COL_INT, 0, TOTAL_ROWS, 0 },
+	{ "command", COL_TEXT, 40, TOTAL_AUTO, 0 },
+	{ "status", COL_TEXT, 0, TOTAL_NONE, 0 },
+#define TRIPLE(x, f) \
+	{ x "_from", COL_KB, 0, TOTAL_SUM, f }, \
+	{ x "_to", COL_KB, 0, TOTAL_SUM, f }, \
+	{ x "_delta", COL_KB, 0, TOTAL_SUM, f }
+	TRIPLE("rss", 0), TRIPLE("pss", 0), TRIPLE("uss", 0),
+	TRIPLE("swap", COLF_SWAP),
+	{ "pid_from", COL_INT, 0, TOTAL_NONE, 0 },
+};
+enum { PC_PID, PC_CMD, PC_STATUS, PC_FIG, PC_PID_FROM = PC_FIG + 3 * NFIG };
+
+static const struct col map_cols[] = {
+	{ "pid", COL_INT, 0, TOTAL_NONE, 0 },
+	{ "command", COL_TEXT, 20, TOTAL_NONE, 0 },
+	{ "map", COL_TEXT, 0, TOTAL_AUTO, 0 },
+	{ "perms", COL_TEXT, 0, TOTAL_NONE, 0 },
+	{ "offset", COL_TEXT, 0, TOTAL_NONE, 0 },
+	{ "status", COL_TEXT, 0, TOTAL_NONE, 0 },
+	TRIPLE("size", 0), TRIPLE("rss", 0), TRIPLE("pss", 0),
+	TRIPLE("uss", 0), TRIPLE("swap", COLF_SWAP),
+#undef TRIPLE
+	{ "range_from", COL_TEXT, 0, TOTAL_NONE, 0 },
+	{ "range_to", COL_TEXT, 0, TOTAL_NONE, 0 },
+};
+enum { MC_PID, MC_CMD, MC_MAP, MC_PERMS, MC_OFFSET, MC_STATUS, MC_FIG,
+       MC_RANGE_FROM = MC_FIG + 3 * (NFIG + 1), MC_RANGE_TO };
+
+/* How many of the processes that changed most get their mappings shown
+ * in the table view when no --pid names them. */
+#define TOP_MAPPED 3
+
+enum match_by { BY_DEFAULT, BY_PID, BY_COMM, BY_EXE, BY_CMDLINE };
+
+/* One process of one side, as stored. */
+struct dproc {
+	int64_t pid, start_time;
+	char *comm, *cmd, *exe, *cmdline;	/* cmd: as shown */
+	int64_t fig[NFIG];
+	unsigned has_fig : 1;	/* fig known (not a maps-only capture) */
+	int64_t text_blob;	/* 0: none */
+	enum text_kind kind;
+	unsigned char hash[16];	/* of the text, to skip equal texts */
+	ssize_t other;		/* index of its match on the other side, or -1 */
+};
+
+/* One snapshot: where it is and its processes, by pid. */
+struct dside {
+	struct store st;
+	int open;
+	int64_t snap;
+	char *boot_id;
+	struct dproc *v;
+	size_t n;
+};
+
+/* A process row of the output: a pair, or one side alone. */
+struct drow {
+	const struct dproc *from, *to;	/* NULL: new, or gone */
+	int64_t delta[NFIG];
+};
+
+static const char procs_sql[] =
+	"SELECT p.pid, p.user, p.uid, p.comm, p.cmdline, p.start_time,"
+	" p.exe, p.rss_kb, p.pss_kb, p.uss_kb, p.swap_kb, p.text_blob,"
+	" p.text_kind, b.hash FROM processes p"
+	" LEFT JOIN blobs b ON b.id = p.text_blob"
+	" WHERE p.snapshot_id = ?1 ORDER BY p.pid";
+
+static char *column_dup(sqlite3_stmt *q, int c)
 {
-	(void)argc; (void)argv; (void)out;
-	error("diff: not written yet");
+	const char *s = (const char *)sqlite3_column_text(q, c);
+
+	return s ? xmemdup(s, (size_t)sqlite3_column_bytes(q, c)) : NULL;
+}
+
+static void load_row(struct dproc *p, sqlite3_stmt *q, char *cmd)
+{
+	const char *kind = (const char *)sqlite3_column_text(q, 12);
+	int c;
+
+	memset(p, 0, sizeof(*p));
+	p->pid = sqlite3_column_int64(q, 0);
+	p->comm = column_dup(q, 3);
+	p->cmdline = cmd;		/* NULs as blanks: what --by cmdline compares */
+	p->cmd = cmd;
+	p->start_time = sqlite3_column_int64(q, 5);
+	p->exe = column_dup(q, 6);
+	p->has_fig = sqlite3_column_type(q, 8) != SQLITE_NULL;
+	for (c = 0; c < NFIG; c++)
+		p->fig[c] = sqlite3_column_int64(q, 7 + c);
+	p->text_blob = sqlite3_column_int64(q, 11);
+	p->kind = !kind || !strcmp(kind, "smaps") ? TEXT_SMAPS
+		: !strcmp(kind, "maps") ? TEXT_MAPS : TEXT_ROLLUP;
+	if (sqlite3_column_bytes(q, 13) == (int)sizeof(p->hash))
+		memcpy(p->hash, sqlite3_column_blob(q, 13), sizeof(p->hash));
+	p->other = -1;
+}
+
+/* Open one side and load the processes that pass the filters. 0 or -1. */
+static int side_load(struct dside *s, const char *file, const char *ref,
+		     const struct filters *f)
+{
+	sqlite3_stmt *q = NULL;
+	size_t alloc = 0;
+	int rc;
+
+	if (open_snapshot(&s->st, file, ref, f->host, &s->snap) < 0)
+		return -1;
+	s->open = 1;
+	if (sqlite3_prepare_v2(s->st.db, "SELECT boot_id FROM snapshots"
+			       " WHERE id = ?1", -1, &q, NULL) != SQLITE_OK)
+		return store_error(&s->st, "read snapshots from");
+	sqlite3_bind_int64(q, 1, s->snap);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		s->boot_id = column_dup(q, 0);
+	sqlite3_finalize(q);
+	if (sqlite3_prepare_v2(s->st.db, procs_sql, -1, &q, NULL) != SQLITE_OK)
+		return store_error(&s->st, "read processes from");
+	sqlite3_bind_int64(q, 1, s->snap);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		char *cmd = filters_pass_row(f, q);
+
+		if (!cmd)
+			continue;
+		if (s->n == alloc) {
+			alloc = alloc ? alloc * 2 : 256;
+			s->v = xreallocarray(s->v, alloc, sizeof(*s->v));
+		}
+		load_row(&s->v[s->n++], q, cmd);
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : store_error(&s->st, "read processes from");
+}
+
+static void side_release(struct dside *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		free(s->v[i].comm);
+		free(s->v[i].cmd);
+		free(s->v[i].exe);
+	}
+	free(s->v);
+	free(s->boot_id);
+	if (s->open)
+		store_close(&s->st);
+}
+
+/* ---- matching processes ---------------------------------------------- */
+
+/* Within one boot a process is its pid and start time. Both sides are
+ * in pid order: walk them together. */
+static void match_same_boot(struct dside *a, struct dside *b)
+{
+	size_t i = 0, j = 0;
+
+	while (i < a->n && j < b->n) {
+		struct dproc *x = &a->v[i], *y = &b->v[j];
+
+		if (x->pid < y->pid) {
+			i++;
+		} else if (x->pid > y->pid) {
+			j++;
+		} else {
+			if (x->start_time == y->start_time) {
+				x->other = (ssize_t)j;
+				y->other = (ssize_t)i;
+			}
+			i++, j++;
+		}
+	}
+}
+
+static const char *key_of(const struct dproc *p, enum match_by by)
+{
+	switch (by) {
+	case BY_COMM:
+		return p->comm;
+	case BY_EXE:
+		return p->exe && *p->exe ? p->exe : NULL;
+	case BY_CMDLINE:
+		return p->cmdline;
+	default:
+		return NULL;
+	}
+}
+
+/* qsort has no context argument: the key is set before each sort. */
+static enum match_by sort_by;
+static const struct dproc *sort_v;
+
+static int cmp_key(const void *pa, const void *pb)
+{
+	const struct dproc *x = &sort_v[*(const size_t *)pa];
+	const struct dproc *y = &sort_v[*(const size_t *)pb];
+	int c;
+
+	if (sort_by != BY_PID &&
+	    (c = strcmp(key_of(x, sort_by), key_of(y, sort_by))) != 0)
+		return c;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* The unmatched processes of s that have a key, sorted by (key, pid). */
+static size_t *unmatched(const struct dside *s, enum match_by by, size_t *n)
+{
+	size_t *idx = xcalloc(s->n + 1, sizeof(*idx)), i;
+
+	*n = 0;
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].other < 0 && (by == BY_PID || key_of(&s->v[i], by)))
+			idx[(*n)++] = i;
+	sort_by = by;
+	sort_v = s->v;
+	qsort(idx, *n, sizeof(*idx), cmp_key);
+	return idx;
+}
+
+/*
+ * Across boots and hosts, processes with equal keys are paired in pid
+ * order: of three nginx workers before and two after, the two lowest
+ * pids are paired and the third is gone.
+ */
+static void match_by_key(struct dside *a, struct dside *b, enum match_by by)
+{
+	size_t na, nb, i = 0, j = 0;
+	size_t *ia = unmatched(a, by, &na), *ib = unmatched(b, by, &nb);
+
+	while (i < na && j < nb) {
+		struct dproc *x = &a->v[ia[i]], *y = &b->v[ib[j]];
+		int c = by == BY_PID ? (x->pid > y->pid) - (x->pid < y->pid)
+			: strcmp(key_of(x, by), key_of(y, by));
+
+		if (c < 0) {
+			i++;
+		} else if (c > 0) {
+			j++;
+		} else {
+			x->other = (ssize_t)ib[j++];
+			y->other = (ssize_t)ia[i++];
+		}
+	}
+	free(ia);
+	free(ib);
+}
+
+static void match(struct dside *a, struct dside *b, enum match_by by)
+{
+	int same_boot = a->boot_id && b->boot_id && *a->boot_id &&
+		!strcmp(a->boot_id, b->boot_id);
+
+	if (same_boot)
+		match_same_boot(a, b);
+	if (same_boot && by == BY_DEFAULT)
+		return;
+	if (by == BY_DEFAULT) {
+		match_by_key(a, b, BY_COMM);
+		match_by_key(a, b, BY_EXE);
+	} else {
+		match_by_key(a, b, by);
+	}
+}
+
+/* ---- the process table ----------------------------------------------- */
+
+static int64_t abs64(int64_t v)
+{
+	return v < 0 ? -v : v;
+}
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+	const struct drow *x = pa, *y = pb;
+	int64_t dx = abs64(x->delta[F_PSS]), dy = abs64(y->delta[F_PSS]);
+	const struct dproc *px = x->to ? x->to : x->from;
+	const struct dproc *py = y->to ? y->to : y->from;
+
+	if (dx != dy)
+		return dx < dy ? 1 : -1;
+	dx = abs64(x->delta[F_RSS]);
+	dy = abs64(y->delta[F_RSS]);
+	if (dx != dy)
+		return dx < dy ? 1 : -1;
+	return (px->pid > py->pid) - (px->pid < py->pid);
+}
+
+/* A row is shown when it is new or gone, or a figure moved by at least
+ * the threshold (and at all). */
+static int worth_showing(const int64_t *delta, size_t n, int paired,
+			 int64_t threshold)
+{
+	int64_t most = 0;
+	size_t c;
+
+	for (c = 0; c < n; c++)
+		if (abs64(delta[c]) > most)
+			most = abs64(delta[c]);
+	if (!paired)
+		return most >= threshold;
+	return most > 0 && most >= threshold;
+}
+
+/* The rows worth showing, sorted by the absolute PSS delta, largest first. */
+static struct drow *build_rows(const struct dside *a, const struct dside *b,
+			       int64_t threshold, size_t *n, size_t *same)
+{
+	struct drow *rows = xcalloc(a->n + b->n + 1, sizeof(*rows));
+	size_t i;
+	int c;
+
+	*n = *same = 0;
+	for (i = 0; i < a->n + b->n; i++) {
+		const struct dproc *p = i < a->n ? &a->v[i] : &b->v[i - a->n];
+		struct drow r = { NULL, NULL, { 0 } };
+
+		if (i < a->n) {
+			r.from = p;
+			r.to = p->other >= 0 ? &b->v[p->other] : NULL;
+		} else if (p->other < 0) {
+			r.to = p;
+		} else {
+			continue;	/* paired: done from the first side */
+		}
+		for (c = 0; c < NFIG; c++)
+			r.delta[c] = (r.to && r.to->has_fig ? r.to->fig[c] : 0) -
+				(r.from && r.from->has_fig ? r.from->fig[c] : 0);
+		if (!worth_showing(r.delta, NFIG, r.from && r.to, threshold)) {
+			*same += r.from && r.to;
+			continue;
+		}
+		rows[(*n)++] = r;
+	}
+	qsort(rows, *n, sizeof(*rows), cmp_rows);
+	return rows;
+}
+
+static const char *status_of(const struct drow *r)
+{
+	return !r->from ? "new" : !r->to ? "gone" : "changed";
+}
+
+static void add_proc_row(struct table *t, const struct drow *d)
+{
+	const struct dproc *p = d->to ? d->to : d->from;
+	size_t r = table_add_row(t);
+	const char *st = status_of(d);
+	int c;
+
+	table_set_int(t, r, PC_PID, p->pid);
+	table_set_text(t, r, PC_CMD, p->cmd, strlen(p->cmd));
+	table_set_text(t, r, PC_STATUS, st, strlen(st));
+	for (c = 0; c < NFIG; c++) {
+		size_t col = PC_FIG + 3 * (size_t)c;
+
+		if (d->from && d->from->has_fig)
+			table_set_int(t, r, col, d->from->fig[c]);
+		if (d->to && d->to->has_fig)
+			table_set_int(t, r, col + 1, d->to->fig[c]);
+		if ((!d->from || d->from->has_fig) && (!d->to || d->to->has_fig))
+			table_set_int(t, r, col + 2, d->delta[c]);
+	}
+	if (d->from)
+		table_set_int(t, r, PC_PID_FROM, d->from->pid);
+}
+
+/* ---- per-mapping deltas ---------------------------------------------- */
+
+/*
+ * The mappings of each pair are diffed in the worker of a mapagg_pipe:
+ * the caller inflates the next text while the worker parses this one.
+ * Texts go in pairs, from then to; proc numbers them 2k + 1 and 2k + 2
+ * for pair k, so done() knows which it has.
+ */
+struct map_run {
+	struct table *t;
+	const struct drow *rows;
+	int64_t threshold;
+	struct mapagg prev;	/* the from side of the pair in hand */
+	unsigned char *failed;	/* by pair: its to side could not be read */
+	struct buf msgs;	/* the worker's messages, for the main thread */
+	const char *from_path, *to_path;
+};
+
+/* One region of a pair: x on the from side, y on the to side (either
+ * may be NULL), and how its figures moved. */
+struct dmap {
+	const struct mapagg_entry *x, *y;
+	uint64_t fx[NFIG + 1], fy[NFIG + 1];	/* size, rss, pss, uss, swap */
+	int64_t delta[NFIG + 1];
+};
+
+static void figures(const struct mapagg_entry *e, uint64_t *f)
+{
+	if (e) {
+		f[0] = e->size;
+		f[1] = e->rss;
+		f[2] = e->pss;
+		f[3] = e->uss;
+		f[4] = e->swap;
+	}
+}
+
+/* A region is shown when it is new or gone, when a figure moved by at
+ * least the threshold, or (with no threshold) when it moved or grew. */
+static int map_worth_showing(const struct dmap *m, int64_t threshold)
+{
+	const struct mapagg_entry *e = m->x ? m->x : m->y;
+
+	if (worth_showing(m->delta, NFIG + 1, m->x && m->y, threshold))
+		return 1;
+	return m->x && m->y && !threshold && e->name_len &&
+		(m->x->lo != m->y->lo || m->x->hi != m->y->hi);
+}
+
+static int cmp_maps(const void *pa, const void *pb)
+{
+	const struct dmap *x = pa, *y = pb;
+	int64_t dx = abs64(x->delta[2]), dy = abs64(y->delta[2]);
+
+	if (dx != dy)
+		return dx < dy ? 1 : -1;
+	dx = abs64(x->delta[0]);
+	dy = abs64(y->delta[0]);
+	return (dx < dy) - (dx > dy);
+}
+
+static void set_range(struct table *t, size_t r, size_t c,
+		      const struct mapagg_entry *e)
+{
+	char s[64];
+	int n = snprintf(s, sizeof(s), "%" PRIx64 "-%" PRIx64, e->lo, e->hi);
+
+	table_set_text(t, r, c, s, (size_t)n);
+}
+
+static void add_map_row(struct table *t, const struct drow *d,
+			const struct mapagg *a, const struct mapagg *b,
+			const struct dmap *m)
+{
+	const struct mapagg_entry *e = m->x ? m->x : m->y;
+	const char *name = mapagg_name(m->x ? a : b, e);
+	const char *st = !m->x ? "new" : !m->y ? "gone" : "changed";
+	const struct dproc *p = d->to ? d->to : d->from;
+	size_t r = table_add_row(t), c;
+	char off[24];
+
+	table_set_int(t, r, MC_PID, p->pid);
+	table_set_text(t, r, MC_CMD, p->cmd, strlen(p->cmd));
+	table_set_text(t, r, MC_MAP, name, e->name_len ? e->label_len : strlen(name));
+	if (e->perms[0]) {
+		table_set_text(t, r, MC_PERMS, e->perms, strlen(e->perms));
+		snprintf(off, sizeof(off), "%08" PRIx64, e->offset);
+		table_set_text(t, r, MC_OFFSET, off, strlen(off));
+	}
+	table_set_text(t, r, MC_STATUS, st, strlen(st));
+	for (c = 0; c <= NFIG; c++) {
+		size_t col = MC_FIG + 3 * c;
+		/* size is known from a maps text too; the rest is not */
+		int kx = m->x && (c == 0 || !m->x->nousage);
+		int ky = m->y && (c == 0 || !m->y->nousage);
+
+		if (kx)
+			table_set_int(t, r, col, (int64_t)m->fx[c]);
+		if (ky)
+			table_set_int(t, r, col + 1, (int64_t)m->fy[c]);
+		if ((kx || !m->x) && (ky || !m->y))
+			table_set_int(t, r, col + 2, m->delta[c]);
+	}
+	/* where a region moved or grew (a heap), say from where to where;
+	 * unnamed memory is a group all over the address space */
+	if (m->x && m->y && e->name_len &&
+	    (m->x->lo != m->y->lo || m->x->hi != m->y->hi)) {
+		set_range(t, r, MC_RANGE_FROM, m->x);
+		set_range(t, r, MC_RANGE_TO, m->y);
+	}
+}
+
+/* Rows for pair d: the regions of either side worth showing, the one
+ * whose PSS moved most first. */
+static void diff_maps(struct map_run *run, const struct drow *d,
+		      const struct mapagg *a, const struct mapagg *b)
+{
+	struct dmap *v = xcalloc(a->n + b->n + 1, sizeof(*v));
+	size_t i, n = 0, c;
+
+	for (i = 0; i < a->n + b->n; i++) {
+		struct dmap *m = &v[n];
+
+		if (i < a->n) {
+			m->x = &a->v[i];
+			m->y = mapagg_find(b, a->names + m->x->name_off,
+					   m->x->name_len);
+		} else {
+			m->y = &b->v[i - a->n];
+			if (mapagg_find(a, b->names + m->y->name_off,
+					m->y->name_len))
+				continue;	/* paired above */
+		}
+		figures(m->x, m->fx);
+		figures(m->y, m->fy);
+		for (c = 0; c <= NFIG; c++)
+			m->delta[c] = (int64_t)m->fy[c] - (int64_t)m->fx[c];
+		if (map_worth_showing(m, run->threshold))
+			n++;
+		else
+			memset(m, 0, sizeof(*m));
+	}
+	qsort(v, n, sizeof(*v), cmp_maps);
+	for (i = 0; i < n; i++)
+		add_map_row(run->t, d, a, b, &v[i]);
+	free(v);
+}
+
+static void text_done(void *arg, struct mapagg *a, const struct mapagg_text *t)
+{
+	struct map_run *run = arg;
+	const struct drow *d = &run->rows[(t->proc - 1) / 2];
+	struct mapagg swap;
+
+	if (t->bad)
+		buf_addf(&run->msgs, "'%s': smaps of process %lld: %s (%zu bad"
+			 " record%s left out)\n", t->proc % 2 ? run->from_path
+			 : run->to_path, (long long)t->pid, t->err, t->bad,
+			 t->bad == 1 ? "" : "s");
+	if (t->proc % 2) {
+		/* the from side: keep it for its pair, start the next */
+		swap = run->prev;
+		run->prev = *a;
+		*a = swap;
+		mapagg_reset(a);
+		return;
+	}
+	if (!run->failed[(t->proc - 1) / 2])
+		diff_maps(run, d, &run->prev, a);
+	mapagg_reset(a);
+	mapagg_reset(&run->prev);
+}
+
+/* Inflate one side's text into slot t. 0, or -1 (printed, by blob id). */
+static int load_side(struct dside *s, const struct dproc *p,
+		     struct mapagg_text *t, uint64_t proc)
+{
+	t->usage = p->kind == TEXT_SMAPS;
+	t->proc = proc;
+	t->pid = p->pid;
+	if (p->text_blob && store_blob_get(&s->st, p->text_blob, &t->text) < 0)
+		return -1;
+	return 0;
+}
+
+/* Does pair d get its mappings diffed? */
+static int wants_maps(const struct drow *d, const struct filters *f,
+		      int all, size_t *top)
+{
+	size_t i;
+
+	if (!d->from || !d->to || d->from->kind == TEXT_ROLLUP ||
+	    d->to->kind == TEXT_ROLLUP)
+		return 0;
+	/* equal texts: no mapping changed (the figures may not either) */
+	if (!memcmp(d->from->hash, d->to->hash, sizeof(d->from->hash)))
+		return 0;
+	if (all)
+		return 1;
+	for (i = 0; i < f->npids; i++)
+		if (f->pids[i] == d->from->pid || f->pids[i] == d->to->pid)
+			return 1;
+	if (f->npids || *top >= TOP_MAPPED)
+		return 0;
+	++*top;
 	return 1;
 }
 
-const struct command cmd_diff = { "diff", "diff FILE", run_diff, 0 };
+/*
+ * The mapping rows of the pairs chosen: every pair with `all`, those of
+ * --pid, else the TOP_MAPPED that changed most. 0, or 1 when a text could
+ * not be used (printed; the others are still diffed).
+ */
+static int fill_maps(struct dside *a, struct dside *b, const struct drow *rows,
+		     size_t n, const struct filters *f, int all,
+		     int64_t threshold, struct table *t)
+{
+	struct map_run run = { t, rows, threshold, { 0 }, xcalloc(n + 1, 1),
+			       BUF_INIT(1 << 20), a->st.path, b->st.path };
+	struct mapagg_pipe pipe;
+	struct mapagg agg;
+	size_t i, top = 0;
+	const char *p, *nl;
+	int bad = 0;
+
+	mapagg_init(&agg);
+	mapagg_init(&run.prev);
+	agg.key = run.prev.key = MAPAGG_BY_REGION;
+	mapagg_pipe_start(&pipe, &agg, text_done, &run);
+	for (i = 0; i < n; i++) {
+		const struct drow *d = &rows[i];
+		struct mapagg_text *s;
+
+		if (!wants_maps(d, f, all, &top))
+			continue;
+		s = mapagg_pipe_slot(&pipe);
+		if (load_side(a, d->from, s, 2 * i + 1) < 0) {
+			bad = 1;
+			continue;
+		}
+		mapagg_pipe_submit(&pipe);
+		s = mapagg_pipe_slot(&pipe);
+		if (load_side(b, d->to, s, 2 * i + 2) < 0) {
+			/* a pair is diffed whole or not at all: an empty to
+			 * side would make every mapping "gone" */
+			bad = 1;
+			run.failed[i] = 1;
+			buf_reset(&s->text);
+		}
+		mapagg_pipe_submit(&pipe);
+	}
+	mapagg_pipe_finish(&pipe);
+	for (p = run.msgs.data; p && *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		error("%.*s", (int)(nl - p), p);
+		bad = 1;
+	}
+	buf_release(&run.msgs);
+	free(run.failed);
+	mapagg_release(&agg);
+	mapagg_release(&run.prev);
+	return bad;
+}
+
+/* ---- the command ----------------------------------------------------- */
+
+struct diff_args {
+	const char *file[2];
+	size_t nfiles;
+	const char *from, *to;
+	enum match_by by;
+	int64_t threshold;
+	int mappings;
+	struct filters f;
+};
+
+static int parse_by(const char *s, enum match_by *by)
+{
+	static const char *const names[] = { "pid", "comm", "exe", "cmdline" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i])) {
+			*by = (enum match_by)(BY_PID + i);
+			return 0;
+		}
+	return usage_error("--by takes pid, comm, exe or cmdline, not '%s'", s);
+}
+
+/* -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, struct diff_args *d)
+{
+	enum { OPT_FROM = 300, OPT_TO, OPT_BY, OPT_THRESHOLD, OPT_MAPPINGS };
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "to", required_argument, NULL, OPT_TO },
+		{ "by", required_argument, NULL, OPT_BY },
+		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+		{ "mappings", no_argument, NULL, OPT_MAPPINGS },
+		FILTER_OPTIONS, HELP_OPTION, { NULL, 0, NULL, 0 }
+	};
+	uint64_t v;
+	int c, ret;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_FROM:
+			d->from = optarg;
+			break;
+		case OPT_TO:
+			d->to = optarg;
+			break;
+		case OPT_BY:
+			if (parse_by(optarg, &d->by) != 0)
+				return 2;
+			break;
+		case OPT_THRESHOLD:
+			if (parse_u64_str(optarg, &v) < 0 || v > INT64_MAX)
+				return usage_error("bad --threshold '%s'", optarg);
+			d->threshold = (int64_t)v;
+			break;
+		case OPT_MAPPINGS:
+			d->mappings = 1;
+			break;
+		case OPT_HELP:
+			return command_help(&cmd_diff);
+		default:
+			if ((ret = filters_option(&d->f, c, optarg)) != 0)
+				return ret;
+		}
+	}
+	d->nfiles = (size_t)(argc - optind);
+	if (d->nfiles < 1 || d->nfiles > 2)
+		return usage_error("diff takes FILE, or FILE and FILE2");
+	d->file[0] = argv[optind];
+	d->file[1] = argv[argc - 1];
+	/* one file: from the first snapshot to the latest */
+	if (!d->from)
+		d->from = d->nfiles == 1 ? "first" : "latest";
+	return -1;
+}
+
+/* The mapping table, in the table view: after the processes, under a
+ * line saying whose mappings these are. */
+static int print_maps_table(struct table *mt, const struct out_opts *out,
+			    size_t nproc, int named)
+{
+	struct out_opts o = *out;
+
+	if (o.sort && table_col(mt, o.sort) < 0)
+		o.sort = NULL;		/* a process column: not here */
+	o.totals = 0;
+	if (!mt->nrows)
+		return 0;
+	printf("\n%s:\n", named ? "mappings of the processes named"
+	       : nproc > TOP_MAPPED ? "mappings of the processes that changed"
+	       " most (--pid PID for others, --mappings for all)"
+	       : "mappings");
+	return table_print(mt, &o, stdout);
+}
+
+static int run_diff(int argc, char **argv, const struct out_opts *out)
+{
+	struct diff_args d = { .by = BY_DEFAULT };
+	struct dside a = { 0 }, b = { 0 };
+	struct table pt, mt;
+	struct drow *rows = NULL;
+	size_t n = 0, same = 0, i;
+	int ret, bad = 0, maps_only;
+
+	ret = parse_args(argc, argv, &d);
+	if (ret >= 0)
+		goto out;
+	ret = 1;
+	if (side_load(&a, d.file[0], d.from, &d.f) < 0 ||
+	    side_load(&b, d.file[1], d.to, &d.f) < 0)
+		goto out;
+	match(&a, &b, d.by);
+	rows = build_rows(&a, &b, d.threshold, &n, &same);
+	table_init(&pt, proc_cols, sizeof(proc_cols) / sizeof(proc_cols[0]));
+	table_init(&mt, map_cols, sizeof(map_cols) / sizeof(map_cols[0]));
+	pt.sort = mt.sort = NULL;	/* ours: by the absolute PSS delta */
+	for (i = 0; i < n; i++)
+		add_proc_row(&pt, &rows[i]);
+	/* --csv and --json print one table: the mappings when asked for */
+	maps_only = out->format != OUT_TABLE && (d.f.npids || d.mappings);
+	if (out->format == OUT_TABLE || maps_only)
+		bad = fill_maps(&a, &b, rows, n, &d.f, d.mappings, d.threshold,
+				&mt);
+	if (maps_only) {
+		ret = print_snapshot_table(&mt, out, &b.st, b.snap);
+	} else {
+		ret = print_snapshot_table(&pt, out, &b.st, b.snap);
+		if (ret == 0 && out->format == OUT_TABLE) {
+			if (same)
+				printf("(%zu process%s unchanged)\n", same,
+				       same == 1 ? "" : "es");
+			mt.memtotal_kb = pt.memtotal_kb;
+			mt.swaptotal_kb = pt.swaptotal_kb;
+			ret = print_maps_table(&mt, out, n, d.f.npids != 0);
+		}
+	}
+	if (ret == 0)
+		ret = bad;
+	table_release(&pt);
+	table_release(&mt);
+out:
+	free(rows);
+	side_release(&a);
+	side_release(&b);
+	filters_release(&d.f);
+	return ret;
+}
+
+const struct command cmd_diff = {
+	"diff", "diff FILE [FILE2] [--from REF] [--to REF]"
+	" [--by pid|comm|exe|cmdline] [filters] [--threshold KB] [--mappings]",
+	run_diff, 0,
+};
