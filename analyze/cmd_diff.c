@@ -420,16 +420,12 @@ static void figures(const struct mapagg_entry *e, uint64_t *f)
 	}
 }
 
-/* A region is shown when it is new or gone, when a figure moved by at
- * least the threshold, or (with no threshold) when it moved or grew. */
+/* A region is shown when it is new or gone, or when a figure moved by at
+ * least the threshold (and at all). A region that only moved (another
+ * boot's addresses) is the same region: not shown. */
 static int map_worth_showing(const struct dmap *m, int64_t threshold)
 {
-	const struct mapagg_entry *e = m->x ? m->x : m->y;
-
-	if (worth_showing(m->delta, NFIG + 1, m->x && m->y, threshold))
-		return 1;
-	return m->x && m->y && !threshold && e->name_len &&
-		(m->x->lo != m->y->lo || m->x->hi != m->y->hi);
+	return worth_showing(m->delta, NFIG + 1, m->x && m->y, threshold);
 }
 
 static int cmp_maps(const void *pa, const void *pb)
