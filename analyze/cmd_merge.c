@@ -1,12 +1,649 @@
-/* cmd_merge.c - placeholder while `merge` is being written: replaced by the real command. */
+/* cmd_merge.c - `merge OUT FILE...`: copy the snapshots of many files into
+ * one in one transaction, each snapshot once (uuid), each blob once (hash). */
 #include "analyze.h"
 #include "util.h"
 
-static int run_merge(int argc, char **argv, const struct out_opts *out)
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/*
+ * Why rows go through a second connection and not INSERT ... SELECT from
+ * an ATTACHed input: the whole merge is one transaction, SQLite cannot
+ * DETACH inside one, and it attaches at most 10 files (SQLITE_MAX_ATTACHED
+ * of the usual builds), so ATTACH could not take a fleet of 500 hosts at
+ * once. Nor would it be faster: SQLite decodes and encodes each row either
+ * way, and INSERT ... SELECT of two bench files' blobs alone took as long
+ * as this whole merge. Blobs, most of the bytes, are copied compressed.
+ * Each input is opened by store_open(STORE_READ): read-only, defensive,
+ * its version and tables checked before any row is read.
+ */
+
+/* An id in the input and the id of the same row in OUT. */
+struct idpair {
+	int64_t from, to;
+};
+
+/* Sorted by `from` before idmap_find() is used. */
+struct idmap {
+	struct idpair *v;
+	size_t n, alloc;
+};
+
+/* How a column's value goes into OUT: as it is, or as a remapped id. */
+enum copy_kind { COPY_KEEP, COPY_HOST, COPY_BLOB };
+
+/*
+ * One table copied snapshot by snapshot. Its columns are OUT's, read from
+ * OUT's schema (created from schema.sql or checked against it), so the
+ * copy cannot drift from schema.sql: a column added there is copied with
+ * no change here. Columns named *_blob hold a blob id (schema.sql says so).
+ */
+struct table_copy {
+	const char *name;
+	const char *key;	/* the column naming the snapshot */
+	char *sel_sql;		/* the input's rows of snapshot ?1, key left out */
+	sqlite3_stmt *sel;	/* prepared again on every input */
+	sqlite3_stmt *ins;	/* on OUT; ?1 is the new snapshot id (children) */
+	enum copy_kind *kinds;	/* per column of sel */
+	int ncols;
+};
+
+enum { T_SNAPSHOTS, T_SKIPS, T_MEMINFO, T_PROCESSES, NTABLES };
+
+struct merge {
+	struct store out, in;
+	struct stat out_st;
+	struct table_copy t[NTABLES];
+	sqlite3_stmt *uuid_find, *blob_find, *blob_add;		/* on OUT */
+	sqlite3_stmt *list, *blob_hash, *blob_data, *host;	/* on the input */
+	struct idmap blobs, hosts;	/* the input's ids -> OUT's */
+	int64_t *ids;			/* snapshots to add, then blob refs */
+	size_t nids, ids_alloc;
+	int64_t nsnaps;			/* how many of ids are snapshots */
+	int64_t added, already, blobs_added, snaps_before;
+};
+
+/* As much as SQLite maps (it caps this at its own limit, 2 GiB here). */
+#define MMAP_MAX "4294967296"
+
+static const char *const out_sql[] = {
+	"SELECT 1 FROM snapshots WHERE uuid = ?1",
+	"SELECT id FROM blobs WHERE hash = ?1",
+	"INSERT INTO blobs (hash, raw_size, codec, data) VALUES (?1, ?2, ?3, ?4)",
+};
+static const char *const in_sql[] = {
+	"SELECT id, uuid FROM snapshots ORDER BY id",
+	"SELECT hash FROM blobs WHERE id = ?1",
+	"SELECT hash, raw_size, codec, data FROM blobs WHERE id = ?1",
+	"SELECT hostname, machine_id FROM hosts WHERE id = ?1",
+};
+
+static int idpair_cmp(const void *a, const void *b)
 {
-	(void)argc; (void)argv; (void)out;
-	error("merge: not written yet");
-	return 1;
+	int64_t x = ((const struct idpair *)a)->from;
+	int64_t y = ((const struct idpair *)b)->from;
+
+	return (x > y) - (x < y);
 }
 
-const struct command cmd_merge = { "merge", "merge FILE", run_merge, 0 };
+static void idmap_add(struct idmap *m, int64_t from, int64_t to)
+{
+	if (m->n == m->alloc) {
+		m->alloc = m->alloc ? 2 * m->alloc : 64;
+		m->v = xreallocarray(m->v, m->alloc, sizeof(*m->v));
+	}
+	m->v[m->n].from = from;
+	m->v[m->n++].to = to;
+}
+
+static const struct idpair *idmap_find(const struct idmap *m, int64_t from)
+{
+	struct idpair key = { from, 0 };
+
+	return m->n ? bsearch(&key, m->v, m->n, sizeof(*m->v), idpair_cmp) : NULL;
+}
+
+static void ids_add(struct merge *m, int64_t id)
+{
+	if (m->nids == m->ids_alloc) {
+		m->ids_alloc = m->ids_alloc ? 2 * m->ids_alloc : 256;
+		m->ids = xreallocarray(m->ids, m->ids_alloc, sizeof(*m->ids));
+	}
+	m->ids[m->nids++] = id;
+}
+
+static int int64_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* A write to OUT failed while merging the input: name both files. -1. */
+static int out_error(struct merge *m)
+{
+	return error("cannot merge '%s' into '%s': %s", m->in.path,
+		     m->out.path, sqlite3_errmsg(m->out.db));
+}
+
+static int prepare(struct store *s, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+			       NULL) != SQLITE_OK)
+		return store_error(s, "read");
+	return 0;
+}
+
+static enum copy_kind copy_kind(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!strcmp(name, "host_id"))
+		return COPY_HOST;
+	return n > 5 && !strcmp(name + n - 5, "_blob") ? COPY_BLOB : COPY_KEEP;
+}
+
+/*
+ * Build table tc's copy from OUT's columns: the input's SELECT (its text:
+ * it is prepared on each input) and OUT's INSERT. A snapshot's own id is
+ * not copied (OUT gives a new one); a child row gets the new one as ?1.
+ */
+static int table_copy_init(struct merge *m, struct table_copy *tc)
+{
+	static const char cols_sql[] =
+		"SELECT name, '\"' || replace(name, '\"', '\"\"') || '\"'"
+		" FROM pragma_table_info(?1, 'main') WHERE name <> ?2 ORDER BY cid";
+	struct buf cols = BUF_INIT(1 << 16), vals = BUF_INIT(1 << 16);
+	int child = strcmp(tc->key, "id") != 0, rc, ret = -1;
+	sqlite3_stmt *q = NULL;
+	char *ins = NULL;
+
+	if (sqlite3_prepare_v2(m->out.db, cols_sql, -1, &q, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(q, 1, tc->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, tc->key, -1, SQLITE_STATIC);
+	buf_addstr(&vals, child ? "?1" : "");
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		tc->kinds = xreallocarray(tc->kinds, (size_t)tc->ncols + 1,
+					  sizeof(*tc->kinds));
+		tc->kinds[tc->ncols] =
+			copy_kind((const char *)sqlite3_column_text(q, 0));
+		buf_addf(&cols, "%s%s", tc->ncols ? ", " : "",
+			 sqlite3_column_text(q, 1));
+		buf_addf(&vals, "%s?%d", tc->ncols || child ? ", " : "",
+			 tc->ncols + 1 + child);
+		tc->ncols++;
+	}
+	if (rc != SQLITE_DONE || !tc->ncols)
+		goto out;
+	tc->sel_sql = sqlite3_mprintf("SELECT %s FROM \"%w\" WHERE \"%w\" = ?1",
+				      cols.data, tc->name, tc->key);
+	ins = sqlite3_mprintf("INSERT INTO \"%w\" (%s%s%s) VALUES (%s)",
+			      tc->name, child ? tc->key : "", child ? ", " : "",
+			      cols.data, vals.data);
+	if (tc->sel_sql && ins &&
+	    sqlite3_prepare_v3(m->out.db, ins, -1, SQLITE_PREPARE_PERSISTENT,
+			       &tc->ins, NULL) == SQLITE_OK)
+		ret = 0;
+out:
+	if (ret < 0)
+		store_error(&m->out, "read the tables of");
+	sqlite3_finalize(q);
+	sqlite3_free(ins);
+	buf_release(&cols);
+	buf_release(&vals);
+	return ret;
+}
+
+static int merge_init(struct merge *m)
+{
+	static const char *const names[NTABLES][2] = {
+		{ "snapshots", "id" }, { "skips", "snapshot_id" },
+		{ "meminfo", "snapshot_id" }, { "processes", "snapshot_id" },
+	};
+	sqlite3_stmt **out_st[] = { &m->uuid_find, &m->blob_find, &m->blob_add };
+	size_t i;
+
+	for (i = 0; i < NTABLES; i++) {
+		m->t[i].name = names[i][0];
+		m->t[i].key = names[i][1];
+		if (table_copy_init(m, &m->t[i]) < 0)
+			return -1;
+	}
+	for (i = 0; i < sizeof(out_st) / sizeof(out_st[0]); i++)
+		if (prepare(&m->out, out_sql[i], out_st[i]) < 0)
+			return -1;
+	return 0;
+}
+
+static void merge_release(struct merge *m)
+{
+	size_t i;
+
+	for (i = 0; i < NTABLES; i++) {
+		sqlite3_free(m->t[i].sel_sql);
+		sqlite3_finalize(m->t[i].ins);
+		free(m->t[i].kinds);
+	}
+	sqlite3_finalize(m->uuid_find);
+	sqlite3_finalize(m->blob_find);
+	sqlite3_finalize(m->blob_add);
+	free(m->blobs.v);
+	free(m->hosts.v);
+	free(m->ids);
+}
+
+/* The input's host `from` as OUT's host id, added to OUT when new. */
+static int map_host(struct merge *m, int64_t from, int64_t *to)
+{
+	const struct idpair *p = idmap_find(&m->hosts, from);
+	int rc;
+
+	if (p) {
+		*to = p->to;
+		return 0;
+	}
+	sqlite3_reset(m->host);
+	sqlite3_bind_int64(m->host, 1, from);
+	rc = sqlite3_step(m->host);
+	if (rc == SQLITE_DONE)
+		return error("'%s' is damaged: host %lld is missing",
+			     m->in.path, (long long)from);
+	if (rc != SQLITE_ROW)
+		return store_error(&m->in, "read");
+	if (store_host(&m->out, (const char *)sqlite3_column_text(m->host, 0),
+		       (const char *)sqlite3_column_text(m->host, 1), to) < 0)
+		return -1;
+	idmap_add(&m->hosts, from, *to);
+	qsort(m->hosts.v, m->hosts.n, sizeof(*m->hosts.v), idpair_cmp);
+	return 0;
+}
+
+/* Bind column i of tc's current input row to OUT's insert as ?param. */
+static int bind_column(struct merge *m, struct table_copy *tc, int i, int param)
+{
+	int type = sqlite3_column_type(tc->sel, i);
+	int64_t id = sqlite3_column_int64(tc->sel, i);
+	const struct idpair *p;
+
+	/* the value keeps its type, as the input stored it */
+	if (tc->kinds[i] == COPY_KEEP || type == SQLITE_NULL)
+		return sqlite3_bind_value(tc->ins, param,
+					  sqlite3_column_value(tc->sel, i))
+			== SQLITE_OK ? 0 : out_error(m);
+	if (type != SQLITE_INTEGER)
+		return error("'%s' is damaged: %s.%s is not an id", m->in.path,
+			     tc->name, sqlite3_column_name(tc->sel, i));
+	if (tc->kinds[i] == COPY_HOST) {
+		if (map_host(m, id, &id) < 0)
+			return -1;
+	} else {
+		/* every blob a copied row names was mapped beforehand */
+		p = idmap_find(&m->blobs, id);
+		if (!p)
+			return error("'%s' changed while it was merged", m->in.path);
+		id = p->to;
+	}
+	sqlite3_bind_int64(tc->ins, param, id);
+	return 0;
+}
+
+/* Copy tc's rows of input snapshot `from` into OUT's snapshot `to`.
+ * Returns how many, or -1. */
+static int64_t copy_rows(struct merge *m, struct table_copy *tc, int64_t from,
+			 int64_t to)
+{
+	int child = tc != &m->t[T_SNAPSHOTS], rc, i;
+	int64_t n = 0;
+
+	sqlite3_reset(tc->sel);
+	sqlite3_bind_int64(tc->sel, 1, from);
+	while ((rc = sqlite3_step(tc->sel)) == SQLITE_ROW) {
+		if (child)
+			sqlite3_bind_int64(tc->ins, 1, to);
+		for (i = 0; i < tc->ncols; i++)
+			if (bind_column(m, tc, i, i + 1 + child) < 0)
+				return -1;
+		rc = sqlite3_step(tc->ins);
+		sqlite3_reset(tc->ins);
+		if (rc != SQLITE_DONE)
+			return out_error(m);
+		n++;
+	}
+	return rc == SQLITE_DONE ? n : store_error(&m->in, "read");
+}
+
+/* Append the blob ids that tc's rows of snapshot `from` name to m->ids. */
+static int collect_refs(struct merge *m, struct table_copy *tc, int64_t from)
+{
+	int rc, i;
+
+	sqlite3_reset(tc->sel);
+	sqlite3_bind_int64(tc->sel, 1, from);
+	while ((rc = sqlite3_step(tc->sel)) == SQLITE_ROW)
+		for (i = 0; i < tc->ncols; i++) {
+			int type = sqlite3_column_type(tc->sel, i);
+
+			if (tc->kinds[i] != COPY_BLOB || type == SQLITE_NULL)
+				continue;
+			if (type != SQLITE_INTEGER)
+				return error("'%s' is damaged: %s.%s is not an id",
+					     m->in.path, tc->name,
+					     sqlite3_column_name(tc->sel, i));
+			ids_add(m, sqlite3_column_int64(tc->sel, i));
+		}
+	return rc == SQLITE_DONE ? 0 : store_error(&m->in, "read");
+}
+
+/*
+ * Copy input blob `from` into OUT as it is stored, compressed: inflating
+ * every text to check its hash would cost more than the copy. What is
+ * cheap to check is: a size no reader would accept is refused here, and
+ * OUT's CHECKs refuse a bad hash length or codec.
+ */
+static int copy_blob(struct merge *m, int64_t from, int64_t *to)
+{
+	sqlite3_stmt *q = m->blob_data;
+	sqlite3_int64 raw;
+	int rc, i, n;
+
+	sqlite3_reset(q);
+	sqlite3_bind_int64(q, 1, from);
+	if ((rc = sqlite3_step(q)) != SQLITE_ROW)
+		return rc == SQLITE_DONE ? error("'%s' changed while it was"
+						 " merged", m->in.path)
+			: store_error(&m->in, "read");
+	raw = sqlite3_column_int64(q, 1);
+	if (sqlite3_column_type(q, 1) != SQLITE_INTEGER || raw < 0 ||
+	    (uint64_t)raw > BLOB_MAX_RAW)
+		return error("'%s' is damaged: blob %lld claims an absurd size",
+			     m->in.path, (long long)from);
+	for (i = 0; i < 3; i++)
+		sqlite3_bind_value(m->blob_add, i + 1, sqlite3_column_value(q, i));
+	/* the data, by far the most bytes, is not copied once more: q
+	 * holds it until its next reset, after the insert */
+	n = sqlite3_column_bytes(q, 3);
+	if (n)
+		sqlite3_bind_blob(m->blob_add, 4, sqlite3_column_blob(q, 3), n,
+				  SQLITE_STATIC);
+	else
+		sqlite3_bind_zeroblob(m->blob_add, 4, 0);
+	rc = sqlite3_step(m->blob_add);
+	sqlite3_reset(m->blob_add);
+	sqlite3_clear_bindings(m->blob_add);
+	if (rc != SQLITE_DONE)
+		return out_error(m);
+	*to = sqlite3_last_insert_rowid(m->out.db);
+	m->blobs_added++;
+	return 0;
+}
+
+/* Map blob `from` to OUT's blob of the same hash, copying it when new. */
+static int map_blob(struct merge *m, int64_t from)
+{
+	sqlite3_stmt *q = m->blob_hash;
+	int64_t to = 0;
+	int rc;
+
+	sqlite3_reset(q);
+	sqlite3_bind_int64(q, 1, from);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_DONE)
+		return error("'%s' is damaged: blob %lld is missing", m->in.path,
+			     (long long)from);
+	if (rc != SQLITE_ROW)
+		return store_error(&m->in, "read");
+	if (sqlite3_column_type(q, 0) != SQLITE_BLOB ||
+	    sqlite3_column_bytes(q, 0) != BLOB_HASH_LEN)
+		return error("'%s' is damaged: blob %lld has no valid hash",
+			     m->in.path, (long long)from);
+	sqlite3_reset(m->blob_find);
+	sqlite3_bind_blob(m->blob_find, 1, sqlite3_column_blob(q, 0),
+			  BLOB_HASH_LEN, SQLITE_TRANSIENT);
+	rc = sqlite3_step(m->blob_find);
+	if (rc == SQLITE_ROW)
+		to = sqlite3_column_int64(m->blob_find, 0);
+	sqlite3_reset(m->blob_find);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return out_error(m);
+	if (rc == SQLITE_DONE && copy_blob(m, from, &to) < 0)
+		return -1;
+	idmap_add(&m->blobs, from, to);
+	return 0;
+}
+
+/* m->ids = the input's snapshots whose uuid OUT lacks, in capture order. */
+static int list_new(struct merge *m)
+{
+	int rc, found;
+
+	while ((rc = sqlite3_step(m->list)) == SQLITE_ROW) {
+		sqlite3_reset(m->uuid_find);
+		sqlite3_bind_value(m->uuid_find, 1, sqlite3_column_value(m->list, 1));
+		found = sqlite3_step(m->uuid_find);
+		sqlite3_reset(m->uuid_find);
+		if (found != SQLITE_ROW && found != SQLITE_DONE)
+			return out_error(m);
+		if (found == SQLITE_ROW)
+			m->already++;
+		else
+			ids_add(m, sqlite3_column_int64(m->list, 0));
+	}
+	m->nsnaps = (int64_t)m->nids;
+	return rc == SQLITE_DONE ? 0 : store_error(&m->in, "read");
+}
+
+/*
+ * Map every blob the new snapshots name, in id order (the input is read
+ * and OUT grows in one direction). The refs go after the snapshot ids.
+ */
+static int map_blobs(struct merge *m)
+{
+	size_t first = (size_t)m->nsnaps, i;
+	int t;
+
+	for (i = 0; i < first; i++)
+		for (t = 0; t < NTABLES; t++)
+			if (collect_refs(m, &m->t[t], m->ids[i]) < 0)
+				return -1;
+	if (m->nids > first)
+		qsort(m->ids + first, m->nids - first, sizeof(*m->ids), int64_cmp);
+	for (i = first; i < m->nids; i++)
+		if ((i == first || m->ids[i] != m->ids[i - 1]) &&
+		    map_blob(m, m->ids[i]) < 0)
+			return -1;
+	return 0;
+}
+
+static int copy_snapshots(struct merge *m)
+{
+	int64_t i, n, to;
+	int t;
+
+	for (i = 0; i < m->nsnaps; i++) {
+		/* the read transaction keeps the row there since list_new() */
+		n = copy_rows(m, &m->t[T_SNAPSHOTS], m->ids[i], 0);
+		if (n != 1)
+			return n < 0 ? -1 : error("'%s' changed while it was"
+						  " merged", m->in.path);
+		to = sqlite3_last_insert_rowid(m->out.db);
+		for (t = T_SNAPSHOTS + 1; t < NTABLES; t++)
+			if (copy_rows(m, &m->t[t], m->ids[i], to) < 0)
+				return -1;
+		m->added++;
+	}
+	return 0;
+}
+
+/* Prepare the input's statements, in one read transaction: the input
+ * cannot change between the passes over it. */
+static int in_prepare(struct merge *m)
+{
+	sqlite3_stmt **st[] = { &m->list, &m->blob_hash, &m->blob_data, &m->host };
+	size_t i;
+
+	/*
+	 * Read through a mapping, not one pread per 1 KiB page: a sixth of
+	 * the time. A mapping fails (SIGBUS) only if the file shrinks while
+	 * mapped, and the read transaction's lock keeps every SQLite writer
+	 * from shrinking it until we are done.
+	 */
+	if (sqlite3_exec(m->in.db, "PRAGMA mmap_size = " MMAP_MAX "; BEGIN",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		return store_error(&m->in, "read");
+	for (i = 0; i < sizeof(st) / sizeof(st[0]); i++)
+		if (prepare(&m->in, in_sql[i], st[i]) < 0)
+			return -1;
+	for (i = 0; i < NTABLES; i++)
+		if (prepare(&m->in, m->t[i].sel_sql, &m->t[i].sel) < 0)
+			return -1;
+	return 0;
+}
+
+static void in_release(struct merge *m)
+{
+	size_t i;
+
+	sqlite3_finalize(m->list);
+	sqlite3_finalize(m->blob_hash);
+	sqlite3_finalize(m->blob_data);
+	sqlite3_finalize(m->host);
+	m->list = m->blob_hash = m->blob_data = m->host = NULL;
+	for (i = 0; i < NTABLES; i++) {
+		sqlite3_finalize(m->t[i].sel);
+		m->t[i].sel = NULL;
+	}
+	store_rollback(&m->in);
+	store_close(&m->in);
+	m->blobs.n = m->hosts.n = m->nids = 0;
+	m->nsnaps = 0;
+}
+
+/*
+ * Add one input's new snapshots to OUT. OUT itself as an input adds
+ * nothing, and is not read: its pages are being written.
+ */
+static int merge_file(struct merge *m, const char *file)
+{
+	struct stat st;
+	int ret = -1;
+
+	if (stat(file, &st) == 0 && st.st_dev == m->out_st.st_dev &&
+	    st.st_ino == m->out_st.st_ino) {
+		m->already += m->snaps_before;
+		return 0;
+	}
+	if (store_open(&m->in, file, STORE_READ) < 0)
+		return -1;
+	if (in_prepare(m) == 0 && list_new(m) == 0 && map_blobs(m) == 0 &&
+	    copy_snapshots(m) == 0)
+		ret = 0;
+	in_release(m);
+	return ret;
+}
+
+/* The number of rows of OUT's `table` (hosts or snapshots). 0 or -1. */
+static int count_rows(struct merge *m, const char *table, int64_t *n)
+{
+	char *sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\"", table);
+	sqlite3_stmt *q = NULL;
+	int rc = SQLITE_ERROR;
+
+	if (sql && sqlite3_prepare_v2(m->out.db, sql, -1, &q, NULL) == SQLITE_OK &&
+	    (rc = sqlite3_step(q)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_free(sql);
+	return rc == SQLITE_ROW ? 0 : store_error(&m->out, "read");
+}
+
+/* Merge every file into the open OUT in one transaction. 0 or -1. */
+static int merge_all(struct merge *m, char **files, int nfiles, int quiet)
+{
+	int64_t hosts_before, hosts;
+	int i;
+
+	if (stat(m->out.path, &m->out_st) < 0)
+		return error("cannot open '%s': %s", m->out.path, strerror(errno));
+	if (store_begin(&m->out) < 0)
+		return -1;
+	if (merge_init(m) < 0 || count_rows(m, "hosts", &hosts_before) < 0 ||
+	    count_rows(m, "snapshots", &m->snaps_before) < 0)
+		goto fail;
+	for (i = 0; i < nfiles; i++)
+		if (merge_file(m, files[i]) < 0)
+			goto fail;
+	if (count_rows(m, "hosts", &hosts) < 0 || store_commit(&m->out) < 0)
+		goto fail;
+	if (!quiet)
+		fprintf(stderr, "%s: merge: %lld snapshots added (%lld already"
+			" there), %lld blobs added, %lld hosts (%lld new)\n",
+			progname, (long long)m->added, (long long)m->already,
+			(long long)m->blobs_added, (long long)hosts,
+			(long long)(hosts - hosts_before));
+	return 0;
+fail:
+	store_rollback(&m->out);
+	return -1;
+}
+
+/*
+ * A new OUT is written without fsync, as cp writes its copy: if the
+ * machine dies, the inputs are all still there to merge again. An OUT
+ * that held snapshots before keeps SQLite's sync, for their sake.
+ */
+static int open_out(struct store *out, const char *path, int created)
+{
+	if (store_open(out, path, STORE_BULK) < 0)
+		return -1;
+	if (created && sqlite3_exec(out->db, "PRAGMA synchronous = OFF", NULL,
+				    NULL, NULL) != SQLITE_OK)
+		return store_error(out, "open");
+	return 0;
+}
+
+static int run_merge(int argc, char **argv, const struct out_opts *out)
+{
+	static const struct option opts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		HELP_OPTION, { NULL, 0, NULL, 0 }
+	};
+	struct merge m = { 0 };
+	struct stat st;
+	int c, quiet = 0, created, was_empty, ret = -1;
+	const char *path;
+
+	(void)out;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+		if (c == OPT_HELP)
+			return command_help(&cmd_merge);
+		if (c != 'q')
+			return usage_error("see 'merge --help'");
+		quiet = 1;
+	}
+	if (argc - optind < 2)
+		return usage_error("merge takes OUT and at least one FILE");
+	path = argv[optind];
+	created = stat(path, &st) < 0;
+	was_empty = !created && S_ISREG(st.st_mode) && st.st_size == 0;
+	if (open_out(&m.out, path, created || was_empty) == 0)
+		ret = merge_all(&m, argv + optind + 1, argc - optind - 1, quiet);
+	merge_release(&m);
+	store_close(&m.out);
+	/* a failed merge leaves OUT as it was, even when that was nothing */
+	if (ret < 0 && created)
+		unlink(path);
+	else if (ret < 0 && was_empty && truncate(path, 0) < 0)
+		warn("cannot empty '%s' again: %s", path, strerror(errno));
+	return ret < 0 ? 1 : 0;
+}
+
+const struct command cmd_merge = {
+	"merge", "merge OUT FILE...", run_merge, 0,
+};

@@ -150,7 +150,7 @@ static int check_version(struct store *s)
 	    query_int(s, "SELECT count(*) FROM sqlite_schema", &ntables) < 0)
 		return -1;
 	if (version == 0 && ntables == 0) {
-		if (s->mode == STORE_WRITE)
+		if (s->mode != STORE_READ)
 			return create_schema(s);
 		return error("'%s' is an empty database, not a mapsnap file",
 			     s->path);

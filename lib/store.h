@@ -22,6 +22,13 @@
 enum store_mode {
 	STORE_READ,	/* read-only, defensive: for files from strangers */
 	STORE_WRITE,	/* read-write, created with the schema if missing */
+	/*
+	 * STORE_WRITE without the switch to WAL: for one long transaction
+	 * that adds much (merge). A page added is written once, not to the
+	 * WAL and then again, and a rollback leaves the file byte for byte
+	 * as it was (WAL on and off again bumps the header's counters).
+	 */
+	STORE_BULK,
 };
 
 struct store {
@@ -40,10 +47,10 @@ struct store {
 /*
  * Open `path`. STORE_READ opens read-only with SQLite's defensive
  * settings (no trusted schema, no extensions) and fails on a missing
- * file. STORE_WRITE creates the file and its schema when missing or
- * empty. Both check the format version and that every table and column
- * of the schema is there. Returns 0, or -1 with a message naming the
- * file; *s is then released.
+ * file. STORE_WRITE and STORE_BULK create the file and its schema when
+ * missing or empty. All check the format version and that every table
+ * and column of the schema is there. Returns 0, or -1 with a message
+ * naming the file; *s is then released.
  */
 int store_open(struct store *s, const char *path, enum store_mode mode);
 /* Finalize statements and close. Safe on a released or failed store. */
