@@ -144,7 +144,9 @@ static int sort_rows(struct table *t, const struct out_opts *o)
 	sort_col = (size_t)col;
 	/* ascending, as smem sorts; -r flips */
 	sort_desc = (o->sort ? 0 : t->reverse) ^ (o->reverse != 0);
-	qsort(t->cells, t->nrows, t->ncols * sizeof(*t->cells), cmp_rows);
+	/* an empty table may have no cells at all: qsort must not get NULL */
+	if (t->nrows > 1)
+		qsort(t->cells, t->nrows, t->ncols * sizeof(*t->cells), cmp_rows);
 	return 0;
 }
 

@@ -1,0 +1,697 @@
+/* series.c - per-process series from the processes table: snapshots in
+ * (host, boot, time) order, rows grouped by a hash of each identity. */
+#include "series.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NONE SIZE_MAX	/* a NULL string's offset */
+
+/* A snapshot, and the boot (host and boot_id) it belongs to. */
+struct snap {
+	int64_t id, time_us;
+	size_t label;		/* offset in the pool, or NONE */
+	uint32_t boot;
+};
+
+struct boot {
+	size_t host, boot_id;	/* offsets in the pool */
+};
+
+/*
+ * A process while loading. Until it passes the filters, what it was last
+ * called (comm, cmdline, user, uid: offsets in the pool) is kept, so the
+ * filters run again only when that changes.
+ */
+struct ident {
+	uint32_t boot, last_snap;
+	int64_t pid, start;
+	size_t comm, comm_len, cmdline, cmdline_len, user, user_len;
+	int64_t uid;
+	int pass;
+	size_t npoints;
+	size_t command;		/* as shown, from its last point: at the end */
+};
+
+/* A point while loading: its process and snapshot by index. */
+struct staged {
+	uint32_t ident, snap;
+	int64_t v[5];		/* rss, pss, uss, swap, size */
+	int64_t blob;
+	enum text_kind kind;
+};
+
+/* A row of the first of two passes: which process, in which snapshot. */
+struct seen {
+	uint32_t ident, snap;
+};
+
+/* Who a row says a process is; strings are SQLite's, for one step. */
+struct who {
+	int64_t uid;
+	const char *comm, *user;	/* user may be NULL */
+	const char *cmdline;
+	size_t comm_len, user_len, cmdline_len;
+};
+
+struct loader {
+	struct store *st;
+	const struct filters *f;
+	int need_who;		/* the filters look at names, not pids only */
+	struct buf pool;	/* every string, NUL-terminated, back to back */
+	struct buf shown;	/* scratch: a command line as shown */
+	struct snap *snaps;
+	size_t nsnaps, asnaps;
+	struct boot *boots;
+	size_t nboots, aboots;
+	struct ident *ids;
+	size_t nids, aids;
+	uint32_t *slot;		/* open addressing: ident index + 1 */
+	size_t nslot;
+	struct staged *pts;
+	size_t npts, apts;
+	struct seen *seen;	/* two passes: the rows of the first */
+	size_t nseen, aseen;
+};
+
+static const char snaps_sql[] =
+	"SELECT s.id, s.time_us, s.label, h.hostname, s.boot_id"
+	" FROM snapshots AS s JOIN hosts AS h ON h.id = s.host_id"
+	" WHERE ?1 IS NULL OR h.hostname = ?1"
+	" ORDER BY h.hostname, s.boot_id, s.time_us, s.id";
+
+/*
+ * The figures of one snapshot's rows, or of one row. NULLs and the kind
+ * are mapped in SQL: with 200,000 rows, every sqlite3_column_* call
+ * counts.
+ */
+#define POINTS_SELECT \
+	"SELECT pid, start_time, ifnull(rss_kb, ?2), ifnull(pss_kb, ?2)," \
+	" ifnull(uss_kb, ?2), ifnull(swap_kb, ?2), size_kb, ifnull(text_blob, 0)," \
+	" CASE text_kind WHEN 'smaps' THEN 1 WHEN 'rollup' THEN 2 ELSE 0 END" \
+	" FROM processes WHERE snapshot_id = ?1"
+static const char points_sql[] = POINTS_SELECT;
+static const char point_sql[] = POINTS_SELECT " AND pid = ?3";
+
+/* Who the processes of one snapshot are, for filters on names. */
+#define NAMES_SELECT \
+	"SELECT pid, start_time, ifnull(uid, -1), comm, user, cmdline" \
+	" FROM processes WHERE snapshot_id = ?1"
+static const char names_sql[] = NAMES_SELECT;
+static const char name_sql[] = NAMES_SELECT " AND pid = ?3";
+#define WHO_COL 2
+
+/* Who one process is, as shown at its last point. */
+static const char who_sql[] =
+	"SELECT ifnull(uid, -1), comm, user, cmdline FROM processes"
+	" WHERE snapshot_id = ?1 AND pid = ?2";
+
+/* Grow an array to hold one more element. */
+static void *grow(void *v, size_t n, size_t *alloc, size_t size)
+{
+	if (n < *alloc)
+		return v;
+	*alloc = *alloc ? *alloc * 2 : 64;
+	return xreallocarray(v, *alloc, size);
+}
+
+/* Copy (s, n) and a NUL into the pool; its offset, or NONE for NULL. */
+static size_t pool_add(struct loader *l, const void *s, size_t n)
+{
+	size_t off = l->pool.len;
+
+	if (!s)
+		return NONE;
+	if (buf_add(&l->pool, s, n) < 0 || buf_addch(&l->pool, '\0') < 0) {
+		fprintf(stderr, "%s: too much text in the process table\n",
+			progname);
+		abort();
+	}
+	return off;
+}
+
+static const char *pool_str(const struct loader *l, size_t off)
+{
+	return off == NONE ? NULL : l->pool.data + off;
+}
+
+/* Is (s, n) the pool string at off (NULL matching NONE)? */
+static int pool_eq(const struct loader *l, size_t off, size_t len,
+		   const void *s, size_t n)
+{
+	if (!s || off == NONE)
+		return !s && off == NONE;
+	return len == n && !memcmp(l->pool.data + off, s, n);
+}
+
+static int load_snaps(struct loader *l)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(l->st->db, snaps_sql, -1, &q, NULL) != SQLITE_OK)
+		return store_error(l->st, "read snapshots from");
+	if (l->f && l->f->host)
+		sqlite3_bind_text(q, 1, l->f->host, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *host = (const char *)sqlite3_column_text(q, 3);
+		const char *boot = (const char *)sqlite3_column_text(q, 4);
+		const struct boot *last = l->nboots ? &l->boots[l->nboots - 1] : NULL;
+		struct snap *s;
+
+		host = host ? host : "";
+		boot = boot ? boot : "";
+		/* sorted by host and boot: a new boot starts a new run */
+		if (!last || strcmp(pool_str(l, last->host), host) ||
+		    strcmp(pool_str(l, last->boot_id), boot)) {
+			l->boots = grow(l->boots, l->nboots, &l->aboots,
+					sizeof(*l->boots));
+			l->boots[l->nboots].host = pool_add(l, host, strlen(host));
+			l->boots[l->nboots].boot_id = pool_add(l, boot, strlen(boot));
+			l->nboots++;
+		}
+		l->snaps = grow(l->snaps, l->nsnaps, &l->asnaps, sizeof(*l->snaps));
+		s = &l->snaps[l->nsnaps++];
+		s->id = sqlite3_column_int64(q, 0);
+		s->time_us = sqlite3_column_int64(q, 1);
+		s->label = pool_add(l, sqlite3_column_text(q, 2),
+				    (size_t)sqlite3_column_bytes(q, 2));
+		s->boot = (uint32_t)(l->nboots - 1);
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : store_error(l->st, "read snapshots from");
+}
+
+static size_t ident_hash(uint32_t boot, int64_t pid, int64_t start)
+{
+	uint64_t h = (uint64_t)pid * UINT64_C(0x9e3779b97f4a7c15) ^
+		(uint64_t)start * UINT64_C(0xc2b2ae3d27d4eb4f) ^ boot;
+
+	h ^= h >> 31;
+	h *= UINT64_C(0xbf58476d1ce4e5b9);
+	return (size_t)(h ^ h >> 29);
+}
+
+/* The slot of (boot, pid, start), or the empty one where it would go. */
+static uint32_t *ident_slot(struct loader *l, uint32_t boot, int64_t pid,
+			    int64_t start)
+{
+	size_t mask = l->nslot - 1, i = ident_hash(boot, pid, start) & mask;
+
+	for (;; i = (i + 1) & mask) {
+		const struct ident *id;
+
+		if (!l->slot[i])
+			return &l->slot[i];
+		id = &l->ids[l->slot[i] - 1];
+		if (id->pid == pid && id->start == start && id->boot == boot)
+			return &l->slot[i];
+	}
+}
+
+/* Keep the index at most half full. */
+static void grow_slots(struct loader *l)
+{
+	size_t i;
+
+	free(l->slot);
+	l->nslot = l->nslot ? l->nslot * 2 : 1024;
+	l->slot = xcalloc(l->nslot, sizeof(*l->slot));
+	for (i = 0; i < l->nids; i++)
+		*ident_slot(l, l->ids[i].boot, l->ids[i].pid, l->ids[i].start) =
+			(uint32_t)(i + 1);
+}
+
+/* The index of process (boot, pid, start), added when new (*added). */
+static uint32_t ident_get(struct loader *l, uint32_t boot, int64_t pid,
+			  int64_t start, int *added)
+{
+	uint32_t *s;
+	struct ident *id;
+
+	if ((l->nids + 1) * 2 > l->nslot)
+		grow_slots(l);
+	s = ident_slot(l, boot, pid, start);
+	*added = !*s;
+	if (*s)
+		return *s - 1;
+	l->ids = grow(l->ids, l->nids, &l->aids, sizeof(*l->ids));
+	id = &l->ids[l->nids];
+	memset(id, 0, sizeof(*id));
+	id->boot = boot;
+	id->pid = pid;
+	id->start = start;
+	*s = (uint32_t)++l->nids;
+	return *s - 1;
+}
+
+/* The command line as ps shows it, into l->shown (see cmdline_display). */
+static const char *show_cmdline(struct loader *l, const char *cmdline,
+				size_t len, const char *comm)
+{
+	size_t i;
+
+	buf_reset(&l->shown);
+	if (len && cmdline[len - 1] == '\0')
+		len--;
+	if (!len)
+		buf_addf(&l->shown, "[%s]", comm);
+	else if (buf_add(&l->shown, cmdline, len) == 0)
+		for (i = 0; i < len; i++)
+			if (l->shown.data[i] == '\0')
+				l->shown.data[i] = ' ';
+	return l->shown.data ? l->shown.data : "";
+}
+
+/* Columns c.. of q: uid, comm, user, cmdline. */
+static void read_who(sqlite3_stmt *q, int c, struct who *w)
+{
+	w->uid = sqlite3_column_int64(q, c);
+	w->comm = (const char *)sqlite3_column_text(q, c + 1);
+	w->comm = w->comm ? w->comm : "";
+	w->comm_len = strlen(w->comm);
+	w->user = (const char *)sqlite3_column_text(q, c + 2);
+	w->user_len = w->user ? strlen(w->user) : 0;
+	w->cmdline = sqlite3_column_blob(q, c + 3);
+	w->cmdline_len = (size_t)sqlite3_column_bytes(q, c + 3);
+	w->cmdline = w->cmdline ? w->cmdline : "";
+}
+
+/*
+ * Does process ix pass the filters in this row? Only the filters on
+ * names need the row's names, and they run again only when those
+ * changed: a process seen in 1,000 snapshots under one name is matched
+ * against the regex once, not 1,000 times.
+ */
+static void check_filters(struct loader *l, uint32_t ix, int added,
+			  sqlite3_stmt *q)
+{
+	struct ident *id = &l->ids[ix];
+	struct who w;
+
+	read_who(q, WHO_COL, &w);
+	if (!added && id->uid == w.uid &&
+	    pool_eq(l, id->comm, id->comm_len, w.comm, w.comm_len) &&
+	    pool_eq(l, id->cmdline, id->cmdline_len, w.cmdline, w.cmdline_len) &&
+	    pool_eq(l, id->user, id->user_len, w.user, w.user_len))
+		return;
+	id->comm = pool_add(l, w.comm, w.comm_len);
+	id->comm_len = w.comm_len;
+	id->cmdline = pool_add(l, w.cmdline, w.cmdline_len);
+	id->cmdline_len = w.cmdline_len;
+	id->user = pool_add(l, w.user, w.user_len);
+	id->user_len = w.user_len;
+	id->uid = w.uid;
+	id->pass = filters_pass(l->f, id->pid, w.comm,
+				show_cmdline(l, w.cmdline, w.cmdline_len, w.comm),
+				w.user, w.uid);
+}
+
+static int pid_wanted(const struct filters *f, int64_t pid)
+{
+	size_t i;
+
+	if (!f || !f->npids)
+		return 1;
+	for (i = 0; i < f->npids; i++)
+		if (f->pids[i] == pid)
+			return 1;
+	return 0;
+}
+
+/* Stage the figures of row q, of process ix in snapshot snap. */
+static void add_point(struct loader *l, sqlite3_stmt *q, uint32_t ix,
+		      uint32_t snap)
+{
+	struct staged *p;
+	int c;
+
+	l->ids[ix].npoints++;
+	l->ids[ix].last_snap = snap;
+	l->pts = grow(l->pts, l->npts, &l->apts, sizeof(*l->pts));
+	p = &l->pts[l->npts++];
+	p->ident = ix;
+	p->snap = snap;
+	for (c = 0; c < 5; c++)
+		p->v[c] = sqlite3_column_int64(q, 2 + c);
+	p->blob = sqlite3_column_int64(q, 7);
+	c = (int)sqlite3_column_int64(q, 8);
+	p->kind = c == 1 ? TEXT_SMAPS : c == 2 ? TEXT_ROLLUP : TEXT_MAPS;
+}
+
+/* One pass: filters on pids only, so every row wanted is kept. */
+static void row_point(struct loader *l, sqlite3_stmt *q, uint32_t snap)
+{
+	int64_t pid = sqlite3_column_int64(q, 0);
+	uint32_t ix;
+	int added;
+
+	if (!pid_wanted(l->f, pid))
+		return;
+	ix = ident_get(l, l->snaps[snap].boot, pid, sqlite3_column_int64(q, 1),
+		       &added);
+	l->ids[ix].pass = 1;
+	add_point(l, q, ix, snap);
+}
+
+/* First of two passes: who passes the filters on names, and where. */
+static void row_names(struct loader *l, sqlite3_stmt *q, uint32_t snap)
+{
+	int64_t pid = sqlite3_column_int64(q, 0);
+	uint32_t ix;
+	int added;
+
+	if (!pid_wanted(l->f, pid))
+		return;
+	ix = ident_get(l, l->snaps[snap].boot, pid, sqlite3_column_int64(q, 1),
+		       &added);
+	if (!l->ids[ix].pass)
+		check_filters(l, ix, added, q);
+	l->seen = grow(l->seen, l->nseen, &l->aseen, sizeof(*l->seen));
+	l->seen[l->nseen].ident = ix;
+	l->seen[l->nseen++].snap = snap;
+}
+
+/* Second pass, over every row: the figures of the processes that passed. */
+static void row_passed(struct loader *l, sqlite3_stmt *q, uint32_t snap)
+{
+	uint32_t *s;
+
+	if (!pid_wanted(l->f, sqlite3_column_int64(q, 0)))
+		return;
+	s = ident_slot(l, l->snaps[snap].boot, sqlite3_column_int64(q, 0),
+		       sqlite3_column_int64(q, 1));
+	if (*s && l->ids[*s - 1].pass)
+		add_point(l, q, *s - 1, snap);
+}
+
+/* Is f->pids[k] the first of its value (--pid 7 --pid 7 is one)? */
+static int first_pid(const struct filters *f, size_t k)
+{
+	size_t j;
+
+	for (j = 0; j < k && f->pids[j] != f->pids[k]; j++)
+		;
+	return j == k;
+}
+
+/* The rows of snapshot i: all of them, or with --pid those pids' alone,
+ * each found by the primary key. */
+static int scan_snapshot(struct loader *l, sqlite3_stmt *q, size_t i,
+			 void (*row)(struct loader *, sqlite3_stmt *, uint32_t))
+{
+	size_t k, npids = l->f ? l->f->npids : 0;
+	int rc = SQLITE_DONE;
+
+	for (k = 0; k < (npids ? npids : 1) && rc == SQLITE_DONE; k++) {
+		if (npids && !first_pid(l->f, k))
+			continue;
+		sqlite3_reset(q);
+		sqlite3_bind_int64(q, 1, l->snaps[i].id);
+		if (npids)
+			sqlite3_bind_int64(q, 3, l->f->pids[k]);
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+			row(l, q, (uint32_t)i);
+	}
+	return rc;
+}
+
+/* Run sql (all rows of a snapshot) or by_pid (one row) over every
+ * snapshot, row by row: one statement, rebound. */
+static int scan(struct loader *l, const char *all, const char *by_pid,
+		void (*row)(struct loader *, sqlite3_stmt *, uint32_t))
+{
+	const char *sql = l->f && l->f->npids ? by_pid : all;
+	sqlite3_stmt *q = NULL;
+	size_t i;
+	int rc = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(l->st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return store_error(l->st, "read processes from");
+	sqlite3_bind_int64(q, 2, SERIES_UNKNOWN);	/* points: NULL */
+	for (i = 0; i < l->nsnaps && rc == SQLITE_DONE; i++)
+		rc = scan_snapshot(l, q, i, row);
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : store_error(l->st, "read processes from");
+}
+
+/* Second pass, for few rows: each looked up by its primary key. */
+static int fetch_passed(struct loader *l)
+{
+	sqlite3_stmt *q = NULL;
+	size_t i;
+	int rc = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(l->st->db, point_sql, -1, &q, NULL) != SQLITE_OK)
+		return store_error(l->st, "read processes from");
+	sqlite3_bind_int64(q, 2, SERIES_UNKNOWN);
+	for (i = 0; i < l->nseen; i++) {
+		const struct seen *sn = &l->seen[i];
+
+		if (!l->ids[sn->ident].pass)
+			continue;
+		sqlite3_reset(q);
+		sqlite3_bind_int64(q, 1, l->snaps[sn->snap].id);
+		sqlite3_bind_int64(q, 3, l->ids[sn->ident].pid);
+		if ((rc = sqlite3_step(q)) == SQLITE_ROW)
+			add_point(l, q, sn->ident, sn->snap);
+		else if (rc != SQLITE_DONE)
+			break;
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : store_error(l->st, "read processes from");
+}
+
+/*
+ * Every row's figures that the filters keep. Filters on pids only: one
+ * pass. Filters on names: a first pass reads the names alone (half the
+ * work of a row), then the figures of the processes that passed are
+ * looked up one by one when they are few (timeline --match), else read
+ * in a second pass.
+ */
+static int load_rows(struct loader *l)
+{
+	size_t i, passed = 0;
+
+	if (!l->need_who)
+		return scan(l, points_sql, point_sql, row_point);
+	if (scan(l, names_sql, name_sql, row_names) < 0)
+		return -1;
+	for (i = 0; i < l->nseen; i++)
+		passed += l->ids[l->seen[i].ident].pass;
+	/* a lookup costs about what four rows of a scan do */
+	if (passed * 4 < l->nseen)
+		return fetch_passed(l);
+	return scan(l, points_sql, point_sql, row_passed);
+}
+
+/*
+ * Each passing process's names as at its last point, into the pool: one
+ * lookup by primary key per process, not a copy per row.
+ */
+static int add_names(struct loader *l)
+{
+	sqlite3_stmt *q = NULL;
+	struct who w;
+	size_t i;
+	int rc = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(l->st->db, who_sql, -1, &q, NULL) != SQLITE_OK)
+		return store_error(l->st, "read processes from");
+	for (i = 0; i < l->nids; i++) {
+		struct ident *id = &l->ids[i];
+
+		if (!id->pass || !id->npoints)
+			continue;
+		sqlite3_reset(q);
+		sqlite3_bind_int64(q, 1, l->snaps[id->last_snap].id);
+		sqlite3_bind_int64(q, 2, id->pid);
+		if ((rc = sqlite3_step(q)) != SQLITE_ROW) {
+			if (rc != SQLITE_DONE)
+				break;
+			continue;
+		}
+		read_who(q, 0, &w);
+		id->uid = w.uid;
+		id->comm = pool_add(l, w.comm, w.comm_len);
+		id->user = pool_add(l, w.user, w.user_len);
+		show_cmdline(l, w.cmdline, w.cmdline_len, w.comm);
+		id->command = pool_add(l, l->shown.data, l->shown.len);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : store_error(l->st, "read processes from");
+}
+
+static int cmp_series(const void *a, const void *b)
+{
+	const struct series *x = a, *y = b;
+	int r;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->points[0].time_us != y->points[0].time_us)
+		return x->points[0].time_us < y->points[0].time_us ? -1 : 1;
+	if ((r = strcmp(x->host, y->host)) != 0)
+		return r;
+	return strcmp(x->boot_id, y->boot_id);
+}
+
+static void fill_series(struct series *s, const struct loader *l,
+			const struct ident *id, const char *pool)
+{
+	const struct boot *b = &l->boots[id->boot];
+
+	s->host = pool + b->host;
+	s->boot_id = pool + b->boot_id;
+	s->pid = id->pid;
+	s->start_time = id->start;
+	s->comm = pool + id->comm;
+	s->command = pool + id->command;
+	s->user = id->user == NONE ? NULL : pool + id->user;
+	s->uid = id->uid;
+	s->npoints = 0;
+}
+
+static void set_point(struct series_point *p, const struct staged *sp,
+		      const struct snap *sn, const char *pool)
+{
+	p->snapshot = sn->id;
+	p->time_us = sn->time_us;
+	p->label = sn->label == NONE ? NULL : pool + sn->label;
+	p->rss = sp->v[0];
+	p->pss = sp->v[1];
+	p->uss = sp->v[2];
+	p->swap = sp->v[3];
+	p->size = sp->v[4];
+	p->text_blob = sp->blob;
+	p->kind = sp->kind;
+}
+
+/*
+ * Hand the passing processes over to the set: their points are placed
+ * series after series (a counting sort: staged order is time order
+ * within each process), the strings become pointers.
+ */
+static void build(struct loader *l, struct series_set *set)
+{
+	size_t *at = xcalloc(l->nids ? l->nids : 1, sizeof(*at));
+	size_t *next, i, n = 0, np = 0;
+	const char *pool;
+
+	pool = l->pool.data;
+	for (i = 0; i < l->nids; i++) {
+		l->ids[i].pass = l->ids[i].pass && l->ids[i].npoints;
+		if (l->ids[i].pass)
+			at[i] = n++;
+	}
+	set->v = xcalloc(n ? n : 1, sizeof(*set->v));
+	next = xcalloc(n ? n : 1, sizeof(*next));
+	for (i = 0; i < l->nids; i++)
+		if (l->ids[i].pass) {
+			fill_series(&set->v[at[i]], l, &l->ids[i], pool);
+			next[at[i]] = np;
+			np += l->ids[i].npoints;
+		}
+	set->points = xcalloc(np ? np : 1, sizeof(*set->points));
+	for (i = 0; i < n; i++)
+		set->v[i].points = set->points + next[i];
+	for (i = 0; i < l->npts; i++) {
+		const struct staged *sp = &l->pts[i];
+		size_t s = at[sp->ident];
+
+		if (!l->ids[sp->ident].pass)
+			continue;
+		set_point(&set->points[next[s]++], sp, &l->snaps[sp->snap], pool);
+		set->v[s].npoints++;
+	}
+	set->n = n;
+	set->npoints = np;
+	free(next);
+	free(at);
+	qsort(set->v, set->n, sizeof(*set->v), cmp_series);
+}
+
+int series_load(struct series_set *set, struct store *st,
+		const struct filters *f)
+{
+	struct loader l;
+	int ret;
+
+	memset(set, 0, sizeof(*set));
+	memset(&l, 0, sizeof(l));
+	l.st = st;
+	l.f = f;
+	buf_init(&l.pool, SIZE_MAX / 4);
+	buf_init(&l.shown, SIZE_MAX / 4);
+	pool_add(&l, "", 0);	/* data is never NULL from here on */
+	l.need_who = f && (f->has_re || f->user);
+	/* one read transaction: the passes see the same rows even while a
+	 * capture --keep N drops old snapshots from the file */
+	if (sqlite3_exec(st->db, "SAVEPOINT series_load", NULL, NULL, NULL))
+		ret = store_error(st, "read");
+	else
+		ret = load_snaps(&l) == 0 && load_rows(&l) == 0 &&
+			add_names(&l) == 0 ? 0 : -1;
+	sqlite3_exec(st->db, "RELEASE series_load", NULL, NULL, NULL);
+	if (ret == 0) {
+		build(&l, set);
+		set->strings = buf_detach(&l.pool, NULL);
+	}
+	buf_release(&l.pool);
+	buf_release(&l.shown);
+	free(l.snaps);
+	free(l.boots);
+	free(l.ids);
+	free(l.slot);
+	free(l.pts);
+	free(l.seen);
+	return ret;
+}
+
+void series_set_release(struct series_set *set)
+{
+	free(set->v);
+	free(set->points);
+	free(set->strings);
+	memset(set, 0, sizeof(*set));
+}
+
+int64_t series_value(const struct series_point *p, enum series_field fld)
+{
+	switch (fld) {
+	case SERIES_RSS:
+		return p->rss;
+	case SERIES_PSS:
+		return p->pss;
+	case SERIES_USS:
+		return p->uss;
+	case SERIES_SWAP:
+		return p->swap;
+	case SERIES_SIZE:
+		return p->size;
+	}
+	return SERIES_UNKNOWN;
+}
+
+static const char *const field_names[] = { "rss", "pss", "uss", "swap", "size" };
+
+int series_field_parse(const char *name, enum series_field *fld)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++)
+		if (!strcmp(name, field_names[i])) {
+			*fld = (enum series_field)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *series_field_name(enum series_field fld)
+{
+	return (size_t)fld < sizeof(field_names) / sizeof(field_names[0])
+		? field_names[fld] : "?";
+}
