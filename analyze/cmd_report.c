@@ -1,12 +1,827 @@
-/* cmd_report.c - placeholder while `report` is being written: replaced by the real command. */
+/* cmd_report.c - `report`: one self-contained HTML page for a person who
+ * opens it from a bug report: hosts and snapshots, memory over time, the
+ * top processes, the leak suspects with their charts, the largest
+ * mappings. No script, no network: styles inline, charts inline SVG. */
 #include "analyze.h"
+#include "blob.h"
+#include "chart.h"
+#include "growth.h"
+#include "mapagg.h"
+#include "series.h"
 #include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Rows of each ranked table, unless --top says otherwise. */
+#define REPORT_TOP 20
+/* Snapshots listed before the list is cut (the chart shows them all). */
+#define REPORT_SNAPSHOTS 50
+
+struct report {
+	FILE *out;
+	struct store *st;
+	const char *file;	/* as named on the command line */
+	const char *host;	/* --host, or NULL */
+	long top;
+	long min_steps;
+	int bad;		/* a text could not be read: exit 1 at the end */
+};
+
+static void put(struct report *r, const char *s)
+{
+	fputs(s, r->out);
+}
+
+/* Text from the file (untrusted): escaped, cut at max_chars when > 0. */
+static void text(struct report *r, const char *s, size_t max_chars)
+{
+	chart_put_xml(r->out, s ? s : "", max_chars);
+}
+
+static void put_time(struct report *r, int64_t us)
+{
+	time_t t = (time_t)(us / 1000000);
+	struct tm tm;
+	char s[32];
+
+	if (!gmtime_r(&t, &tm) || !strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(s, sizeof(s), "?");
+	fprintf(r->out, "%s", s);
+}
+
+/* A size in kB as a person reads it: 812 kB, 1.5 MB, 2.25 GB. */
+static void put_kb(struct report *r, sqlite3_stmt *q, int col)
+{
+	static const char *const units[] = { "kB", "MB", "GB", "TB" };
+	double v;
+	size_t u = 0;
+
+	if (sqlite3_column_type(q, col) == SQLITE_NULL) {
+		put(r, "<td class=n>-</td>");
+		return;
+	}
+	v = (double)sqlite3_column_int64(q, col);
+	while ((v >= 1024 || v <= -1024) && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024;
+		u++;
+	}
+	fprintf(r->out, u ? "<td class=n>%.1f %s</td>" : "<td class=n>%.0f %s</td>",
+		v, units[u]);
+}
+
+static void put_kb_value(struct report *r, int64_t kb)
+{
+	static const char *const units[] = { "kB", "MB", "GB", "TB" };
+	double v = (double)kb;
+	size_t u = 0;
+
+	while ((v >= 1024 || v <= -1024) && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024;
+		u++;
+	}
+	fprintf(r->out, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+static void head(struct report *r, const char *const *cols)
+{
+	put(r, "<table><thead><tr>");
+	for (; *cols; cols++)
+		fprintf(r->out, "<th>%s</th>", *cols);
+	put(r, "</tr></thead><tbody>\n");
+}
+
+static void cell_text(struct report *r, const char *s, size_t max_chars)
+{
+	put(r, "<td>");
+	text(r, s, max_chars);
+	put(r, "</td>");
+}
+
+static void cell_int(struct report *r, int64_t v)
+{
+	fprintf(r->out, "<td class=n>%lld</td>", (long long)v);
+}
+
+static int prepare(struct report *r, const char *sql, sqlite3_stmt **q)
+{
+	if (sqlite3_prepare_v2(r->st->db, sql, -1, q, NULL) != SQLITE_OK)
+		return store_error(r->st, "read");
+	if (r->host)
+		sqlite3_bind_text(*q, 1, r->host, -1, SQLITE_STATIC);
+	return 0;
+}
+
+static int step_done(struct report *r, sqlite3_stmt *q, int rc)
+{
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : store_error(r->st, "read");
+}
+
+/* ---- the page's frame ------------------------------------------------ */
+
+static const char style[] =
+	"body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;"
+	"max-width:1100px;padding:0 1em;color:#222}"
+	"h1{font-size:1.6em;margin-bottom:.2em}"
+	"h2{border-bottom:2px solid #4e79a7;padding-bottom:.2em;margin-top:2em}"
+	"h3{margin-bottom:.3em}"
+	"p.meta{color:#666;margin-top:0}"
+	"table{border-collapse:collapse;margin:.5em 0 1em;font-size:13px}"
+	"th,td{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left;"
+	"vertical-align:top}"
+	"th{background:#f2f4f7}"
+	"td.n{text-align:right;font-variant-numeric:tabular-nums;"
+	"white-space:nowrap}"
+	"td.cmd{max-width:32em;overflow-wrap:anywhere}"
+	"tr.up td.n.d{color:#b00020}"
+	".none{color:#666;font-style:italic}"
+	"figure{margin:.5em 0 1.5em}"
+	"nav a{margin-right:1em}";
+
+static void page_start(struct report *r)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char s[32] = "";
+
+	if (gmtime_r(&now, &tm))
+		strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	put(r, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	    "<meta charset=\"utf-8\">\n"
+	    /* nothing may be fetched: a page from a bug report stays offline */
+	    "<meta http-equiv=\"Content-Security-Policy\" content=\""
+	    "default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n"
+	    "<title>mapsnap report: ");
+	text(r, r->file, 0);
+	fprintf(r->out, "</title>\n<style>%s</style>\n</head>\n<body>\n", style);
+	put(r, "<h1>mapsnap report</h1>\n<p class=meta>");
+	text(r, r->file, 0);
+	if (r->host) {
+		put(r, ", host ");
+		text(r, r->host, 0);
+	}
+	fprintf(r->out, "; made %s by mapsnap-analyze %s</p>\n", s,
+		MAPSNAP_VERSION);
+	put(r, "<nav><a href=\"#hosts\">Hosts and snapshots</a>"
+	    "<a href=\"#top-processes\">Top processes</a>"
+	    "<a href=\"#growth\">Growth suspects</a>"
+	    "<a href=\"#largest-mappings\">Largest mappings</a></nav>\n");
+}
+
+/* ---- hosts and snapshots --------------------------------------------- */
+
+static const char hosts_sql[] =
+	"SELECT h.hostname, h.machine_id, count(s.id), min(s.time_us),"
+	" max(s.time_us), group_concat(DISTINCT s.kernel)"
+	" FROM hosts AS h JOIN snapshots AS s ON s.host_id = h.id"
+	" WHERE ?1 IS NULL OR h.hostname = ?1"
+	" GROUP BY h.id ORDER BY h.hostname, h.machine_id";
+
+static const char snaps_sql[] =
+	"SELECT s.id, s.uuid, h.hostname, s.time_us, s.label, s.source,"
+	" s.procs_captured, s.procs_skipped, sum(p.rss_kb), sum(p.pss_kb),"
+	" sum(p.uss_kb), sum(p.swap_kb)"
+	" FROM snapshots AS s JOIN hosts AS h ON h.id = s.host_id"
+	" LEFT JOIN processes AS p ON p.snapshot_id = s.id"
+	" WHERE ?1 IS NULL OR h.hostname = ?1"
+	" GROUP BY s.id ORDER BY s.time_us DESC, s.id DESC";
+
+static int hosts_table(struct report *r)
+{
+	static const char *const cols[] = { "host", "machine-id", "snapshots",
+		"first", "last", "kernel", NULL };
+	sqlite3_stmt *q;
+	int rc;
+
+	if (prepare(r, hosts_sql, &q) < 0)
+		return -1;
+	head(r, cols);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		put(r, "<tr>");
+		cell_text(r, (const char *)sqlite3_column_text(q, 0), 0);
+		cell_text(r, (const char *)sqlite3_column_text(q, 1), 0);
+		cell_int(r, sqlite3_column_int64(q, 2));
+		put(r, "<td>");
+		put_time(r, sqlite3_column_int64(q, 3));
+		put(r, "</td><td>");
+		put_time(r, sqlite3_column_int64(q, 4));
+		put(r, "</td>");
+		cell_text(r, (const char *)sqlite3_column_text(q, 5), 0);
+		put(r, "</tr>\n");
+	}
+	put(r, "</tbody></table>\n");
+	return step_done(r, q, rc);
+}
+
+/* Total PSS of each host over time: one line per host. */
+static int total_chart(struct report *r)
+{
+	static const char sql[] =
+		"SELECT h.hostname, s.time_us, sum(p.pss_kb)"
+		" FROM snapshots AS s JOIN hosts AS h ON h.id = s.host_id"
+		" JOIN processes AS p ON p.snapshot_id = s.id"
+		" WHERE ?1 IS NULL OR h.hostname = ?1"
+		" GROUP BY s.id ORDER BY h.hostname, h.id, s.time_us";
+	struct chart_series *sv = NULL;
+	struct chart_point *pv = NULL;
+	char **names = NULL;
+	size_t ns = 0, np = 0, pa = 0, i;
+	struct chart_opts o = { "Total PSS of the processes captured, per host",
+				"pss", 0, 0, 1 };
+	sqlite3_stmt *q;
+	int rc, ret;
+
+	if (prepare(r, sql, &q) < 0)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(q, 0);
+
+		h = h ? h : "";
+		if (!ns || strcmp(names[ns - 1], h)) {
+			names = xreallocarray(names, ns + 1, sizeof(*names));
+			sv = xreallocarray(sv, ns + 1, sizeof(*sv));
+			names[ns] = xstrdup(h);
+			sv[ns].name = names[ns];
+			sv[ns].npoints = 0;
+			sv[ns].points = NULL;
+			ns++;
+		}
+		if (np == pa) {
+			pa = pa ? pa * 2 : 256;
+			pv = xreallocarray(pv, pa, sizeof(*pv));
+		}
+		pv[np].time_us = sqlite3_column_int64(q, 1);
+		pv[np].kb = sqlite3_column_type(q, 2) == SQLITE_NULL ? CHART_GAP
+			: sqlite3_column_int64(q, 2);
+		np++;
+		sv[ns - 1].npoints++;
+	}
+	ret = step_done(r, q, rc);
+	/* the points are one array, series after series */
+	for (i = 0, np = 0; i < ns; np += sv[i++].npoints)
+		sv[i].points = pv + np;
+	if (ret == 0 && ns) {
+		put(r, "<figure>");
+		chart_svg(r->out, &o, sv, ns);
+		put(r, "</figure>\n");
+	}
+	for (i = 0; i < ns; i++)
+		free(names[i]);
+	free(names);
+	free(sv);
+	free(pv);
+	return ret;
+}
+
+static int snapshots_table(struct report *r)
+{
+	static const char *const cols[] = { "id", "uuid", "host", "time (UTC)",
+		"label", "text", "processes", "skipped", "rss", "pss", "uss",
+		"swap", NULL };
+	sqlite3_stmt *q;
+	long n = 0;
+	int rc;
+
+	if (prepare(r, snaps_sql, &q) < 0)
+		return -1;
+	head(r, cols);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (++n > REPORT_SNAPSHOTS)
+			continue;
+		put(r, "<tr>");
+		cell_int(r, sqlite3_column_int64(q, 0));
+		cell_text(r, (const char *)sqlite3_column_text(q, 1), 0);
+		cell_text(r, (const char *)sqlite3_column_text(q, 2), 0);
+		put(r, "<td>");
+		put_time(r, sqlite3_column_int64(q, 3));
+		put(r, "</td>");
+		cell_text(r, (const char *)sqlite3_column_text(q, 4), 0);
+		cell_text(r, (const char *)sqlite3_column_text(q, 5), 0);
+		cell_int(r, sqlite3_column_int64(q, 6));
+		cell_int(r, sqlite3_column_int64(q, 7));
+		put_kb(r, q, 8);
+		put_kb(r, q, 9);
+		put_kb(r, q, 10);
+		put_kb(r, q, 11);
+		put(r, "</tr>\n");
+	}
+	put(r, "</tbody></table>\n");
+	if (n > REPORT_SNAPSHOTS)
+		fprintf(r->out, "<p class=none>The %d latest of %ld snapshots;"
+			" <code>mapsnap-analyze list</code> shows them all.</p>\n",
+			REPORT_SNAPSHOTS, n);
+	return step_done(r, q, rc);
+}
+
+static int section_hosts(struct report *r)
+{
+	put(r, "<section id=\"hosts\">\n<h2>Hosts and snapshots</h2>\n");
+	if (hosts_table(r) < 0 || total_chart(r) < 0 || snapshots_table(r) < 0)
+		return -1;
+	put(r, "</section>\n");
+	return 0;
+}
+
+/* ---- the latest snapshot of each host -------------------------------- */
+
+/* The latest snapshot of every host (of --host), newest host first. */
+static int64_t *latest_snapshots(struct report *r, size_t *n)
+{
+	static const char sql[] =
+		"SELECT s.id FROM snapshots AS s JOIN hosts AS h"
+		" ON h.id = s.host_id WHERE (?1 IS NULL OR h.hostname = ?1)"
+		" AND s.id = (SELECT t.id FROM snapshots AS t"
+		" WHERE t.host_id = s.host_id ORDER BY t.time_us DESC, t.id DESC"
+		" LIMIT 1) ORDER BY h.hostname, h.id";
+	int64_t *v = NULL;
+	sqlite3_stmt *q;
+	int rc;
+
+	*n = 0;
+	if (prepare(r, sql, &q) < 0)
+		return NULL;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		v = xreallocarray(v, *n + 1, sizeof(*v));
+		v[(*n)++] = sqlite3_column_int64(q, 0);
+	}
+	if (step_done(r, q, rc) < 0) {
+		free(v);
+		*n = 0;
+		return NULL;
+	}
+	return v;
+}
+
+/* "host, snapshot 12 (2026-11-22 05:01:51 UTC, @label)" as an h3. */
+static int snapshot_heading(struct report *r, int64_t snap)
+{
+	static const char sql[] =
+		"SELECT h.hostname, s.time_us, s.label FROM snapshots AS s"
+		" JOIN hosts AS h ON h.id = s.host_id WHERE s.id = ?2";
+	sqlite3_stmt *q;
+	int rc;
+
+	if (prepare(r, sql, &q) < 0)
+		return -1;
+	sqlite3_bind_int64(q, 2, snap);
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		put(r, "<h3>");
+		text(r, (const char *)sqlite3_column_text(q, 0), 0);
+		fprintf(r->out, ", snapshot %lld (", (long long)snap);
+		put_time(r, sqlite3_column_int64(q, 1));
+		put(r, " UTC");
+		if (sqlite3_column_type(q, 2) != SQLITE_NULL) {
+			put(r, ", ");
+			text(r, (const char *)sqlite3_column_text(q, 2), 0);
+		}
+		put(r, ")</h3>\n");
+		rc = SQLITE_DONE;
+	}
+	return step_done(r, q, rc);
+}
+
+static int top_processes(struct report *r, int64_t snap)
+{
+	static const char sql[] =
+		"SELECT pid, user, uid, comm, cmdline, swap_kb, uss_kb, pss_kb,"
+		" rss_kb, size_kb FROM processes WHERE snapshot_id = ?2"
+		" ORDER BY pss_kb DESC, rss_kb DESC, pid LIMIT ?3";
+	static const char *const cols[] = { "pid", "user", "command", "swap",
+		"uss", "pss", "rss", "vss", NULL };
+	sqlite3_stmt *q;
+	int rc, c;
+
+	if (snapshot_heading(r, snap) < 0 || prepare(r, sql, &q) < 0)
+		return -1;
+	sqlite3_bind_int64(q, 2, snap);
+	sqlite3_bind_int64(q, 3, r->top);
+	head(r, cols);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *comm = (const char *)sqlite3_column_text(q, 3);
+		char *cmd = cmdline_display(sqlite3_column_blob(q, 4),
+					    (size_t)sqlite3_column_bytes(q, 4),
+					    comm ? comm : "");
+
+		put(r, "<tr>");
+		cell_int(r, sqlite3_column_int64(q, 0));
+		if (sqlite3_column_type(q, 1) != SQLITE_NULL)
+			cell_text(r, (const char *)sqlite3_column_text(q, 1), 0);
+		else
+			cell_text(r, (const char *)sqlite3_column_text(q, 2), 0);
+		put(r, "<td class=cmd>");
+		text(r, cmd, 200);
+		put(r, "</td>");
+		for (c = 5; c <= 9; c++)
+			put_kb(r, q, c);
+		put(r, "</tr>\n");
+		free(cmd);
+	}
+	put(r, "</tbody></table>\n");
+	return step_done(r, q, rc);
+}
+
+static int section_top(struct report *r, const int64_t *snaps, size_t n)
+{
+	size_t i;
+
+	put(r, "<section id=\"top-processes\">\n<h2>Top processes</h2>\n"
+	    "<p>By PSS, in the latest snapshot of each host.</p>\n");
+	for (i = 0; i < n; i++)
+		if (top_processes(r, snaps[i]) < 0)
+			return -1;
+	if (!n)
+		put(r, "<p class=none>No snapshots.</p>\n");
+	put(r, "</section>\n");
+	return 0;
+}
+
+/* ---- largest mappings ------------------------------------------------ */
+
+static int cmp_pss(const void *pa, const void *pb)
+{
+	const struct mapagg_entry *x = *(const struct mapagg_entry *const *)pa;
+	const struct mapagg_entry *y = *(const struct mapagg_entry *const *)pb;
+
+	if (x->pss != y->pss)
+		return x->pss < y->pss ? 1 : -1;
+	return (x->rss < y->rss) - (x->rss > y->rss);
+}
+
+/* Every text of snapshot snap summed by mapping name, as libs does. */
+static int sum_mappings(struct report *r, int64_t snap, struct mapagg *a)
+{
+	static const char sql[] =
+		"SELECT pid, text_blob, text_kind FROM processes"
+		" WHERE snapshot_id = ?2 AND text_blob NOT NULL"
+		" AND text_kind <> 'rollup' ORDER BY pid";
+	struct buf text = BUF_INIT(BLOB_MAX_RAW);
+	sqlite3_stmt *q;
+	uint64_t proc = 0;
+	char err[160];
+	size_t bad;
+	int rc;
+
+	if (prepare(r, sql, &q) < 0)
+		return -1;
+	sqlite3_bind_int64(q, 2, snap);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(q, 2);
+
+		buf_reset(&text);
+		if (store_blob_get(r->st, sqlite3_column_int64(q, 1), &text) < 0) {
+			r->bad = 1;	/* named by store_blob_get; go on */
+			continue;
+		}
+		bad = mapagg_add_text(a, text.data, text.len,
+				      kind && !strcmp(kind, "smaps"), ++proc,
+				      err, sizeof(err));
+		if (bad) {
+			error("'%s': smaps of process %lld: %s (%zu bad record%s"
+			      " left out)", r->st->path,
+			      (long long)sqlite3_column_int64(q, 0), err, bad,
+			      bad == 1 ? "" : "s");
+			r->bad = 1;
+		}
+	}
+	buf_release(&text);
+	return step_done(r, q, rc);
+}
+
+static int largest_mappings(struct report *r, int64_t snap)
+{
+	static const char *const cols[] = { "map", "pids", "count", "pss",
+		"uss", "rss", "vss", "swap", NULL };
+	const struct mapagg_entry **v;
+	struct mapagg a;
+	size_t i, n;
+
+	if (snapshot_heading(r, snap) < 0)
+		return -1;
+	mapagg_init(&a);
+	if (sum_mappings(r, snap, &a) < 0) {
+		mapagg_release(&a);
+		return -1;
+	}
+	v = xcalloc(a.n + 1, sizeof(*v));
+	for (i = 0; i < a.n; i++)
+		v[i] = &a.v[i];
+	qsort(v, a.n, sizeof(*v), cmp_pss);
+	n = a.n < (size_t)r->top ? a.n : (size_t)r->top;
+	if (!n)
+		put(r, "<p class=none>No per-mapping texts in this snapshot"
+		    " (a --rollup capture).</p>\n");
+	else
+		head(r, cols);
+	for (i = 0; i < n; i++) {
+		const struct mapagg_entry *e = v[i];
+		const uint64_t f[] = { e->pss, e->uss, e->rss, e->size, e->swap };
+		size_t k;
+
+		put(r, "<tr><td class=cmd>");
+		text(r, mapagg_name(&a, e), 0);
+		put(r, "</td>");
+		cell_int(r, (int64_t)e->pids);
+		cell_int(r, (int64_t)e->count);
+		for (k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+			put(r, "<td class=n>");
+			if (e->nousage && k != 3)
+				put(r, "-");
+			else
+				put_kb_value(r, (int64_t)f[k]);
+			put(r, "</td>");
+		}
+		put(r, "</tr>\n");
+	}
+	if (n)
+		put(r, "</tbody></table>\n");
+	free(v);
+	mapagg_release(&a);
+	return 0;
+}
+
+static int section_mappings(struct report *r, const int64_t *snaps, size_t n)
+{
+	size_t i;
+
+	put(r, "<section id=\"largest-mappings\">\n<h2>Largest mappings</h2>\n"
+	    "<p>Summed by name over every process (as <code>libs</code>"
+	    " shows them), by PSS, in the latest snapshot of each host.</p>\n");
+	for (i = 0; i < n; i++)
+		if (largest_mappings(r, snaps[i]) < 0)
+			return -1;
+	if (!n)
+		put(r, "<p class=none>No snapshots.</p>\n");
+	put(r, "</section>\n");
+	return 0;
+}
+
+/* ---- growth suspects ------------------------------------------------- */
+
+/* The process's pss and rss over every snapshot it is in. */
+static void growth_chart(struct report *r, const struct series *s)
+{
+	static const enum series_field fields[] = { SERIES_PSS, SERIES_RSS };
+	struct chart_point *pv = xcalloc(2 * s->npoints + 1, sizeof(*pv));
+	struct chart_series sv[2];
+	struct chart_opts o = { NULL, NULL, 760, 260, 1 };
+	char title[128];
+	size_t i, k;
+
+	snprintf(title, sizeof(title), "pid %lld over %zu snapshots",
+		 (long long)s->pid, s->npoints);
+	o.title = title;
+	for (k = 0; k < 2; k++) {
+		sv[k].name = series_field_name(fields[k]);
+		sv[k].points = pv + k * s->npoints;
+		sv[k].npoints = s->npoints;
+		for (i = 0; i < s->npoints; i++) {
+			int64_t v = series_value(&s->points[i], fields[k]);
+
+			pv[k * s->npoints + i].time_us = s->points[i].time_us;
+			pv[k * s->npoints + i].kb = v == SERIES_UNKNOWN ? CHART_GAP : v;
+		}
+	}
+	put(r, "<figure>");
+	chart_svg(r->out, &o, sv, 2);
+	put(r, "</figure>\n");
+	free(pv);
+}
+
+static void run_summary(struct report *r, const struct growth_run *g)
+{
+	const struct series_point *a = &g->s->points[g->first];
+	const struct series_point *b = &g->s->points[g->last];
+
+	fprintf(r->out, "<p>%s grew by <b>", series_field_name(g->field));
+	put_kb_value(r, g->growth);
+	fprintf(r->out, "</b> over %zu steps, from ", g->steps);
+	put_kb_value(r, g->from);
+	put(r, " to ");
+	put_kb_value(r, g->to);
+	if (g->timed) {
+		put(r, " (");
+		put_kb_value(r, (int64_t)(g->per_hour + (g->per_hour < 0 ? -0.5 : 0.5)));
+		put(r, " per hour)");
+	}
+	put(r, ", between ");
+	put_time(r, a->time_us);
+	put(r, " and ");
+	put_time(r, b->time_us);
+	put(r, " UTC.</p>\n");
+}
+
+/* The regions of the process that grew within its run. */
+static void growth_regions_table(struct report *r, const struct growth_run *g)
+{
+	static const char *const cols[] = { "mapping", "perms", "steps",
+		"from", "to", "growth", "per hour", NULL };
+	struct growth_regions rv = { 0 };
+	size_t i;
+
+	if (growth_regions_find(r->st, g, (size_t)r->min_steps, &rv) < 0)
+		r->bad = 1;
+	if (!rv.n) {
+		put(r, "<p class=none>No single mapping grew at every step;"
+		    " the growth is spread over several.</p>\n");
+		growth_regions_release(&rv);
+		return;
+	}
+	head(r, cols);
+	for (i = 0; i < rv.n; i++) {
+		const struct growth_region *x = &rv.v[i];
+
+		put(r, "<tr class=up><td class=cmd>");
+		text(r, x->name, 0);
+		put(r, "</td>");
+		cell_text(r, x->perms, 0);
+		cell_int(r, (int64_t)x->steps);
+		put(r, "<td class=n>");
+		put_kb_value(r, x->from);
+		put(r, "</td><td class=n>");
+		put_kb_value(r, x->to);
+		put(r, "</td><td class=\"n d\">");
+		put_kb_value(r, x->growth);
+		put(r, "</td><td class=n>");
+		if (x->timed)
+			put_kb_value(r, (int64_t)(x->per_hour + 0.5));
+		else
+			put(r, "-");
+		put(r, "</td></tr>\n");
+	}
+	put(r, "</tbody></table>\n");
+	growth_regions_release(&rv);
+}
+
+/* Has series s a run in v[0..n)? */
+static int flagged(const struct growth_run *v, size_t n, const struct series *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].s == s)
+			return 1;
+	return 0;
+}
+
+static int section_growth(struct report *r)
+{
+	struct filters f = { 0 };
+	struct series_set set = { 0 };
+	struct growth_run *pss = NULL, *rss = NULL;
+	size_t npss, nrss, i, shown = 0;
+
+	f.host = r->host;
+	put(r, "<section id=\"growth\">\n<h2>Growth suspects</h2>\n");
+	fprintf(r->out, "<p>Processes whose PSS (or, where PSS is unknown,"
+		" RSS) grew at each of at least %ld consecutive snapshots, and"
+		" the mappings inside them that grew the same way. Memory that"
+		" goes up and down is not a suspect.</p>\n", r->min_steps);
+	if (series_load(&set, r->st, &f) < 0) {
+		series_set_release(&set);
+		return -1;
+	}
+	npss = growth_find(&set, SERIES_PSS, (size_t)r->min_steps, &pss);
+	nrss = growth_find(&set, SERIES_RSS, (size_t)r->min_steps, &rss);
+	for (i = 0; i < npss + nrss; i++) {
+		const struct growth_run *g = i < npss ? &pss[i] : &rss[i - npss];
+
+		/* RSS only for a process whose PSS could not tell */
+		if (i >= npss && flagged(pss, npss, g->s))
+			continue;
+		if ((long)shown++ >= r->top)
+			continue;
+		put(r, "<h3>");
+		fprintf(r->out, "%lld ", (long long)g->s->pid);
+		text(r, g->s->command, 200);
+		if (g->s->host) {
+			put(r, " <small>on ");
+			text(r, g->s->host, 0);
+			put(r, "</small>");
+		}
+		put(r, "</h3>\n");
+		run_summary(r, g);
+		growth_chart(r, g->s);
+		growth_regions_table(r, g);
+	}
+	if (!shown)
+		put(r, "<p class=none>No process grew at every step of that"
+		    " many consecutive snapshots.</p>\n");
+	else if ((long)shown > r->top)
+		fprintf(r->out, "<p class=none>%zu more: <code>mapsnap-analyze"
+			" growth</code> lists them all.</p>\n",
+			shown - (size_t)r->top);
+	put(r, "</section>\n");
+	free(pss);
+	free(rss);
+	series_set_release(&set);
+	return 0;
+}
+
+/* ---- the command ----------------------------------------------------- */
+
+static int write_report(struct report *r)
+{
+	int64_t *snaps;
+	size_t n;
+	int ret = -1;
+
+	page_start(r);
+	snaps = latest_snapshots(r, &n);
+	if (section_hosts(r) == 0 && section_top(r, snaps, n) == 0 &&
+	    section_growth(r) == 0 && section_mappings(r, snaps, n) == 0)
+		ret = 0;
+	put(r, "</body>\n</html>\n");
+	free(snaps);
+	return ret;
+}
+
+static int parse_long(const char *opt, const char *arg, long min, long *v)
+{
+	uint64_t n;
+
+	if (parse_u64_str(arg, &n) < 0 || n > 1000000 || (long)n < min)
+		return usage_error("bad %s '%s'", opt, arg);
+	*v = (long)n;
+	return 0;
+}
 
 static int run_report(int argc, char **argv, const struct out_opts *out)
 {
-	(void)argc; (void)argv; (void)out;
-	error("report: not written yet");
-	return 1;
+	enum { OPT_HTML = 300, OPT_TOP, OPT_MIN_STEPS };
+	static const struct option opts[] = {
+		{ "html", required_argument, NULL, OPT_HTML },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "min-steps", required_argument, NULL, OPT_MIN_STEPS },
+		{ "host", required_argument, NULL, OPT_HOST },
+		HELP_OPTION, { NULL, 0, NULL, 0 }
+	};
+	struct report r = { .top = REPORT_TOP, .min_steps = GROWTH_MIN_STEPS };
+	const char *html = NULL;
+	struct store st;
+	char *tmp;
+	int c, ret;
+
+	(void)out;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_HTML:
+			html = optarg;
+			break;
+		case OPT_TOP:
+			if (parse_long("--top", optarg, 1, &r.top) != 0)
+				return 2;
+			break;
+		case OPT_MIN_STEPS:
+			if (parse_long("--min-steps", optarg, 1, &r.min_steps) != 0)
+				return 2;
+			break;
+		case OPT_HOST:
+			r.host = optarg;
+			break;
+		case OPT_HELP:
+			return command_help(&cmd_report);
+		default:
+			return usage_error("see 'report --help'");
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error("report takes one FILE");
+	if (!html)
+		return usage_error("report needs --html OUT");
+	r.file = argv[optind];
+	if (store_open(&st, r.file, STORE_READ) < 0)
+		return 1;
+	r.st = &st;
+	/* write beside OUT, then rename: never half a page under its name */
+	tmp = xmalloc(strlen(html) + 16);
+	sprintf(tmp, "%s.tmp%ld", html, (long)getpid());
+	if (!(r.out = fopen(tmp, "w"))) {
+		ret = error("cannot write '%s': %s", html, strerror(errno));
+		goto out;
+	}
+	ret = write_report(&r) < 0;
+	if (ferror(r.out) | fclose(r.out)) {
+		ret = error("cannot write '%s': %s", html, strerror(errno));
+	} else if (!ret && rename(tmp, html) < 0) {
+		ret = error("cannot write '%s': %s", html, strerror(errno));
+	}
+	if (ret)
+		unlink(tmp);
+	else
+		ret = r.bad;
+out:
+	free(tmp);
+	store_close(&st);
+	return ret ? 1 : 0;
 }
 
-const struct command cmd_report = { "report", "report FILE", run_report, 0 };
+const struct command cmd_report = {
+	"report", "report FILE --html OUT [--host NAME] [--top N] [--min-steps N]",
+	run_report, 0,
+};
