@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,107 +109,226 @@ static void add_process_rows(struct table *t, const struct mapagg *a,
 }
 
 /*
- * What the worker's done() needs, and what it found. Its messages wait in
- * `msgs`, one a line, for the main thread: two threads printing at once
- * could mix their lines.
+ * One process's text as the main thread hands it to a worker: the stored
+ * blob copied out of the database (SQLite stays in the main thread), to
+ * be inflated, checked and parsed in the worker; or a note for done().
  */
-struct libs_run {
-	struct table *t;
-	const char *path;
-	int per_process;
-	struct buf msgs;
+enum libs_kind { LIBS_TEXT, LIBS_ROLLUP, LIBS_BAD };
+
+struct libs_blob {
+	enum libs_kind kind;
+	int64_t id;		/* the blob */
+	int64_t raw_size;
+	char codec[16];		/* cut: a longer one is unknown anyway */
+	int has_codec;
+	uint8_t hash[BLOB_HASH_LEN];
+	size_t hash_len;	/* as stored: blob_unpack wants 16 */
+	struct buf data;
+	char why[200];		/* LIBS_BAD, or the decode failed */
 };
 
-/* In the worker, after each text: note its bad records, give it rows. */
-static void text_done(void *arg, struct mapagg *a, const struct mapagg_text *t)
+/* What the pool's callbacks share: the jobs' blobs (by slot), the sums. */
+struct libs_run {
+	struct table *t;
+	struct store *st;
+	int per_process;
+	struct mapagg a;
+	sqlite3_stmt *blob_q;
+	struct libs_blob in[MAPAGG_POOL_SLOTS];
+	int bad;
+};
+
+/* In a worker: inflate and check the text (prepare() of the pool). */
+static int decode(void *arg, struct mapagg_job *j)
 {
 	struct libs_run *run = arg;
+	struct libs_blob *l = &run->in[j->index];
+	struct blob_stored b = {
+		l->raw_size, l->has_codec ? l->codec : NULL, l->data.data,
+		l->data.len, l->hash_len ? l->hash : NULL, l->hash_len,
+	};
 
-	if (t->bad)
-		buf_addf(&run->msgs, "'%s': smaps of process %lld: %s (%zu bad"
-			 " record%s left out)\n", run->path, (long long)t->pid,
-			 t->err, t->bad, t->bad == 1 ? "" : "s");
-	if (run->per_process) {
-		add_process_rows(run->t, a, t->pid, t->label);
-		mapagg_reset(a);
-	}
+	if (l->kind != LIBS_TEXT)
+		return 1;
+	return blob_unpack(&b, &j->t.text, l->why, sizeof(l->why));
 }
 
 /*
- * Inflate the text of process row q into slot t. 1 when there is a text
- * to sum, 0 when there is none (maps-less rollup), -1 when its blob is
- * bad (printed, by its id).
+ * In the main thread, in the order of the processes: say what went
+ * wrong, then give the text's mappings to the totals or rows of its own.
  */
-static int load_text(struct store *st, sqlite3_stmt *q, struct mapagg_text *t)
+static void text_done(void *arg, struct mapagg_job *j)
+{
+	struct libs_run *run = arg;
+	const struct libs_blob *l = &run->in[j->index];
+	const struct mapagg_text *t = &j->t;
+
+	if (l->kind == LIBS_ROLLUP) {
+		warn("'%s': process %lld stored only smaps_rollup: it has no"
+		     " per-mapping figures", run->st->path, (long long)t->pid);
+		return;
+	}
+	if (l->kind == LIBS_BAD || j->prepared < 0) {
+		error("'%s': blob %lld %s", run->st->path, (long long)l->id,
+		      l->why);
+		run->bad = 1;
+		return;
+	}
+	if (t->bad) {
+		error("'%s': smaps of process %lld: %s (%zu bad record%s left"
+		      " out)", run->st->path, (long long)t->pid, t->err,
+		      t->bad, t->bad == 1 ? "" : "s");
+		run->bad = 1;
+	}
+	if (run->per_process)
+		add_process_rows(run->t, &j->part, t->pid, t->label);
+	else
+		mapagg_merge(&run->a, &j->part);
+}
+
+/* Copy blob `id` into l. 0, or -1 when it cannot be read (printed). */
+static int fetch_blob(struct libs_run *run, int64_t id, struct libs_blob *l)
+{
+	sqlite3_stmt *q = run->blob_q;
+	const void *hash, *data;
+	const char *codec;
+	int rc, ret = 0;
+
+	l->id = id;
+	l->kind = LIBS_TEXT;
+	buf_reset(&l->data);
+	sqlite3_bind_int64(q, 1, id);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		l->raw_size = sqlite3_column_int64(q, 0);
+		codec = (const char *)sqlite3_column_text(q, 1);
+		l->has_codec = codec != NULL;
+		snprintf(l->codec, sizeof(l->codec), "%s", codec ? codec : "");
+		hash = sqlite3_column_blob(q, 3);
+		l->hash_len = hash ? (size_t)sqlite3_column_bytes(q, 3) : 0;
+		if (hash)
+			memcpy(l->hash, hash, l->hash_len < BLOB_HASH_LEN
+			       ? l->hash_len : BLOB_HASH_LEN);
+		data = sqlite3_column_blob(q, 2);
+		if (buf_add(&l->data, data, data ? (size_t)
+			    sqlite3_column_bytes(q, 2) : 0) < 0) {
+			l->kind = LIBS_BAD;
+			snprintf(l->why, sizeof(l->why), "is too large");
+		}
+	} else if (rc == SQLITE_DONE) {
+		l->kind = LIBS_BAD;
+		snprintf(l->why, sizeof(l->why), "is missing");
+	} else {
+		ret = store_error(run->st, "read a blob from");
+	}
+	sqlite3_reset(q);
+	return ret;
+}
+
+/*
+ * Hand the text of process row q to the pool in job j. 1 when handed
+ * over, 0 when it has none (a maps-less row), -1 when its blob cannot be
+ * read (printed).
+ */
+static int load_text(struct libs_run *run, sqlite3_stmt *q,
+		     struct mapagg_job *j)
 {
 	const char *kind = (const char *)sqlite3_column_text(q, 6);
+	struct libs_blob *l = &run->in[j->index];
 
 	if (sqlite3_column_type(q, 5) == SQLITE_NULL)
 		return 0;
-	if (kind && !strcmp(kind, "rollup")) {
-		warn("'%s': process %lld stored only smaps_rollup: it has no"
-		     " per-mapping figures", st->path,
-		     (long long)sqlite3_column_int64(q, 0));
-		return 0;
-	}
-	if (store_blob_get(st, sqlite3_column_int64(q, 5), &t->text) < 0)
+	if (kind && !strcmp(kind, "rollup"))
+		l->kind = LIBS_ROLLUP;
+	else if (fetch_blob(run, sqlite3_column_int64(q, 5), l) < 0)
 		return -1;
-	t->usage = kind && !strcmp(kind, "smaps");
+	j->t.usage = kind && !strcmp(kind, "smaps");
+	j->t.pid = sqlite3_column_int64(q, 0);
 	return 1;
 }
 
 /*
- * Every process of the snapshot that passes the filters, in one pass over
- * its text, parsed in a worker while the next one is inflated. 0, or -1
- * when the processes cannot be read (printed). A text that cannot be
- * used is reported and sets *bad: the rows of the others are still there.
+ * Hand every process of query q that passes the filters to a pool of
+ * workers (one per core) that inflate and parse whole texts, each into a
+ * table of its own, given back in process order: rows and messages come
+ * out as from one thread. Returns the last sqlite3_step() code.
  */
-static int fill(struct store *st, int64_t snap, const struct filters *f,
-		int per_process, struct table *t, int *bad)
+static int feed(struct libs_run *run, sqlite3_stmt *q,
+		const struct filters *f)
 {
-	struct libs_run run = { t, st->path, per_process, BUF_INIT(1 << 20) };
-	struct mapagg_pipe pipe;
-	struct mapagg a;
-	sqlite3_stmt *q = NULL;
+	struct mapagg_pool pool;
 	uint64_t proc = 0;
-	const char *p, *nl;
 	int rc, r;
 
-	if (sqlite3_prepare_v2(st->db, procs_sql, -1, &q, NULL) != SQLITE_OK)
-		return store_error(st, "read processes from");
-	sqlite3_bind_int64(q, 1, snap);
-	mapagg_init(&a);
-	mapagg_pipe_start(&pipe, &a, text_done, &run);
+	mapagg_pool_start(&pool, MAPAGG_BY_NAME, 0, decode, text_done, run);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		char *cmd = filters_pass_row(f, q);
-		struct mapagg_text *slot;
+		struct mapagg_job *j;
 
 		if (!cmd)
 			continue;
-		slot = mapagg_pipe_slot(&pipe);
-		if ((r = load_text(st, q, slot)) < 0)
-			*bad = 1;
+		j = mapagg_pool_slot(&pool);
+		if ((r = load_text(run, q, j)) < 0)
+			run->bad = 1;
 		if (r <= 0) {
 			free(cmd);
 			continue;
 		}
-		slot->proc = ++proc;
-		slot->pid = sqlite3_column_int64(q, 0);
-		slot->label = cmd;
-		mapagg_pipe_submit(&pipe);
+		j->t.proc = ++proc;
+		j->t.label = cmd;
+		mapagg_pool_submit(&pool);
 	}
-	mapagg_pipe_finish(&pipe);
-	for (p = run.msgs.data; p && *p; p = nl + 1) {
-		nl = strchr(p, '\n');
-		error("%.*s", (int)(nl - p), p);
-		*bad = 1;
+	mapagg_pool_finish(&pool);
+	return rc;
+}
+
+/*
+ * Every process of the snapshot that passes the filters, in one pass over
+ * its text. 0, or -1 when the processes cannot be read (printed). A text
+ * that cannot be used is reported and sets *bad: the rows of the others
+ * are still there.
+ */
+static int fill(struct store *st, int64_t snap, const struct filters *f,
+		int per_process, struct table *t, int *bad)
+{
+	struct libs_run *run = xcalloc(1, sizeof(*run));
+	sqlite3_stmt *q = NULL;
+	int ret = -1;
+	size_t i;
+
+	run->t = t;
+	run->st = st;
+	run->per_process = per_process;
+	mapagg_init(&run->a);
+	for (i = 0; i < MAPAGG_POOL_SLOTS; i++)
+		buf_init(&run->in[i].data, BLOB_MAX_RAW);
+	if (sqlite3_prepare_v2(st->db, "SELECT raw_size, codec, data, hash"
+			       " FROM blobs WHERE id = ?1", -1, &run->blob_q,
+			       NULL) != SQLITE_OK) {
+		store_error(st, "read a blob from");
+		goto out;
 	}
-	buf_release(&run.msgs);
-	if (rc == SQLITE_DONE && !per_process)
-		add_libs_rows(t, &a);
+	if (sqlite3_prepare_v2(st->db, procs_sql, -1, &q, NULL) != SQLITE_OK) {
+		store_error(st, "read processes from");
+		goto out;
+	}
+	sqlite3_bind_int64(q, 1, snap);
+	if (feed(run, q, f) != SQLITE_DONE) {
+		store_error(st, "read processes from");
+		goto out;
+	}
+	if (!per_process)
+		add_libs_rows(t, &run->a);
+	ret = 0;
+out:
+	*bad |= run->bad;
 	sqlite3_finalize(q);
-	mapagg_release(&a);
-	return rc == SQLITE_DONE ? 0 : store_error(st, "read processes from");
+	sqlite3_finalize(run->blob_q);
+	for (i = 0; i < MAPAGG_POOL_SLOTS; i++)
+		buf_release(&run->in[i].data);
+	mapagg_release(&run->a);
+	free(run);
+	return ret;
 }
 
 static int run_libs(int argc, char **argv, const struct out_opts *out)

@@ -1,6 +1,7 @@
 /* mapagg.c - per-mapping figures summed by name: open addressing over an
  * array of entries, XXH3-64 of the name, names copied once into one arena;
- * and a worker thread that sums one text while the next is inflated. */
+ * a worker thread that sums one text while the next is inflated, and a
+ * pool of workers that each inflate and parse whole texts. */
 #include "mapagg.h"
 #include "blob.h"
 #include "util.h"
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #define HAS(m, id) ((m)->present & UINT64_C(1) << (id))
@@ -78,11 +80,12 @@ static void grow_slots(struct mapagg *a)
 	}
 }
 
-/* The entry of key (name, len), added with zero figures when new. */
-static struct mapagg_entry *find_or_add(struct mapagg *a, const char *name,
-					size_t len)
+/* The entry of key (name, len) whose hash is h, added with zero figures
+ * when new. */
+static struct mapagg_entry *find_or_add_hashed(struct mapagg *a,
+					       const char *name, size_t len,
+					       uint64_t h)
 {
-	uint64_t h = XXH3_64bits(name, len);
 	struct mapagg_entry *e;
 	uint32_t *s;
 
@@ -115,6 +118,12 @@ static struct mapagg_entry *find_or_add(struct mapagg *a, const char *name,
 	a->names_len += len + 1;
 	*s = (uint32_t)++a->n;
 	return e;
+}
+
+static struct mapagg_entry *find_or_add(struct mapagg *a, const char *name,
+					size_t len)
+{
+	return find_or_add_hashed(a, name, len, XXH3_64bits(name, len));
 }
 
 /*
@@ -204,6 +213,44 @@ size_t mapagg_add_text(struct mapagg *a, const char *text, size_t len,
 			snprintf(err, errlen, "%s", ps.err);
 	}
 	return bad;
+}
+
+void mapagg_merge(struct mapagg *dst, const struct mapagg *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++) {
+		const struct mapagg_entry *s = &src->v[i];
+		struct mapagg_entry *e = find_or_add_hashed(dst,
+			src->names + s->name_off, s->name_len, s->hash);
+
+		if (!e->count) {	/* new: what entry_of notes */
+			e->label_len = s->label_len;
+			memcpy(e->perms, s->perms, sizeof(e->perms));
+			e->offset = s->offset;
+		}
+		e->count += s->count;
+		if (s->lo < e->lo)
+			e->lo = s->lo;
+		if (s->hi > e->hi)
+			e->hi = s->hi;
+		/* one process in both, the last of dst: counted once */
+		e->pids += s->pids;
+		if (s->pids == 1 && e->last_proc == s->last_proc)
+			e->pids--;
+		e->last_proc = s->last_proc;
+		e->nousage += s->nousage;
+		e->size += s->size;
+		e->rss += s->rss;
+		e->pss += s->pss;
+		e->uss += s->uss;
+		e->swap += s->swap;
+		e->swap_pss += s->swap_pss;
+		e->shared_clean += s->shared_clean;
+		e->shared_dirty += s->shared_dirty;
+		e->private_clean += s->private_clean;
+		e->private_dirty += s->private_dirty;
+	}
 }
 
 const struct mapagg_entry *mapagg_find(const struct mapagg *a,
@@ -332,5 +379,158 @@ void mapagg_pipe_finish(struct mapagg_pipe *p)
 	}
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
+	memset(p, 0, sizeof(*p));
+}
+
+enum { JOB_FREE, JOB_QUEUED, JOB_DONE };
+
+/* In a worker: make the text, then parse it into the job's own table. */
+static void run_job(struct mapagg_pool *p, struct mapagg_job *j)
+{
+	struct mapagg_text *t = &j->t;
+
+	t->bad = 0;
+	t->err[0] = '\0';
+	j->prepared = p->prepare ? p->prepare(p->arg, j) : 0;
+	if (!j->prepared && t->text.len)
+		t->bad = mapagg_add_text(&j->part, t->text.data, t->text.len,
+					 t->usage, t->proc, t->err,
+					 sizeof(t->err));
+}
+
+static void *pool_main(void *arg)
+{
+	struct mapagg_pool *p = arg;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		struct mapagg_job *j;
+
+		if (p->next == p->head) {
+			if (p->stop)
+				break;
+			pthread_cond_wait(&p->work, &p->mu);
+			continue;
+		}
+		j = &p->slot[p->next++ % p->nslot];
+		pthread_mutex_unlock(&p->mu);
+		run_job(p, j);
+		pthread_mutex_lock(&p->mu);
+		j->state = JOB_DONE;
+		/* only the caller waits on it */
+		pthread_cond_signal(&p->finished);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* One worker per online core, within the pool's limit. */
+static size_t default_workers(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : (size_t)n;
+}
+
+void mapagg_pool_start(struct mapagg_pool *p, enum mapagg_key key,
+		       size_t workers,
+		       int (*prepare)(void *arg, struct mapagg_job *j),
+		       void (*done)(void *arg, struct mapagg_job *j),
+		       void *arg)
+{
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	p->prepare = prepare;
+	p->done = done;
+	p->arg = arg;
+	if (!workers)
+		workers = default_workers();
+	if (workers > MAPAGG_POOL_WORKERS)
+		workers = MAPAGG_POOL_WORKERS;
+	/* enough queued that no worker waits for the caller's next text */
+	p->nslot = 2 * workers + 2;
+	for (i = 0; i < MAPAGG_POOL_SLOTS; i++) {
+		struct mapagg_job *j = &p->slot[i];
+
+		buf_init(&j->t.text, BLOB_MAX_RAW);
+		mapagg_init(&j->part);
+		j->part.key = key;
+		j->index = i;
+	}
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->work, NULL);
+	pthread_cond_init(&p->finished, NULL);
+	/* no thread to be had: the caller parses each text as it comes */
+	while (p->nworker < workers &&
+	       pthread_create(&p->worker[p->nworker], NULL, pool_main, p) == 0)
+		p->nworker++;
+}
+
+/* Wait for the oldest job in flight and give it to done(). */
+static void fold_oldest(struct mapagg_pool *p)
+{
+	struct mapagg_job *j = &p->slot[p->tail % p->nslot];
+
+	pthread_mutex_lock(&p->mu);
+	while (j->state != JOB_DONE)
+		pthread_cond_wait(&p->finished, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	p->done(p->arg, j);
+	j->state = JOB_FREE;
+	p->tail++;
+}
+
+struct mapagg_job *mapagg_pool_slot(struct mapagg_pool *p)
+{
+	struct mapagg_job *j = &p->slot[p->head % p->nslot];
+
+	if (p->head - p->tail == p->nslot)	/* j is the oldest in flight */
+		fold_oldest(p);
+	buf_reset(&j->t.text);
+	free(j->t.label);
+	j->t.label = NULL;
+	mapagg_reset(&j->part);
+	j->prepared = 0;
+	return j;
+}
+
+void mapagg_pool_submit(struct mapagg_pool *p)
+{
+	struct mapagg_job *j = &p->slot[p->head % p->nslot];
+
+	if (!p->nworker) {
+		run_job(p, j);
+		j->state = JOB_DONE;
+		p->head++;
+		return;
+	}
+	pthread_mutex_lock(&p->mu);
+	j->state = JOB_QUEUED;
+	p->head++;
+	pthread_cond_signal(&p->work);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void mapagg_pool_finish(struct mapagg_pool *p)
+{
+	size_t i;
+
+	while (p->tail != p->head)
+		fold_oldest(p);
+	pthread_mutex_lock(&p->mu);
+	p->stop = 1;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->mu);
+	for (i = 0; i < p->nworker; i++)
+		pthread_join(p->worker[i], NULL);
+	for (i = 0; i < MAPAGG_POOL_SLOTS; i++) {
+		buf_release(&p->slot[i].t.text);
+		free(p->slot[i].t.label);
+		mapagg_release(&p->slot[i].part);
+	}
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->finished);
 	memset(p, 0, sizeof(*p));
 }

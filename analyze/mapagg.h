@@ -88,6 +88,15 @@ void mapagg_add(struct mapagg *a, const struct smaps_map *m, int usage,
 size_t mapagg_add_text(struct mapagg *a, const char *text, size_t len,
 		       int usage, uint64_t proc, char *err, size_t errlen);
 
+/*
+ * Add every entry of src to dst, in src's order (so dst keeps the order
+ * in which names were first seen, src's after its own), as if src's
+ * mappings had been added to dst with mapagg_add. Both must have the same
+ * key. pids is exact when no process is in both tables, or when src holds
+ * one process only (then counted once if dst counted it last).
+ */
+void mapagg_merge(struct mapagg *dst, const struct mapagg *src);
+
 /* The name of e, NUL-terminated, or MAPAGG_ANON for an unnamed mapping.
  * Valid until the next add, reset or release. */
 const char *mapagg_name(const struct mapagg *a, const struct mapagg_entry *e);
@@ -149,5 +158,62 @@ void mapagg_pipe_submit(struct mapagg_pipe *p);
 /* Wait until every text submitted is summed, stop the worker, free the
  * slots. */
 void mapagg_pipe_finish(struct mapagg_pipe *p);
+
+/*
+ * A pool: several workers, each taking whole texts, for a caller that
+ * wants the texts' tables in order rather than one table summed by one
+ * worker (mapagg_pipe). Each text is parsed into a table of its own
+ * (`part`), so workers share nothing; prepare() runs first in the worker,
+ * to make the text (inflate it). Then, in the caller's thread and in the
+ * order of submission, done() gets each text with its table: to merge it
+ * (mapagg_merge), print its messages, make rows.
+ */
+struct mapagg_job {
+	struct mapagg_text t;	/* as a pipe's; t.full is not used */
+	struct mapagg part;	/* this text's mappings alone */
+	size_t index;		/* the slot, below MAPAGG_POOL_SLOTS: for
+				   the caller's own data of this job */
+	int prepared;		/* prepare()'s return; 0 without one */
+	int state;		/* the pool's */
+};
+
+#define MAPAGG_POOL_WORKERS 8	/* at most, whatever the cores */
+#define MAPAGG_POOL_SLOTS (2 * MAPAGG_POOL_WORKERS + 2)
+
+struct mapagg_pool {
+	/* in a worker, before parsing: nonzero means "no text to parse" */
+	int (*prepare)(void *arg, struct mapagg_job *j);
+	void (*done)(void *arg, struct mapagg_job *j);
+	void *arg;
+	struct mapagg_job slot[MAPAGG_POOL_SLOTS];
+	size_t nslot;		/* slots in use: 2 per worker + 2 */
+	size_t head;		/* jobs handed out to the caller */
+	size_t next;		/* jobs taken by a worker */
+	size_t tail;		/* jobs given to done() */
+	size_t nworker;		/* threads; 0: the caller does it all */
+	int stop;
+	pthread_mutex_t mu;
+	pthread_cond_t work;	/* to the workers: a job, or stop */
+	pthread_cond_t finished;	/* to the caller: a job is parsed */
+	pthread_t worker[MAPAGG_POOL_WORKERS];
+};
+
+/*
+ * Start up to `workers` workers (0: one per online core), whose tables
+ * are keyed by `key`. Never fails: without threads, mapagg_pool_submit
+ * does the work itself. prepare may be NULL; done may not.
+ */
+void mapagg_pool_start(struct mapagg_pool *p, enum mapagg_key key,
+		       size_t workers,
+		       int (*prepare)(void *arg, struct mapagg_job *j),
+		       void (*done)(void *arg, struct mapagg_job *j),
+		       void *arg);
+/* The next job to fill, emptied (text and table reset, label freed):
+ * may first wait for the oldest job and give it to done(). */
+struct mapagg_job *mapagg_pool_slot(struct mapagg_pool *p);
+/* Hand that job to the workers. A job not submitted is handed out again. */
+void mapagg_pool_submit(struct mapagg_pool *p);
+/* Give every job left to done(), in order, stop the workers, free all. */
+void mapagg_pool_finish(struct mapagg_pool *p);
 
 #endif

@@ -43,12 +43,35 @@ int blob_deflate(struct blob_deflater *d, const void *p, size_t n, int level,
 		 struct buf *out);
 
 /*
- * Inflate (p, n), which must expand to exactly `raw_size` bytes (at most
- * BLOB_MAX_RAW), and append the result to out. Corrupt data, a size
- * other than raw_size, or trailing garbage returns -1 with a cause in
- * err (no message printed: the caller names the blob).
+ * Inflate the zlib stream (p, n), which must expand to exactly `raw_size`
+ * bytes (at most BLOB_MAX_RAW), and append the result to out. A bad
+ * header, data that does not inflate, a size other than raw_size, a
+ * missing or extra trailer returns -1 with a cause in err (no message
+ * printed: the caller names the blob). The zlib trailer's Adler-32 is
+ * NOT checked: the caller must check the text's hash (store_blob_get
+ * and blob_unpack do), which is what finds damage that still inflates.
  */
 int blob_inflate(const void *p, size_t n, size_t raw_size, struct buf *out,
 		 char *err, size_t errlen);
+
+/* A blob as the store keeps it: the columns of one row of `blobs`. */
+struct blob_stored {
+	int64_t raw_size;	/* the text's length */
+	const char *codec;	/* "zlib" or "raw"; NULL: missing */
+	const void *data;
+	size_t n;
+	const void *hash;	/* XXH3-128 of the text; NULL: missing */
+	size_t hash_len;
+};
+
+/*
+ * Decode b and append its text to out, checking all that store_blob_get
+ * checks (size, codec, inflate, hash): for a reader that fetched the row
+ * itself and decodes it elsewhere, in a worker thread. 0, or -1 with out
+ * as it was and a cause in err that reads after "blob N " ("does not
+ * match its hash"); nothing printed.
+ */
+int blob_unpack(const struct blob_stored *b, struct buf *out, char *err,
+		size_t errlen);
 
 #endif

@@ -100,6 +100,58 @@ static void expect_refused(const struct buf *z, size_t raw, const char *cause)
 	buf_release(&out);
 }
 
+/* A stored row for blob_unpack: z holds the data, h the hash of text. */
+static struct blob_stored stored(const struct buf *z, int64_t raw,
+				 const struct blob_hash *h)
+{
+	struct blob_stored b = { raw, "zlib", z->data, z->len, h->b,
+				 BLOB_HASH_LEN };
+
+	return b;
+}
+
+/*
+ * Damaged data (z) must never come back as a text other than `text`:
+ * blob_inflate may accept it (the Adler-32 is not checked), the hash in
+ * blob_unpack must then refuse it. 1 when blob_inflate alone accepted
+ * it, which is what makes the hash check needed.
+ */
+static int expect_damage_found(const struct buf *z, const char *text,
+			       size_t n)
+{
+	struct buf out = BUF_INIT(BLOB_MAX_RAW);
+	struct blob_hash h;
+	struct blob_stored b;
+	char err[160] = "";
+	int inflated, r;
+
+	blob_hash(text, n, &h);
+	b = stored(z, (int64_t)n, &h);
+	inflated = blob_inflate(z->data, z->len, n, &out, err, sizeof(err)) == 0;
+	if (inflated && out.len == n && !memcmp(out.data, text, n)) {
+		/* the damage missed the text (the trailer): still the text */
+		buf_reset(&out);
+		assert_int_equal(blob_unpack(&b, &out, err, sizeof(err)), 0);
+		assert_memory_equal(out.data, text, n);
+		buf_release(&out);
+		return 0;
+	}
+	buf_reset(&out);
+	buf_addstr(&out, "kept");
+	r = blob_unpack(&b, &out, err, sizeof(err));
+	assert_int_equal(r, -1);
+	if (inflated && !strstr(err, "does not match its hash"))
+		fail_msg("damage that inflates reported as '%s'", err);
+	if (!inflated && !strstr(err, "corrupt") && !strstr(err, "not the") &&
+	    !strstr(err, "past its stored size") && !strstr(err, "trailing"))
+		fail_msg("damage reported as '%s'", err);
+	/* out as it was */
+	assert_int_equal(out.len, 4);
+	assert_string_equal(out.data, "kept");
+	buf_release(&out);
+	return inflated;
+}
+
 static void test_lies(void **state)
 {
 	const char text[] = "00400000-00452000 r-xp 00000000 08:02 173521 /usr/bin/dbus\n";
@@ -112,8 +164,8 @@ static void test_lies(void **state)
 	expect_refused(&z, n - 1, "not the");			/* claims less */
 	expect_refused(&z, 10, "past its stored size");		/* far less */
 	expect_refused(&z, BLOB_MAX_RAW + 1, "over the");	/* absurd */
-	z.data[z.len / 2] ^= 0x55;				/* a flipped byte */
-	expect_refused(&z, n, "corrupt");
+	z.data[z.len / 2] ^= 0x55;	/* a flipped byte: see test_damage */
+	expect_damage_found(&z, text, n);
 	z.data[z.len / 2] ^= 0x55;
 	buf_addstr(&z, "trailing");				/* garbage after */
 	expect_refused(&z, n, "trailing");
@@ -144,6 +196,161 @@ static void test_bomb(void **state)
 	buf_release(&out);
 }
 
+/* smaps-like text of n bytes, varied enough to give dynamic Huffman
+ * blocks and long matches, as a capture's texts do. */
+static char *smaps_like(size_t *n)
+{
+	struct buf b = BUF_INIT(1 << 20);
+	unsigned i;
+
+	for (i = 0; i < 40; i++)
+		buf_addf(&b, "7f%010x-7f%010x rw-p 00000000 00:00 0\n"
+			 "Size:           %8u kB\nRss:            %8u kB\n"
+			 "Pss:            %8u kB\nVmFlags: rd wr mr mw me ac\n",
+			 i * 4096, i * 4096 + 8192, 8 + i, i * 7 % 13, i % 5);
+	*n = b.len;
+	return b.data;
+}
+
+/* Every byte of a stream flipped in turn: none gives back a wrong text. */
+static void test_damage(void **state)
+{
+	struct buf z = BUF_INIT(1 << 20);
+	size_t n, i;
+	char *text = smaps_like(&n);
+	int level, bit, accepted = 0;
+
+	(void)state;
+	for (level = 1; level <= 9; level += 4) {
+		buf_reset(&z);
+		assert_int_equal(blob_deflate(NULL, text, n, level, &z), 0);
+		for (i = 0; i < z.len; i++) {
+			for (bit = 0; bit < 8; bit += 3) {
+				z.data[i] ^= (char)(1 << bit);
+				accepted += expect_damage_found(&z, text, n);
+				z.data[i] ^= (char)(1 << bit);
+			}
+		}
+	}
+	/* without the Adler-32, some damage inflates: the hash finds it */
+	print_message("%d damaged streams inflated, all refused by the hash\n",
+		      accepted);
+	assert_true(accepted > 0);
+	buf_release(&z);
+	free(text);
+}
+
+/* The zlib header is still checked; the trailer must be there whole. */
+static void test_frame(void **state)
+{
+	struct buf z = BUF_INIT(1 << 20), out = BUF_INIT(1 << 20);
+	size_t n, len, cut;
+	char *text = smaps_like(&n);
+	char err[160];
+
+	(void)state;
+	assert_int_equal(blob_deflate(NULL, text, n, 3, &z), 0);
+	len = z.len;
+	/* every cut stream is refused: in the data, or in the trailer */
+	for (cut = 0; cut < len; cut++) {
+		err[0] = '\0';
+		buf_reset(&out);
+		assert_int_equal(blob_inflate(z.data, cut, n, &out, err,
+					      sizeof(err)), -1);
+		if (!strstr(err, "corrupt"))
+			fail_msg("a stream cut at %zu: '%s'", cut, err);
+		assert_int_equal(out.len, 0);
+	}
+	assert_non_null(strstr(err, "truncated check value"));
+	/* header faults: method, window, check bits, preset dictionary */
+	z.data[0] = 0x77;
+	expect_refused(&z, n, "unknown compression method");
+	z.data[0] = (char)0x88;
+	expect_refused(&z, n, "invalid window size");
+	z.data[0] = 0x78;
+	z.data[1] ^= 1;
+	expect_refused(&z, n, "incorrect header check");
+	z.data[1] = (char)(0xbb);	/* 0x78bb: FDICT set, check good */
+	expect_refused(&z, n, "preset dictionary");
+	buf_release(&z);
+	buf_release(&out);
+	free(text);
+}
+
+/* blob_unpack: every way a stored row can lie, and the good rows. */
+static void test_unpack(void **state)
+{
+	const char text[] = "Rss:   4 kB\n";
+	size_t n = sizeof(text) - 1;
+	struct buf z = BUF_INIT(1 << 20), out = BUF_INIT(1 << 20);
+	struct blob_hash h, other;
+	struct blob_stored b;
+	char err[160];
+	static const struct {
+		int64_t raw;
+		const char *codec, *cause;
+		int hash_len;
+	} rows[] = {
+		{ 12, "zlib", NULL, 16 },
+		{ 13, "zlib", "not the 13 stored", 16 },
+		{ 11, "zlib", "not the 11 stored", 16 },
+		{ 0, "zlib", "past its stored size", 16 },
+		{ -1, "zlib", "absurd size", 16 },
+		{ (int64_t)BLOB_MAX_RAW + 1, "zlib", "absurd size", 16 },
+		{ 12, NULL, "no valid codec", 16 },
+		{ 12, "zlib", "no valid codec or hash", 15 },
+		{ 12, "lz4", "unknown codec 'lz4'", 16 },
+	};
+	size_t i;
+
+	(void)state;
+	blob_hash(text, n, &h);
+	blob_hash("other", 5, &other);
+	assert_int_equal(blob_deflate(NULL, text, n, 3, &z), 0);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		b = stored(&z, rows[i].raw, &h);
+		b.codec = rows[i].codec;
+		b.hash_len = (size_t)rows[i].hash_len;
+		buf_reset(&out);
+		buf_addstr(&out, "a:");
+		err[0] = '\0';
+		print_message("unpack row %zu\n", i);
+		if (!rows[i].cause) {
+			assert_int_equal(blob_unpack(&b, &out, err,
+						     sizeof(err)), 0);
+			assert_string_equal(out.data, "a:Rss:   4 kB\n");
+			continue;
+		}
+		assert_int_equal(blob_unpack(&b, &out, err, sizeof(err)), -1);
+		if (!strstr(err, rows[i].cause))
+			fail_msg("row %zu: '%s' lacks '%s'", i, err,
+				 rows[i].cause);
+		assert_string_equal(out.data, "a:");
+	}
+	/* the right size, a good stream, another text's hash */
+	b = stored(&z, (int64_t)n, &other);
+	buf_reset(&out);
+	assert_int_equal(blob_unpack(&b, &out, err, sizeof(err)), -1);
+	assert_string_equal(err, "does not match its hash");
+	assert_int_equal(out.len, 0);
+	/* codec "raw": the text as it is, its size and hash checked */
+	b = (struct blob_stored){ (int64_t)n, "raw", text, n, h.b,
+				  BLOB_HASH_LEN };
+	assert_int_equal(blob_unpack(&b, &out, err, sizeof(err)), 0);
+	assert_string_equal(out.data, text);
+	buf_reset(&out);
+	b.raw_size = (int64_t)n + 1;
+	assert_int_equal(blob_unpack(&b, &out, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "stores 12 bytes, not 13"));
+	b.raw_size = 5;
+	b.n = 5;
+	assert_int_equal(blob_unpack(&b, &out, err, sizeof(err)), -1);
+	assert_string_equal(err, "does not match its hash");
+	assert_int_equal(out.len, 0);
+	buf_release(&z);
+	buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +359,9 @@ int main(void)
 		cmocka_unit_test(test_deflater_reuse),
 		cmocka_unit_test(test_lies),
 		cmocka_unit_test(test_bomb),
+		cmocka_unit_test(test_damage),
+		cmocka_unit_test(test_frame),
+		cmocka_unit_test(test_unpack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

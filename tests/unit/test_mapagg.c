@@ -309,6 +309,155 @@ static void test_regions(void **state)
 	mapagg_release(&a);
 }
 
+/* Two tables hold the same entries, in the same order, with the same
+ * figures. */
+static void same_tables(const struct mapagg *a, const struct mapagg *b)
+{
+	size_t i;
+
+	assert_int_equal(a->n, b->n);
+	for (i = 0; i < a->n; i++) {
+		const struct mapagg_entry *x = &a->v[i], *y = &b->v[i];
+
+		assert_int_equal(x->name_len, y->name_len);
+		assert_memory_equal(a->names + x->name_off,
+				    b->names + y->name_off, x->name_len);
+		assert_int_equal(x->label_len, y->label_len);
+		assert_string_equal(x->perms, y->perms);
+		assert_int_equal(x->offset, y->offset);
+		assert_int_equal(x->lo, y->lo);
+		assert_int_equal(x->hi, y->hi);
+		assert_int_equal(x->count, y->count);
+		assert_int_equal(x->pids, y->pids);
+		assert_int_equal(x->nousage, y->nousage);
+		assert_int_equal(x->size, y->size);
+		assert_int_equal(x->rss, y->rss);
+		assert_int_equal(x->pss, y->pss);
+		assert_int_equal(x->uss, y->uss);
+		assert_int_equal(x->swap, y->swap);
+		assert_int_equal(x->swap_pss, y->swap_pss);
+		assert_int_equal(x->private_dirty, y->private_dirty);
+	}
+}
+
+/* The texts the merge and pool tests sum, as processes 1, 2, 3, ...;
+ * the maps text has no figures. */
+static const char *const texts[] = { text_a, text_b, text_maps, text_regions,
+				     text_bad, text_a };
+#define NTEXTS (sizeof(texts) / sizeof(texts[0]))
+
+static int text_usage(size_t i)
+{
+	return texts[i] != text_maps && texts[i] != text_regions;
+}
+
+/* Summing each text alone and merging the tables in order gives the
+ * table of summing them all, by name and by region, with texts of one
+ * process split over two tables (a shared process counted once). */
+static void test_merge(void **state)
+{
+	int key, split;
+	size_t i;
+
+	(void)state;
+	for (key = MAPAGG_BY_NAME; key <= MAPAGG_BY_REGION; key++) {
+		for (split = 0; split < 2; split++) {
+			struct mapagg one, merged, part;
+
+			mapagg_init(&one);
+			mapagg_init(&merged);
+			mapagg_init(&part);
+			one.key = merged.key = part.key = (enum mapagg_key)key;
+			for (i = 0; i < NTEXTS; i++) {
+				uint64_t proc = split ? i / 2 + 1 : i + 1;
+
+				mapagg_add_text(&one, texts[i], strlen(texts[i]),
+						text_usage(i), proc, NULL, 0);
+				mapagg_reset(&part);
+				mapagg_add_text(&part, texts[i], strlen(texts[i]),
+						text_usage(i), proc, NULL, 0);
+				mapagg_merge(&merged, &part);
+			}
+			assert_true(one.n > 5);
+			same_tables(&one, &merged);
+			mapagg_release(&one);
+			mapagg_release(&merged);
+			mapagg_release(&part);
+		}
+	}
+}
+
+struct pool_run {
+	struct mapagg all;
+	size_t folded;
+};
+
+/* In a worker: the text of job proc; one in three has none. */
+static int pool_prepare(void *arg, struct mapagg_job *j)
+{
+	size_t i = (size_t)(j->t.proc - 1) % NTEXTS;
+
+	(void)arg;
+	if (j->t.proc % 3 == 0)
+		return 1;
+	buf_add(&j->t.text, texts[i], strlen(texts[i]));
+	j->t.usage = text_usage(i);
+	return 0;
+}
+
+static void pool_done(void *arg, struct mapagg_job *j)
+{
+	struct pool_run *run = arg;
+
+	/* in submission order, every job once */
+	assert_int_equal(j->t.proc, ++run->folded);
+	if (!j->prepared)
+		mapagg_merge(&run->all, &j->part);
+}
+
+/* The pool, with 0 (one per core), 1, 2 and more workers than it takes,
+ * gives the table one mapagg summing the same texts in order gives. */
+static void test_pool(void **state)
+{
+	static const size_t workers[] = { 0, 1, 2, 64 };
+	size_t w, i, n = 40;
+	int key;
+
+	(void)state;
+	for (key = MAPAGG_BY_NAME; key <= MAPAGG_BY_REGION; key++) {
+		for (w = 0; w < sizeof(workers) / sizeof(workers[0]); w++) {
+			struct pool_run run = { .folded = 0 };
+			struct mapagg_pool p;
+			struct mapagg one;
+
+			mapagg_init(&one);
+			mapagg_init(&run.all);
+			one.key = run.all.key = (enum mapagg_key)key;
+			for (i = 1; i <= n; i++)
+				if (i % 3)
+					mapagg_add_text(&one, texts[(i - 1) % NTEXTS],
+							strlen(texts[(i - 1) % NTEXTS]),
+							text_usage((i - 1) % NTEXTS),
+							i, NULL, 0);
+			mapagg_pool_start(&p, (enum mapagg_key)key, workers[w],
+					  pool_prepare, pool_done, &run);
+			for (i = 1; i <= n; i++) {
+				struct mapagg_job *j = mapagg_pool_slot(&p);
+
+				if (i % 11 == 5)	/* asked twice: the same job */
+					assert_ptr_equal(mapagg_pool_slot(&p), j);
+				j->t.proc = i;
+				mapagg_pool_submit(&p);
+			}
+			mapagg_pool_finish(&p);
+			assert_int_equal(run.folded, n);
+			same_tables(&one, &run.all);
+			mapagg_release(&one);
+			mapagg_release(&run.all);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +467,8 @@ int main(void)
 		cmocka_unit_test(test_growth_and_reset),
 		cmocka_unit_test(test_pipe),
 		cmocka_unit_test(test_regions),
+		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_pool),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -673,6 +673,377 @@ static void test_field_lookup(void **state)
 						    strlen(unknown[i])), -1);
 }
 
+/*
+ * The fast path takes a field line in the kernel's own layout ("Name:"
+ * padded to 16 columns, the value right-aligned in 8, " kB") a word at a
+ * time; anything else goes the general way. Each row is one line under a
+ * header, with the field it must give (id -2: it is an error, `raw` then
+ * names the cause), whichever way it went.
+ */
+struct line_case {
+	const char *desc, *line;	/* line: without its '\n' */
+	const char *raw;		/* or, when an error, part of it */
+	uint64_t value;
+	int is_num, has_kb, id;
+};
+
+#define ERR -2
+
+static const struct line_case line_cases[] = {
+	{ "kernel layout", "Rss:                   4 kB", "4 kB", 4, 1, 1,
+	  SF_RSS },
+	{ "8 digits fill the column", "Private_Hugetlb:12345678 kB",
+	  "12345678 kB", 12345678, 1, 1, SF_PRIVATE_HUGETLB },
+	{ "leading zeros", "Pss:            00000012 kB", "00000012 kB", 12,
+	  1, 1, SF_PSS },
+	{ "9 digits: wider than the column", "Rss:            123456789 kB",
+	  "123456789 kB", 123456789, 1, 1, SF_RSS },
+	{ "the largest number", "Rss: 18446744073709551615 kB",
+	  "18446744073709551615 kB", UINT64_MAX, 1, 1, SF_RSS },
+	{ "20 digits", "Rss:            99999999999999999999 kB",
+	  "number too large in 'Rss'", 0, 0, 0, ERR },
+	{ "a blank inside the number", "Rss:                 1 2 kB",
+	  "'Rss' has no kB unit", 0, 0, 0, ERR },
+	{ "a letter in the number", "Rss:                  1x kB",
+	  "'Rss' has no kB unit", 0, 0, 0, ERR },
+	{ "a sign", "Rss:                  +1 kB",
+	  "bad value for 'Rss': '+1'", 0, 0, 0, ERR },
+	/* bytes next to the blank and the digits, as the word test sees them */
+	{ "a '(' in the column", "Rss:                  (1 kB",
+	  "bad value for 'Rss': '(1'", 0, 0, 0, ERR },
+	{ "a '?' in the column", "Rss:                  ?1 kB",
+	  "bad value for 'Rss': '?1'", 0, 0, 0, ERR },
+	{ "a ':' after the number", "Rss:                  1: kB",
+	  "'Rss' has no kB unit", 0, 0, 0, ERR },
+	{ "a high byte in the column", "Rss:                  \2601 kB",
+	  "bad value for 'Rss': '?1'", 0, 0, 0, ERR },
+	{ "no number", "Rss:                      kB",
+	  "bad value for 'Rss': 'kB'", 0, 0, 0, ERR },
+	{ "kb, not kB", "Rss:                   4 kb", "'Rss' has no kB unit",
+	  0, 0, 0, ERR },
+	{ "kB field without kB", "Rss:                   4",
+	  "'Rss' has no kB unit", 0, 0, 0, ERR },
+	{ "cut in the padding", "Rss:          ", "'Rss' has no value", 0, 0,
+	  0, ERR },
+	{ "cut in kB", "Rss:                   4 k", "'Rss' has no kB unit",
+	  0, 0, 0, ERR },
+	{ "two blanks before kB", "Rss:                   4  kB", "4  kB", 4,
+	  1, 1, SF_RSS },
+	{ "a tab in the padding", "Rss:\t                  4 kB", "4 kB", 4, 1,
+	  1, SF_RSS },
+	{ "carriage return", "Rss:                   4 kB\r", "4 kB", 4, 1,
+	  1, SF_RSS },
+	{ "a blank after kB", "Rss:                   4 kB ", "4 kB", 4, 1, 1,
+	  SF_RSS },
+	{ "more after kB", "Rss:                   4 kBx",
+	  "'Rss' has no kB unit", 0, 0, 0, ERR },
+	{ "THPeligible", "THPeligible:           1", "1", 1, 1, 0,
+	  SF_THPELIGIBLE },
+	{ "THPeligible, short", "THPeligible:    0", "0", 0, 1, 0,
+	  SF_THPELIGIBLE },
+	{ "THPeligible with a unit", "THPeligible:           1 kB", "1 kB", 1,
+	  1, 1, SF_THPELIGIBLE },
+	{ "ProtectionKey", "ProtectionKey:        15", "15", 15, 1, 0,
+	  SF_PROTECTIONKEY },
+	/* names that are prefixes of others, or start with a known one */
+	{ "Swap", "Swap:                  8 kB", "8 kB", 8, 1, 1, SF_SWAP },
+	{ "SwapPss", "SwapPss:               8 kB", "8 kB", 8, 1, 1,
+	  SF_SWAPPSS },
+	{ "Pss_Dirty", "Pss_Dirty:             8 kB", "8 kB", 8, 1, 1,
+	  SF_PSS_DIRTY },
+	{ "unknown, a known name's prefix", "Pss_Locked:            4 kB",
+	  "4 kB", 4, 1, 1, -1 },
+	{ "unknown, a known name and more", "SwapPssX:              4 kB",
+	  "4 kB", 4, 1, 1, -1 },
+	{ "unknown, a known name cut", "Swa:                   4 kB", "4 kB",
+	  4, 1, 1, -1 },
+	{ "unknown, lower case", "rss:                   4 kB", "4 kB", 4, 1,
+	  1, -1 },
+	{ "a known name without a colon", "Rss                    4 kB",
+	  "expected a mapping or a field", 0, 0, 0, ERR },
+	{ "VmFlags", "VmFlags: rd wr mr mw me ac sd ", "rd wr mr mw me ac sd",
+	  0, 0, 0, -1 },
+	{ "VmFlags, empty", "VmFlags:", "", 0, 0, 0, -1 },
+	{ "VmFlags, digits first", "VmFlags: 12 ab", "12 ab", 12, 0, 0, -1 },
+	{ "VmFlags, a number", "VmFlags: 12", "12", 12, 1, 0, -1 },
+};
+
+/* Parse HDR_UNK, the line, then a maps line (with and without a final
+ * newline): the field as the row says, and the next record still found. */
+static void check_line(const struct line_case *c, int final_nl)
+{
+	size_t len = strlen(HDR_UNK "\n") + strlen(c->line) + 1 +
+		     strlen(M_32) + (size_t)final_nl;
+	char *t = malloc(len + 1);
+	struct smaps_parser ps;
+	struct smaps_map m;
+	const struct smaps_field *f = &m.fields[0];
+
+	assert_non_null(t);
+	snprintf(t, len + 1, "%s\n%s\n%s%s", HDR_UNK, c->line, M_32,
+		 final_nl ? "\n" : "");
+	smaps_parser_init(&ps, t, len);
+	if (c->id == ERR) {
+		assert_int_equal(smaps_next(&ps, &m), -1);
+		if (!strstr(ps.err, "line 2: ") || !strstr(ps.err, c->raw))
+			fail_msg("'%s' is not about line 2: %s", ps.err, c->raw);
+	} else {
+		assert_int_equal(smaps_next(&ps, &m), 1);
+		assert_int_equal(m.nfields, 1);
+		assert_int_equal(f->id, c->id);
+		assert_int_equal(f->raw_len, strlen(c->raw));
+		assert_memory_equal(f->raw, c->raw, f->raw_len);
+		assert_int_equal(f->value, c->value);
+		assert_int_equal(f->is_num, c->is_num);
+		assert_int_equal(f->has_kb, c->has_kb);
+		assert_ptr_equal(f->name, t + strlen(HDR_UNK "\n"));
+		assert_int_equal(m.text_len, strlen(HDR_UNK "\n") +
+				 strlen(c->line) + 1);
+		if (!strncmp(c->line, "VmFlags:", 8)) {
+			assert_ptr_equal(m.vmflags, f->raw);
+			assert_int_equal(m.vmflags_len, f->raw_len);
+		} else {
+			assert_null(m.vmflags);
+		}
+		check_fields_consistent(&m);
+	}
+	assert_int_equal(smaps_next(&ps, &m), 1);
+	assert_int_equal(m.lineno, 3);
+	assert_int_equal(m.start, 0x08048000);
+	assert_int_equal(smaps_next(&ps, &m), 0);
+	/* and the line last in the text, without its newline */
+	len = strlen(HDR_UNK "\n") + strlen(c->line);
+	smaps_parser_init(&ps, t, len);
+	if (c->id == ERR) {
+		assert_int_equal(smaps_next(&ps, &m), -1);
+		assert_non_null(strstr(ps.err, c->raw));
+	} else {
+		assert_int_equal(smaps_next(&ps, &m), 1);
+		assert_int_equal(f->id, c->id);
+		assert_int_equal(f->value, c->value);
+		assert_int_equal(f->raw_len, strlen(c->raw));
+		assert_int_equal(m.text_len, len);
+	}
+	assert_int_equal(smaps_next(&ps, &m), 0);
+	free(t);
+}
+
+static void test_line_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(line_cases) / sizeof(line_cases[0]); i++) {
+		print_message("line: %s\n", line_cases[i].desc);
+		check_line(&line_cases[i], 1);
+		check_line(&line_cases[i], 0);
+	}
+}
+
+/* Fields in the kernel's layout, in `order`, the i-th with the value
+ * id * 1000 + i, each followed by `between`. */
+static size_t kernel_record(char *out, size_t size, const int *order,
+			    size_t n, const char *between)
+{
+	size_t len = (size_t)snprintf(out, size, "%s\n", HDR_UNK), i;
+
+	for (i = 0; i < n; i++) {
+		int id = order[i];
+		char name[20];
+
+		snprintf(name, sizeof(name), "%s:", smaps_field_names[id]);
+		len += (size_t)snprintf(out + len, size - len, "%-16s%8d%s\n%s",
+					name, id * 1000 + (int)i,
+					id < SF_THPELIGIBLE ? " kB" : "",
+					between);
+		assert_true(len < size);
+	}
+	return len;
+}
+
+/* The kernel's order, the reverse, and unknown fields between known
+ * ones: the prediction of the next field must never change a value. */
+static void test_field_order(void **state)
+{
+	static const char *const between[] = {
+		"", "Pss_Locked:            1 kB\n", "VmFlags: rd\n",
+		"Foo:     12\n",
+	};
+	int order[SF__COUNT];
+	char text[8192];
+	size_t b, i, len;
+	int dir;
+
+	(void)state;
+	for (dir = 0; dir < 2; dir++) {
+		for (i = 0; i < SF__COUNT; i++)
+			order[i] = dir ? SF__COUNT - 1 - (int)i : (int)i;
+		for (b = 0; b < sizeof(between) / sizeof(between[0]); b++) {
+			struct smaps_parser ps;
+			struct smaps_map m;
+
+			print_message("order: %s, between: %s", dir ? "reverse"
+				      : "kernel", between[b][0] ? between[b]
+				      : "nothing\n");
+			len = kernel_record(text, sizeof(text), order, SF__COUNT,
+					    between[b]);
+			smaps_parser_init(&ps, text, len);
+			assert_int_equal(smaps_next(&ps, &m), 1);
+			assert_int_equal(m.present, B(SF__COUNT) - 1);
+			for (i = 0; i < SF__COUNT; i++)
+				assert_int_equal(m.val[order[i]],
+						 order[i] * 1000 + (int)i);
+			assert_int_equal(m.nfields, between[b][0] ?
+					 2 * SF__COUNT : SF__COUNT);
+			check_fields_consistent(&m);
+			assert_int_equal(smaps_next(&ps, &m), 0);
+		}
+	}
+	/* twice each, in order: the second of each counts */
+	for (i = 0; i < SF__COUNT; i++)
+		order[i] = (int)i / 2;
+	len = kernel_record(text, sizeof(text), order, SF__COUNT, "");
+	{
+		struct smaps_parser ps;
+		struct smaps_map m;
+
+		smaps_parser_init(&ps, text, len);
+		assert_int_equal(smaps_next(&ps, &m), 1);
+		assert_int_equal(m.nfields, SF__COUNT);
+		assert_int_equal(m.val[SF_RSS], SF_RSS * 1000 + 2 * SF_RSS + 1);
+		check_fields_consistent(&m);
+	}
+}
+
+/* Lines in the kernel's layout count towards the field limit too. */
+static void test_field_limit_fast(void **state)
+{
+	char text[4096];
+	size_t len = (size_t)snprintf(text, sizeof(text), "%s\n", M_32);
+	struct smaps_parser ps;
+	struct smaps_map m;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 65; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"%s", i % 2 ? "Rss:                   4 kB\n"
+					: "Pss:                   2 kB\n");
+	smaps_parser_init(&ps, text, len);
+	assert_int_equal(smaps_next(&ps, &m), -1);
+	assert_string_equal(ps.err,
+			    "line 66: more than 64 fields in one mapping");
+	assert_int_equal(smaps_next(&ps, &m), 0);
+	/* 64 are fine */
+	smaps_parser_init(&ps, text, len - 28);
+	assert_int_equal(smaps_next(&ps, &m), 1);
+	assert_int_equal(m.nfields, 64);
+	assert_int_equal(m.val[SF_RSS], 4);
+	assert_int_equal(m.val[SF_PSS], 2);
+}
+
+/*
+ * The same text with the blanks after each field's colon cut to one
+ * (the general way: no line is in the kernel's layout then) must parse
+ * to the same figures as the text as it is (mostly the fast path).
+ */
+static size_t squeeze(char *out, const char *t, size_t len)
+{
+	size_t i = 0, n = 0;
+
+	while (i < len) {
+		size_t ls = i, c = ls;
+
+		while (c < len && t[c] != '\n' && t[c] != ':' && t[c] != ' ')
+			c++;
+		if (c < len && t[c] == ':' && c > ls &&
+		    !strchr("0123456789abcdef", t[ls])) {
+			memcpy(out + n, t + ls, c + 1 - ls);
+			n += c + 1 - ls;
+			for (i = c + 1; i < len && t[i] == ' '; i++)
+				;
+			out[n++] = ' ';
+		} else {
+			i = ls;
+		}
+		while (i < len && t[i] != '\n')
+			out[n++] = t[i++];
+		if (i < len)
+			out[n++] = t[i++];
+	}
+	return n;
+}
+
+static void same_figures(const char *t, size_t len)
+{
+	char *s = malloc(2 * len + 1);
+	size_t slen, i;
+	struct smaps_parser a, b;
+	struct smaps_map *ma = malloc(sizeof(*ma)), *mb = malloc(sizeof(*mb));
+	int ra, rb, n = 0;
+
+	assert_true(s && ma && mb);
+	slen = squeeze(s, t, len);
+	smaps_parser_init(&a, t, len);
+	smaps_parser_init(&b, s, slen);
+	do {
+		ra = smaps_next(&a, ma);
+		rb = smaps_next(&b, mb);
+		assert_int_equal(ra, rb);
+		if (ra < 0)
+			assert_string_equal(a.err, b.err);
+		if (ra <= 0)
+			continue;
+		n++;
+		assert_int_equal(ma->start, mb->start);
+		assert_int_equal(ma->present, mb->present);
+		assert_memory_equal(ma->val, mb->val, sizeof(ma->val));
+		assert_int_equal(ma->nfields, mb->nfields);
+		assert_int_equal(ma->lineno, mb->lineno);
+		for (i = 0; i < ma->nfields; i++) {
+			const struct smaps_field *x = &ma->fields[i];
+			const struct smaps_field *y = &mb->fields[i];
+
+			assert_int_equal(x->id, y->id);
+			assert_int_equal(x->value, y->value);
+			assert_int_equal(x->is_num, y->is_num);
+			assert_int_equal(x->has_kb, y->has_kb);
+			assert_int_equal(x->name_len, y->name_len);
+			assert_memory_equal(x->name, y->name, x->name_len);
+			assert_int_equal(x->raw_len, y->raw_len);
+			assert_memory_equal(x->raw, y->raw, x->raw_len);
+		}
+		assert_int_equal(ma->vmflags_len, mb->vmflags_len);
+		if (ma->vmflags)
+			assert_memory_equal(ma->vmflags, mb->vmflags,
+					    ma->vmflags_len);
+		else
+			assert_null(mb->vmflags);
+	} while (ra != 0);
+	assert_true(n > 0);
+	free(s);
+	free(ma);
+	free(mb);
+}
+
+static char *read_file(const char *path, size_t *len);
+
+static void test_fast_same_as_general(void **state)
+{
+	static const char text[] = REC_CAT REC_HEAP REC_OLD REC_ROLLUP REC_UNK
+		"Rss:            123456789 kB\n" M_32 "\nVmFlags: 12\n" REC_CAT
+		"Rss:                1 2 kB\n" REC_HEAP;
+	size_t len;
+	char *t;
+
+	(void)state;
+	same_figures(text, sizeof(text) - 1);
+	t = read_file("/proc/self/smaps", &len);
+	if (t)
+		same_figures(t, len);
+	free(t);
+}
+
 struct sum_case {
 	const char *desc, *text;
 	int ret;
@@ -948,6 +1319,10 @@ int main(void)
 		cmocka_unit_test(test_bad_table),
 		cmocka_unit_test(test_field_limit),
 		cmocka_unit_test(test_field_lookup),
+		cmocka_unit_test(test_line_table),
+		cmocka_unit_test(test_field_order),
+		cmocka_unit_test(test_field_limit_fast),
+		cmocka_unit_test(test_fast_same_as_general),
 		cmocka_unit_test(test_sum_table),
 		cmocka_unit_test(test_detect_table),
 		cmocka_unit_test(test_every_prefix),
