@@ -203,7 +203,7 @@ expect_cmp text.db out.txt
 
 # --- usage -----------------------------------------------------------------
 expect_exit 0 "$ANALYZE" merge --help
-expect_grep '^usage: mapsnap-analyze .*merge OUT FILE\.\.\.' out
+expect_grep '^usage: mapsnap-analyze .*merge \[-q\] OUT FILE\.\.\.' out
 expect_exit 2 "$ANALYZE" merge
 expect_grep "try 'mapsnap-analyze --help'" err
 expect_exit 2 "$ANALYZE" merge m.db
