@@ -316,30 +316,12 @@ void chart_color(size_t i, char out[8])
  * (tab, LF, CR or >= U+0020, no surrogates, not U+FFFE/U+FFFF); 0 if not. */
 static size_t xml_char_len(const unsigned char *s)
 {
-	size_t n, i;
-	uint32_t cp;
+	uint32_t cp = 0;	/* stays 0 for a bad sequence: refused below */
+	size_t n = utf8_decode(s, &cp);
 
-	if (s[0] < 0x80)
-		return s[0] >= 0x20 || s[0] == '\t' || s[0] == '\n' ||
-			s[0] == '\r';
-	if ((s[0] & 0xe0) == 0xc0)
-		n = 2, cp = s[0] & 0x1f;
-	else if ((s[0] & 0xf0) == 0xe0)
-		n = 3, cp = s[0] & 0x0f;
-	else if ((s[0] & 0xf8) == 0xf0)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
-		return 0;
-	return n;
+	if (cp < 0x20)
+		return cp == '\t' || cp == '\n' || cp == '\r' ? n : 0;
+	return n && cp != 0xfffe && cp != 0xffff ? n : 0;
 }
 
 static size_t xml_chars(const char *str)

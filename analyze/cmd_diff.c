@@ -53,7 +53,8 @@ enum match_by { BY_DEFAULT, BY_PID, BY_COMM, BY_EXE, BY_CMDLINE };
 /* One process of one side, as stored. */
 struct dproc {
 	int64_t pid, start_time;
-	char *comm, *cmd, *exe, *cmdline;	/* cmd: as shown */
+	char *comm, *cmd, *exe;	/* cmd: as shown, NULs as blanks (what
+				   --by cmdline compares) */
 	int64_t fig[NFIG];
 	unsigned has_fig : 1;	/* fig known (not a maps-only capture) */
 	int64_t text_blob;	/* 0: none */
@@ -100,7 +101,6 @@ static void load_row(struct dproc *p, sqlite3_stmt *q, char *cmd)
 	memset(p, 0, sizeof(*p));
 	p->pid = sqlite3_column_int64(q, 0);
 	p->comm = column_dup(q, 3);
-	p->cmdline = cmd;		/* NULs as blanks: what --by cmdline compares */
 	p->cmd = cmd;
 	p->start_time = sqlite3_column_int64(q, 5);
 	p->exe = column_dup(q, 6);
@@ -199,7 +199,7 @@ static const char *key_of(const struct dproc *p, enum match_by by)
 	case BY_EXE:
 		return p->exe && *p->exe ? p->exe : NULL;
 	case BY_CMDLINE:
-		return p->cmdline;
+		return p->cmd;
 	default:
 		return NULL;
 	}

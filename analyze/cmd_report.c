@@ -54,26 +54,7 @@ static void put_time(struct report *r, int64_t us)
 	fprintf(r->out, "%s", s);
 }
 
-/* A size in kB as a person reads it: 812 kB, 1.5 MB, 2.25 GB. */
-static void put_kb(struct report *r, sqlite3_stmt *q, int col)
-{
-	static const char *const units[] = { "kB", "MB", "GB", "TB" };
-	double v;
-	size_t u = 0;
-
-	if (sqlite3_column_type(q, col) == SQLITE_NULL) {
-		put(r, "<td class=n>-</td>");
-		return;
-	}
-	v = (double)sqlite3_column_int64(q, col);
-	while ((v >= 1024 || v <= -1024) && u + 1 < sizeof(units) / sizeof(units[0])) {
-		v /= 1024;
-		u++;
-	}
-	fprintf(r->out, u ? "<td class=n>%.1f %s</td>" : "<td class=n>%.0f %s</td>",
-		v, units[u]);
-}
-
+/* A size in kB as a person reads it: 812 kB, 1.5 MB. */
 static void put_kb_value(struct report *r, int64_t kb)
 {
 	static const char *const units[] = { "kB", "MB", "GB", "TB" };
@@ -85,6 +66,18 @@ static void put_kb_value(struct report *r, int64_t kb)
 		u++;
 	}
 	fprintf(r->out, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+/* Column col of q as a size cell; "-" when unknown. */
+static void put_kb(struct report *r, sqlite3_stmt *q, int col)
+{
+	if (sqlite3_column_type(q, col) == SQLITE_NULL) {
+		put(r, "<td class=n>-</td>");
+		return;
+	}
+	put(r, "<td class=n>");
+	put_kb_value(r, sqlite3_column_int64(q, col));
+	put(r, "</td>");
 }
 
 static void head(struct report *r, const char *const *cols)

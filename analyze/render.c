@@ -358,34 +358,6 @@ static void print_csv(const struct table *t, const struct out_opts *o,
 	}
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0)
-		n = 2, cp = s[0] & 0x1f;
-	else if ((s[0] & 0xf0) == 0xe0)
-		n = 3, cp = s[0] & 0x0f;
-	else if ((s[0] & 0xf8) == 0xf0)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /* A JSON string: escapes, and U+FFFD for bytes that are not UTF-8. */
 static void put_json_string(FILE *out, const char *str)
 {
@@ -393,7 +365,8 @@ static void put_json_string(FILE *out, const char *str)
 
 	fputc('"', out);
 	while (*s) {
-		size_t n = utf8_len(s);
+		uint32_t cp;
+		size_t n = utf8_decode(s, &cp);
 
 		if (n == 0) {
 			fputs("\\ufffd", out);

@@ -343,43 +343,23 @@ int store_blob_put(struct store *s, const void *raw, size_t n, int64_t *id,
 }
 
 /* Check one fetched blob row and append its text to out. */
+/* Decode the row of blob `id` at st (raw_size, codec, data, hash): every
+ * check is blob_unpack's; the message names the file and the blob. */
 static int blob_decode(struct store *s, int64_t id, sqlite3_stmt *st,
 		       struct buf *out)
 {
-	const void *data = sqlite3_column_blob(st, 2);
-	size_t n = (size_t)sqlite3_column_bytes(st, 2);
-	sqlite3_int64 raw = sqlite3_column_int64(st, 0);
-	const char *codec = (const char *)sqlite3_column_text(st, 1);
-	const void *hash = sqlite3_column_blob(st, 3);
-	size_t start = out->len;
-	struct blob_hash h;
+	const struct blob_stored b = {
+		sqlite3_column_int64(st, 0),
+		(const char *)sqlite3_column_text(st, 1),
+		sqlite3_column_blob(st, 2),
+		(size_t)sqlite3_column_bytes(st, 2),
+		sqlite3_column_blob(st, 3),
+		(size_t)sqlite3_column_bytes(st, 3),
+	};
 	char why[160];
 
-	if (raw < 0 || (uint64_t)raw > BLOB_MAX_RAW)
-		return error("'%s': blob %lld claims an absurd size (%lld bytes)",
-			     s->path, (long long)id, (long long)raw);
-	if (!codec || !hash || sqlite3_column_bytes(st, 3) != BLOB_HASH_LEN)
-		return error("'%s': blob %lld has no valid codec or hash",
-			     s->path, (long long)id);
-	if (!strcmp(codec, "raw")) {
-		if (n != (size_t)raw || buf_add(out, data, n) < 0)
-			return error("'%s': blob %lld: stored size %zu is not %lld",
-				     s->path, (long long)id, n, (long long)raw);
-	} else if (!strcmp(codec, "zlib")) {
-		if (blob_inflate(data, n, (size_t)raw, out, why, sizeof(why)) < 0)
-			return error("'%s': blob %lld %s", s->path,
-				     (long long)id, why);
-	} else {
-		return error("'%s': blob %lld has unknown codec '%s'", s->path,
-			     (long long)id, codec);
-	}
-	blob_hash(out->data + start, out->len - start, &h);
-	if (memcmp(h.b, hash, BLOB_HASH_LEN)) {
-		out->len = start;
-		out->data[start] = '\0';
-		return error("'%s': blob %lld does not match its hash", s->path,
-			     (long long)id);
-	}
+	if (blob_unpack(&b, out, why, sizeof(why)) < 0)
+		return error("'%s': blob %lld %s", s->path, (long long)id, why);
 	return 0;
 }
 
