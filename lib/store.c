@@ -9,13 +9,46 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 extern const char schema_sql[];
 
 #define BUSY_TIMEOUT_MS 10000
 
+/*
+ * The errno behind a failed write: SQLite keeps it per file (the
+ * database, its journal or WAL), and sqlite3_system_errno() misses a
+ * write that failed at COMMIT. 0 when unknown.
+ */
+static int write_errno(sqlite3 *db)
+{
+	sqlite3_file *f = NULL;
+	int e = 0;
+
+	if (sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER,
+				 &f) == SQLITE_OK && f && f->pMethods &&
+	    f->pMethods->xFileControl(f, SQLITE_FCNTL_LAST_ERRNO, &e) ==
+	    SQLITE_OK && e > 0)
+		return e;
+	e = 0;
+	if (sqlite3_file_control(db, "main", SQLITE_FCNTL_LAST_ERRNO, &e) !=
+	    SQLITE_OK)
+		return 0;
+	return e > 0 ? e : 0;
+}
+
 int store_error(struct store *s, const char *what)
 {
+	int rc = s->db ? sqlite3_errcode(s->db) & 0xff : SQLITE_NOMEM;
+	int sys = s->db ? sqlite3_system_errno(s->db) : 0;
+
+	/* "disk I/O error" alone hides a full disk or a file size limit */
+	if (!sys && (rc == SQLITE_IOERR || rc == SQLITE_FULL))
+		sys = write_errno(s->db);
+	if ((rc == SQLITE_IOERR || rc == SQLITE_FULL || rc == SQLITE_CANTOPEN) &&
+	    sys > 0)
+		return error("cannot %s '%s': %s (%s)", what, s->path,
+			     sqlite3_errmsg(s->db), strerror(sys));
 	return error("cannot %s '%s': %s", what, s->path,
 		     s->db ? sqlite3_errmsg(s->db) : "out of memory");
 }
@@ -79,6 +112,83 @@ static int table_shapes(sqlite3 *db, struct buf *out)
 }
 
 /*
+ * A stranger's schema may hold more than tables: a view or a trigger that
+ * calls load_extension(), an index on an expression, a generated column,
+ * a virtual table whose module would parse hostile shadow tables.
+ * trusted_schema=OFF keeps SQLite from calling such functions, but none of
+ * it belongs in a mapsnap file: every object must be one schema.sql (run
+ * in `mem`) makes, of the same type, an index with the same SQL, a table
+ * an ordinary one without hidden columns. Checked before any pragma
+ * touches the file's tables. SQLite's own statistics tables may be there
+ * (someone ran ANALYZE). 0 or -1 (printed).
+ */
+static int check_objects(struct store *s, sqlite3 *mem)
+{
+	sqlite3_stmt *have = NULL, *want = NULL, *hidden = NULL;
+	int i, rc, ret = -1;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT type, name, tbl_name, sql"
+			       " FROM sqlite_schema WHERE NOT (type = 'table' AND"
+			       " name IN ('sqlite_stat1', 'sqlite_stat4',"
+			       " 'sqlite_sequence'))", -1, &have, NULL) ||
+	    sqlite3_prepare_v2(mem, "SELECT sql FROM sqlite_schema WHERE"
+			       " type = ?1 AND name = ?2 AND tbl_name = ?3", -1,
+			       &want, NULL)) {
+		store_error(s, "read the schema of");
+		goto out;
+	}
+	while ((rc = sqlite3_step(have)) == SQLITE_ROW) {
+		const char *type = (const char *)sqlite3_column_text(have, 0);
+		const char *name = (const char *)sqlite3_column_text(have, 1);
+		const char *sql = (const char *)sqlite3_column_text(have, 3);
+		const char *wsql;
+
+		for (i = 0; i < 3; i++)
+			sqlite3_bind_value(want, i + 1, sqlite3_column_value(have, i));
+		if (sqlite3_step(want) != SQLITE_ROW) {
+			error("cannot open '%s': its schema has %s '%s', which"
+			      " mapsnap does not make", s->path,
+			      type ? type : "?", name ? name : "?");
+			goto out;
+		}
+		wsql = (const char *)sqlite3_column_text(want, 0);
+		if ((!strcmp(type, "index") && (!sql != !wsql ||
+						(sql && strcmp(sql, wsql)))) ||
+		    (!strcmp(type, "table") &&
+		     (!sql || !sqlite3_strnicmp(sql, "CREATE VIRTUAL", 14)))) {
+			error("cannot open '%s': its %s '%s' is not the one"
+			      " mapsnap makes", s->path, type, name);
+			goto out;
+		}
+		sqlite3_reset(want);
+	}
+	if (rc != SQLITE_DONE ||
+	    sqlite3_prepare_v2(s->db, "SELECT m.name, p.name FROM sqlite_schema"
+			       " AS m, pragma_table_xinfo(m.name) AS p WHERE"
+			       " m.type = 'table' AND p.hidden != 0", -1, &hidden,
+			       NULL)) {
+		store_error(s, "read the schema of");
+		goto out;
+	}
+	if ((rc = sqlite3_step(hidden)) == SQLITE_ROW) {
+		error("cannot open '%s': its column %s.%s is generated, which"
+		      " mapsnap does not make", s->path,
+		      sqlite3_column_text(hidden, 0), sqlite3_column_text(hidden, 1));
+		goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		store_error(s, "read the schema of");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(have);
+	sqlite3_finalize(want);
+	sqlite3_finalize(hidden);
+	return ret;
+}
+
+/*
  * The file must hold every table and column that schema.sql makes. The
  * expected shape comes from running schema.sql in memory, so the check
  * can never drift from the schema.
@@ -97,6 +207,8 @@ static int check_tables(struct store *s)
 		      sqlite3_errmsg(mem));
 		goto out;
 	}
+	if (check_objects(s, mem) < 0)
+		goto out;
 	if (table_shapes(s->db, &have) < 0) {
 		store_error(s, "read the tables of");
 		goto out;
@@ -118,8 +230,11 @@ out:
 	return ret;
 }
 
+/* Make the schema in an empty file: 0, 1 when another writer made it
+ * first (check it again), or -1 (printed). */
 static int create_schema(struct store *s)
 {
+	int64_t ntables = 0;
 	char *sql;
 	int r;
 
@@ -129,6 +244,16 @@ static int create_schema(struct store *s)
 	 */
 	if (exec(s, "PRAGMA page_size = 1024", "create") < 0 || store_begin(s) < 0)
 		return -1;
+	/*
+	 * Two captures started at once on a new file both saw it empty: the
+	 * one that got the write lock second finds the schema made, and
+	 * checks it as any existing file.
+	 */
+	if (query_int(s, "SELECT count(*) FROM sqlite_schema", &ntables) < 0 ||
+	    ntables > 0) {
+		store_rollback(s);
+		return ntables > 0 ? 1 : -1;
+	}
 	sql = sqlite3_mprintf("%s PRAGMA user_version = %d;"
 			      "INSERT INTO meta VALUES ('format', 'mapsnap'),"
 			      " ('created_by', 'mapsnap %q');",
@@ -145,13 +270,14 @@ static int create_schema(struct store *s)
 static int check_version(struct store *s)
 {
 	int64_t version, ntables;
+	int r;
 
 	if (query_int(s, "PRAGMA user_version", &version) < 0 ||
 	    query_int(s, "SELECT count(*) FROM sqlite_schema", &ntables) < 0)
 		return -1;
 	if (version == 0 && ntables == 0) {
 		if (s->mode != STORE_READ)
-			return create_schema(s);
+			return (r = create_schema(s)) > 0 ? check_version(s) : r;
 		return error("'%s' is an empty database, not a mapsnap file",
 			     s->path);
 	}
@@ -175,7 +301,9 @@ static int configure(struct store *s)
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, off, NULL);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, on, NULL);
 	if (s->mode == STORE_READ)
-		return exec(s, "PRAGMA query_only = ON", "open");
+		/* cell_size_check: SQLite's advice for files from strangers */
+		return exec(s, "PRAGMA query_only = ON;"
+			    " PRAGMA cell_size_check = ON", "open");
 	return exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
 		    "open");
 }
@@ -199,8 +327,13 @@ int store_open(struct store *s, const char *path, enum store_mode mode)
 		error("cannot open '%s': not a regular file", path);
 		goto fail;
 	}
-	if (sqlite3_open_v2(path, &s->db, flags,
-			    NULL) != SQLITE_OK) {
+	/* merge's OUT is one thread's: SQLite's per-call mutexes are waste */
+	if (mode == STORE_BULK || mode == STORE_MEMORY)
+		flags |= SQLITE_OPEN_NOMUTEX;
+	if (mode == STORE_MEMORY)
+		flags |= SQLITE_OPEN_URI;
+	if (sqlite3_open_v2(mode == STORE_MEMORY ? "file:out?vfs=memdb" : path,
+			    &s->db, flags, NULL) != SQLITE_OK) {
 		store_error(s, "open");
 		goto fail;
 	}
@@ -643,4 +776,32 @@ int store_resolve(struct store *s, const char *ref, const char *host,
 	if (r == 2)
 		return error("'%s': snapshot '%s' is ambiguous", s->path, ref);
 	return r;
+}
+
+int store_save_image(struct store *s, int fd)
+{
+	sqlite3_int64 size = 0;
+	unsigned char *image, *copy = NULL;
+	size_t done = 0;
+	ssize_t n = 1;
+
+	image = sqlite3_serialize(s->db, "main", &size, SQLITE_SERIALIZE_NOCOPY);
+	if (!image)
+		image = copy = sqlite3_serialize(s->db, "main", &size, 0);
+	if (!image)
+		return store_error(s, "write");
+	while (done < (size_t)size) {
+		n = write(fd, image + done, (size_t)size - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	if (n == 0)
+		errno = ENOSPC;		/* write() made no progress */
+	sqlite3_free(copy);
+	if (done < (size_t)size)
+		return error("cannot write '%s': %s", s->path, strerror(errno));
+	return 0;
 }

@@ -1,6 +1,7 @@
 /* util.c - messages, checked allocation and number parsing.
  * Every message goes to stderr as "progname: text", lowercase, no full stop. */
 #include "util.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@ int verbosity = 1;
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
+	progress_clear();	/* a message never lands after a progress line */
 	fprintf(stderr, "%s: %s", progname, prefix);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
