@@ -25,7 +25,7 @@ struct command {
 
 extern const struct command cmd_list, cmd_ps, cmd_pmap, cmd_maps, cmd_smaps,
 	cmd_libs, cmd_users, cmd_showmap, cmd_diff, cmd_timeline, cmd_growth,
-	cmd_report, cmd_merge;
+	cmd_report, cmd_merge, cmd_sql, cmd_export, cmd_check, cmd_redact;
 
 /* Options every snapshot command takes, for getopt_long tables. */
 enum {

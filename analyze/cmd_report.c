@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -757,6 +758,8 @@ static int run_report(int argc, char **argv, const struct out_opts *out)
 	const char *html = NULL;
 	struct store st;
 	char *tmp;
+	struct stat hst;
+	int direct;
 	int c, ret;
 
 	(void)out;
@@ -791,9 +794,13 @@ static int run_report(int argc, char **argv, const struct out_opts *out)
 	if (store_open(&st, r.file, STORE_READ) < 0)
 		return 1;
 	r.st = &st;
-	/* write beside OUT, then rename: never half a page under its name */
-	tmp = xmalloc(strlen(html) + 16);
-	sprintf(tmp, "%s.tmp%ld", html, (long)getpid());
+	/* write beside OUT, then rename: never half a page under its name;
+	 * but a device, a pipe or a link (/dev/stdout) is written in place:
+	 * a rename would replace it */
+	direct = lstat(html, &hst) == 0 && !S_ISREG(hst.st_mode);
+	tmp = xmalloc(strlen(html) + 32);
+	snprintf(tmp, strlen(html) + 32, direct ? "%s" : "%s.tmp%ld", html,
+		 (long)getpid());
 	if (!(r.out = fopen(tmp, "w"))) {
 		ret = error("cannot write '%s': %s", html, strerror(errno));
 		goto out;
@@ -801,12 +808,13 @@ static int run_report(int argc, char **argv, const struct out_opts *out)
 	ret = write_report(&r) < 0;
 	if (ferror(r.out) | fclose(r.out)) {
 		ret = error("cannot write '%s': %s", html, strerror(errno));
-	} else if (!ret && rename(tmp, html) < 0) {
+	} else if (!ret && !direct && rename(tmp, html) < 0) {
 		ret = error("cannot write '%s': %s", html, strerror(errno));
 	}
-	if (ret)
-		unlink(tmp);
-	else
+	if (ret) {
+		if (!direct)
+			unlink(tmp);
+	} else
 		ret = r.bad;
 out:
 	free(tmp);

@@ -3,6 +3,7 @@
 #include "analyze.h"
 #include "util.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,8 @@
 static const struct command *const commands[] = {
 	&cmd_list, &cmd_ps, &cmd_libs, &cmd_users, &cmd_showmap, &cmd_pmap,
 	&cmd_maps, &cmd_smaps, &cmd_diff, &cmd_timeline, &cmd_growth,
-	&cmd_report, &cmd_merge,
+	&cmd_report, &cmd_merge, &cmd_sql, &cmd_export, &cmd_check,
+	&cmd_redact,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -141,6 +143,12 @@ int main(int argc, char **argv)
 
 	progname = "mapsnap-analyze";
 	argv[0] = (char *)progname;	/* getopt's messages use it */
+	/* a file over RLIMIT_FSIZE (merge OUT, --svg, --html) is a write
+	 * error to report, not a signal to die of */
+	signal(SIGXFSZ, SIG_IGN);
+	/* `| head` ends us quietly, as it ends cat, even when our parent
+	 * ignored SIGPIPE (we would then print an EPIPE error) */
+	signal(SIGPIPE, SIG_DFL);
 	argc = take_output_options(argc, argv, &out);
 	if (argc <= 0)
 		return -argc;

@@ -11,6 +11,8 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "progress.h"
+#include "smaps.h"
 #include "store.h"
 
 struct host_info {
@@ -155,6 +157,8 @@ struct run {
 	int readers_left;	/* readers still reading */
 	int read_ret;		/* 0, 1 (a second signal) or -1 (a named pid) */
 	int failed;		/* the worker could not store */
+	struct progress *progress;	/* the line on a terminal, or NULL */
+	const char *progress_head;	/* "snapshot 2 of 5: " in -i runs, or "" */
 };
 
 /* "smaps", "maps", "rollup", by enum capture_mode. */
@@ -177,11 +181,13 @@ int walk(struct run *r);
 
 /*
  * Take one snapshot into the open store, in one transaction (which also
- * drops old snapshots for --keep), and print the summary line. Returns
- * 0, 1 when a second signal rolled it back (nothing stored), or -1
- * (printed; nothing stored).
+ * drops old snapshots for --keep), and print the summary line. Processes
+ * done show on `progress` (may be NULL) after `head` (may be NULL).
+ * Returns 0, 1 when a second signal rolled it back (nothing stored), or
+ * -1 (printed; nothing stored).
  */
-int capture_snapshot(struct store *st, const struct capture_opts *o);
+int capture_snapshot(struct store *st, const struct capture_opts *o,
+		     struct progress *progress, const char *head);
 
 /*
  * --import: store one saved maps, smaps or smaps_rollup text (format
@@ -189,5 +195,15 @@ int capture_snapshot(struct store *st, const struct capture_opts *o);
  * snapshot. 0 or -1 (printed; nothing stored).
  */
 int capture_import(struct store *st, const struct capture_opts *o);
+
+/*
+ * The check --import makes of a text read from `path` (import_text.c):
+ * its format detected into *fmt and its figures summed into *t. 0, or -1
+ * with the whole message ("'PATH' is not a maps, ...") in err; nothing
+ * printed, no I/O (fuzz/fuzz_import.c runs it on any bytes).
+ */
+int import_check(const char *path, const char *text, size_t len,
+		 enum smaps_format *fmt, struct smaps_totals *t,
+		 char *err, size_t errlen);
 
 #endif

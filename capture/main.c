@@ -2,6 +2,7 @@
  * database, take the snapshot. Exit 0 success, 1 failure, 2 usage. */
 #include "capture.h"
 #include "store.h"
+#include "tar.h"
 #include "util.h"
 
 #include <errno.h>
@@ -35,7 +36,8 @@ static const char usage_text[] =
 	"  -l, --label TEXT    free text stored with the snapshot\n"
 	"      --maps-only     store maps instead of smaps (cheap: no page-table walk)\n"
 	"      --rollup        store maps plus smaps_rollup (per-process totals only)\n"
-	"      --proc DIR      read DIR as if it were /proc (a frozen copy)\n"
+	"      --proc DIR      read DIR as if it were /proc (a frozen copy); a\n"
+	"                      file is read as smemcap's tar archive\n"
 	"      --import FILE   store one saved maps, smaps or smaps_rollup text as a\n"
 	"                      process (format detected; - = stdin); its identity\n"
 	"                      comes from --pid, --comm and --host\n"
@@ -51,7 +53,8 @@ static const char usage_text[] =
 	"Kernel threads and the capture itself are skipped; processes that cannot\n"
 	"be read are skipped and counted. A summary line goes to stderr. The first\n"
 	"SIGINT or SIGTERM finishes the snapshot in hand and exits 0; a second one\n"
-	"rolls it back. A snapshot is stored whole or not at all.\n"
+	"rolls it back. A snapshot is stored whole or not at all. On a terminal,\n"
+	"a progress line on stderr counts processes (and snapshots with -i).\n"
 	"Exit status: 0 success, 1 failure, 2 usage error.\n";
 
 static int add_pid(struct capture_opts *o, const char *arg)
@@ -246,25 +249,77 @@ static void be_nice(void)
 }
 
 /* Sleep until `when` (CLOCK_MONOTONIC) or a signal. */
-static void sleep_until(const struct timespec *when)
+static double seconds_until(const struct timespec *when)
 {
-	while (!capture_stop &&
-	       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, when, NULL) == EINTR)
-		;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(when->tv_sec - now.tv_sec) +
+	       (double)(when->tv_nsec - now.tv_nsec) / 1e9;
+}
+
+/*
+ * Sleep until `when` (CLOCK_MONOTONIC) or a signal. With a progress line,
+ * wake every PROGRESS_EVERY_MS to count down to the next snapshot.
+ */
+static void sleep_until(const struct timespec *when, struct progress *pr,
+			long done, long count)
+{
+	struct timespec step;
+	double left;
+
+	while (!capture_stop && (left = seconds_until(when)) > 0) {
+		step = *when;
+		if (pr->enabled && left > PROGRESS_EVERY_MS / 1e3) {
+			if (count)
+				progress_show(pr, "snapshot %ld of %ld taken, next"
+					      " in %.1f s", done, count, left);
+			else
+				progress_show(pr, "snapshot %ld taken, next in"
+					      " %.1f s", done, left);
+			clock_gettime(CLOCK_MONOTONIC, &step);
+			step.tv_nsec += PROGRESS_EVERY_MS * 1000000L;
+			if (step.tv_nsec >= 1000000000L) {
+				step.tv_sec++;
+				step.tv_nsec -= 1000000000L;
+			}
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &step, NULL);
+	}
+}
+
+/* "snapshot N of M: " (or "snapshot N: " with no end) in -i runs. */
+static void loop_head(char *out, size_t n, const struct capture_opts *o,
+		      long nth)
+{
+	if (o->interval <= 0)
+		out[0] = '\0';
+	else if (o->count)
+		snprintf(out, n, "snapshot %ld of %ld: ", nth, o->count);
+	else
+		snprintf(out, n, "snapshot %ld: ", nth);
 }
 
 /* Take o->count snapshots (0: until a signal), o->interval apart. */
 static int capture_loop(struct store *st, const struct capture_opts *o)
 {
 	struct timespec next, now;
+	struct progress pr = { 0 };
+	char head[64];
 	long done = 0;
-	int r;
+	int r, ret = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!capture_stop && (o->count == 0 || done < o->count)) {
-		r = capture_snapshot(st, o);
-		if (r < 0)
-			return 1;
+		/* each snapshot (and the wait after it) starts the delay again:
+		 * a quick one shows no line that its summary erases at once */
+		progress_init(&pr);
+		loop_head(head, sizeof(head), o, done + 1);
+		r = capture_snapshot(st, o, &pr, head);
+		if (r < 0) {
+			ret = 1;
+			break;
+		}
 		if (r > 0)
 			break;
 		done++;
@@ -282,12 +337,13 @@ static int capture_loop(struct store *st, const struct capture_opts *o)
 			info("snapshot took longer than the interval");
 			next = now;	/* do not try to catch up */
 		}
-		sleep_until(&next);
+		sleep_until(&next, &pr, done, o->count);
 	}
+	progress_done(&pr);
 	if (capture_stop && verbosity >= 1)
 		fprintf(stderr, "%s: stopped by signal after %ld snapshot%s\n",
 			progname, done, done == 1 ? "" : "s");
-	return 0;
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -296,6 +352,7 @@ int main(int argc, char **argv)
 		.output = "mapsnap.db", .proc = "/proc", .uid = -1,
 		.level = -1,
 	};
+	struct tar_tree tar = { NULL };
 	struct store st;
 	regex_t re;
 	int ret;
@@ -308,9 +365,18 @@ int main(int argc, char **argv)
 	if (o.level < 0)
 		o.level = o.mode == MODE_SMAPS || o.import ? STORE_LEVEL
 			: STORE_LEVEL_CHEAP;
+	if (!o.import && tar_is_file(o.proc)) {	/* smemcap's archive */
+		ret = 1;
+		if (tar_tree_unpack(&tar, o.proc) < 0)
+			goto out;
+		o.proc = tar.dir;
+	}
 	o.live = is_live_proc(o.proc);
 	o.options_text = join_args(argc, argv);
 	ret = 1;
+	/* a file over RLIMIT_FSIZE is a full disk: SQLite rolls back and
+	 * says so, instead of the kernel killing us mid-transaction */
+	signal(SIGXFSZ, SIG_IGN);
 	if (store_open(&st, o.output, STORE_WRITE) < 0)
 		goto out;
 	st.level = o.level;
@@ -323,6 +389,7 @@ int main(int argc, char **argv)
 		ret = capture_loop(&st, &o);
 	store_close(&st);
 out:
+	tar_tree_release(&tar);
 	if (o.match)
 		regfree(o.match);
 	free(o.pids);

@@ -88,6 +88,7 @@ static void summary(const struct run *r, const char *uuid, double secs)
 		snprintf(skips + off, sizeof(skips) - off, ")");
 	human(rd, sizeof(rd), r->bytes_read);
 	human(wr, sizeof(wr), r->bytes_stored);
+	progress_clear();
 	if (verbosity >= 1)
 		fprintf(stderr, "%s: snapshot %lld (%s): %lld processes captured,"
 			" %lld skipped%s; %s read, %s stored, %.2f s\n", progname,
@@ -131,9 +132,11 @@ out:
 	return ret;
 }
 
-int capture_snapshot(struct store *st, const struct capture_opts *o)
+int capture_snapshot(struct store *st, const struct capture_opts *o,
+		     struct progress *progress, const char *head)
 {
-	struct run r = { .st = st, .o = o };
+	struct run r = { .st = st, .o = o, .progress = progress,
+			 .progress_head = head ? head : "" };
 	struct skip_count skips[SKIP__COUNT];
 	struct timespec t0;
 	int64_t dropped = 0;
@@ -172,8 +175,10 @@ int capture_snapshot(struct store *st, const struct capture_opts *o)
 out:
 	if (ret != 0)
 		store_rollback(st);
-	if (ret > 0)
+	if (ret > 0) {
+		progress_clear();
 		fprintf(stderr, "%s: interrupted: snapshot rolled back\n", progname);
+	}
 	for (i = 0; i < NSLOTS; i++)
 		proc_read_release(&r.slot[i].pr);
 	pthread_mutex_destroy(&r.mu);

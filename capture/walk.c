@@ -270,6 +270,9 @@ static void *reader_main(void *arg)
 
 		pthread_mutex_lock(&r->mu);
 		r->seen++;
+		if (r->progress)
+			progress_show(r->progress, "%s%lld of %zu processes",
+				      r->progress_head, (long long)r->seen, r->npids);
 		if (got == 0)
 			r->skips[skip - 1]++;
 		else if (got < 0)

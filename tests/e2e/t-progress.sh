@@ -1,0 +1,87 @@
+# t-progress.sh - the progress line: on a terminal only (run under script(1)'s
+# pseudo-terminal), never with stderr in a file or with -q, erased at the end.
+. "$ROOT/tests/e2e/lib.sh"
+S=$ROOT/samples
+command -v script >/dev/null || { echo "skip: no script(1) (util-linux)"; exit 0; }
+
+# A tree of 3 processes whose second smaps is a FIFO, written 0.6 s late:
+# a slow read, like a process with huge mappings, that outlasts the
+# progress line's first delay. `timeout` ends the writer if no one reads.
+src=$S/real/proc/4190
+slow_tree() {
+	rm -rf "$1"
+	mkdir -p "$1"
+	cp "$S/real/proc/meminfo" "$1/"
+	for p in 1 2 3; do
+		mkdir "$1/$p"
+		cp "$src/smaps" "$src/maps" "$src/cmdline" "$src/status" "$1/$p/"
+		sed "1s/^[0-9]* /$p /" "$src/stat" >"$1/$p/stat"
+	done
+	rm "$1/2/smaps"
+	mkfifo "$1/2/smaps"
+	timeout 10 sh -c "sleep 0.6; cat '$src/smaps' >'$1/2/smaps'" &
+}
+
+# on_tty CMD: run the shell command CMD with a terminal for its stdout and
+# stderr; what the terminal showed goes to tty.out, CRs as '#'.
+on_tty() {
+	script -qfec "$1" /dev/null >tty.raw </dev/null
+	local rc=$?
+	tr '\r' '#' <tty.raw >tty.out
+	return $rc
+}
+
+# --- a capture of many processes: processes done of total -----------------
+slow_tree ft
+start=$(date +%s%N)
+on_tty "'$CAPTURE' -o a.db --proc ft" || fail "capture on a terminal failed: $(cat tty.out)"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+wait
+expect_grep '#mapsnap-capture: [0-9] of 3 processes' tty.out
+# erased (spaces over it, back to the start) before the summary line
+expect_grep '# +#mapsnap-capture: snapshot 1 \(.*\): 3 processes captured' tty.out
+# at most ten draws a second, the first after a quarter of one
+draws=$(grep -o '#mapsnap-capture: [^#]*processes#' tty.out | grep -vc captured)
+[ "$draws" -le $((ms / 100 + 1)) ] ||
+	fail "$draws progress draws in $ms ms: more than ten a second"
+
+# stderr in a file: no progress, still the summary
+slow_tree ft
+on_tty "'$CAPTURE' -o a.db --proc ft 2>err.txt" || fail "capture failed"
+wait
+grep -q "$(printf '\r')" err.txt && fail "a progress line went to a file"
+grep -q 'of 3 processes' err.txt && fail "progress text went to a file"
+expect_grep '^mapsnap-capture: snapshot 2 \(.*\): 3 processes captured' err.txt
+
+# -q on a terminal: nothing at all
+slow_tree ft
+on_tty "'$CAPTURE' -q -o a.db --proc ft" || fail "capture -q failed"
+wait
+[ ! -s tty.raw ] || { cat tty.out >&2; fail "capture -q printed on a terminal"; }
+
+# --- an -i run: snapshot N of M ---------------------------------------------
+mkdir -p tree/1
+cp "$S/real/proc/meminfo" tree/
+cp "$src/smaps" "$src/maps" "$src/cmdline" "$src/status" "$src/stat" tree/1/
+sed -i "1s/^[0-9]* /1 /" tree/1/stat
+start=$(date +%s%N)
+on_tty "'$CAPTURE' -o b.db --proc tree -i 0.5 -n 3" || fail "capture -i failed"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+expect_grep '#mapsnap-capture: snapshot 1 of 3 taken, next in 0\.[0-9] s' tty.out
+expect_grep '#mapsnap-capture: snapshot 2 of 3 taken, next in 0\.[0-9] s' tty.out
+[ "$(grep -o 'mapsnap-capture: snapshot [0-9] ([^)]*): 1 processes captured' tty.out |
+	wc -l)" -eq 3 ] || fail "not three summary lines in the -i run"
+draws=$(grep -o '#mapsnap-capture: snapshot [0-9] of 3 taken' tty.out | wc -l)
+[ "$draws" -le $((ms / 100 + 1)) ] ||
+	fail "$draws progress draws in $ms ms: more than ten a second"
+# the run ends with the line erased: nothing after the last summary
+tail -c 200 tty.out | grep -q 'taken, next' && fail "progress line left at the end"
+on_tty "'$CAPTURE' -o b.db --proc tree -i 0.3 -n 2 2>err.txt" || fail "capture failed"
+grep -q 'taken, next' err.txt && fail "-i progress went to a file"
+
+# --- merge: -q on a terminal prints nothing, without it only the summary ---
+on_tty "'$ANALYZE' merge -q m.db a.db b.db" || fail "merge -q failed"
+[ ! -s tty.raw ] || fail "merge -q printed on a terminal"
+on_tty "'$ANALYZE' merge m2.db a.db b.db" || fail "merge failed"
+expect_grep '^#?mapsnap-analyze: merge: 8 snapshots added' tty.out
+exit 0
