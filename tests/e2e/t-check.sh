@@ -1,0 +1,143 @@
+# t-check.sh - check: ok on clean files (captured, merged), one line per
+# problem naming the table, the row or blob and the cause on damaged ones;
+# a hostile schema refused by every command; usage and open errors.
+. "$ROOT/tests/e2e/lib.sh"
+
+cap() { expect_exit 0 "$CAPTURE" -q "$@"; }
+cap -o a.db --proc "$ROOT/samples/real/proc" --host alpha -l r1
+cap -o a.db --proc "$ROOT/samples/edge/proc" --host alpha -l e1
+cap -o b.db --proc "$ROOT/samples/old/proc" --host beta --maps-only
+expect_exit 0 "$ANALYZE" merge -q m.db a.db b.db
+
+# --- clean files --------------------------------------------------------------
+# the figures, counted apart by sqlite3
+q() { sqlite3 "$1" "$2"; }
+for f in a.db b.db m.db; do
+	expect_exit 0 "$ANALYZE" check "$f"
+	printf '%s: ok: %s snapshots, %s processes, %s blobs (%s bytes of text) checked\n' \
+		"$f" "$(q $f 'SELECT count(*) FROM snapshots')" \
+		"$(q $f 'SELECT count(*) FROM processes')" \
+		"$(q $f 'SELECT count(*) FROM blobs')" \
+		"$(q $f 'SELECT sum(raw_size) FROM blobs')" >want
+	expect_cmp want out
+	[ ! -s err ] || fail "check wrote to stderr: $(cat err)"
+done
+expect_exit 0 "$ANALYZE" check -q m.db
+[ ! -s out ] && [ ! -s err ] || fail "check -q is not quiet: $(cat out err)"
+expect_exit 0 "$ANALYZE" --json check --quiet a.db
+
+# --- usage -----------------------------------------------------------------
+expect_exit 0 "$ANALYZE" check --help
+expect_grep '^usage: mapsnap-analyze .*check \[-q\] FILE$' out
+expect_exit 2 "$ANALYZE" check
+expect_grep "check takes one FILE" err
+expect_exit 2 "$ANALYZE" check a.db b.db
+expect_exit 2 "$ANALYZE" check --bogus a.db
+expect_grep "try 'mapsnap-analyze --help'" err
+"$ANALYZE" --help | grep -q '^  check \[-q\] FILE$' || fail "--help does not list check"
+
+# --- files that do not open --------------------------------------------------
+expect_exit 1 "$ANALYZE" check nope.db
+echo "mapsnap-analyze: cannot open 'nope.db': No such file or directory" >want
+expect_cmp want err
+echo 'not a database' >text.db
+expect_exit 1 "$ANALYZE" check text.db
+expect_grep "^mapsnap-analyze: .*'text.db'.*not a database" err
+
+# --- damages: exact messages -------------------------------------------------
+# damage SQL: a.db's copy x.db with SQL applied (CHECK constraints off, as
+# a hostile writer has them)
+damage() {
+	cp a.db x.db
+	python3 - "$1" <<'EOF' || fail "cannot damage x.db"
+import sqlite3, sys
+db = sqlite3.connect("x.db", isolation_level=None)
+db.execute("PRAGMA ignore_check_constraints = ON")
+db.executescript(sys.argv[1])
+EOF
+}
+# The ids the messages name
+text4188=$(q a.db "SELECT text_blob FROM processes WHERE pid = 4188 AND snapshot_id = 1")
+stat4190=$(q a.db "SELECT stat_blob FROM processes WHERE pid = 4190 AND snapshot_id = 1")
+nblobs=$(q a.db "SELECT count(*) FROM blobs")
+summary() {	# N: the closing line for N problems
+	local s=s
+	[ "$1" -eq 1 ] && s=
+	echo "mapsnap-analyze: 'x.db': $1 problem$s found (2 snapshots, 9 processes, $nblobs blobs checked)"
+}
+
+damage "UPDATE blobs SET hash = zeroblob(16) WHERE id = $text4188;
+	UPDATE blobs SET raw_size = raw_size + 1 WHERE id = $stat4190"
+expect_exit 1 "$ANALYZE" check x.db
+{
+	echo "mapsnap-analyze: 'x.db': blob $stat4190 inflates to $(q a.db "SELECT raw_size FROM blobs WHERE id = $stat4190") bytes, not the $(($(q a.db "SELECT raw_size FROM blobs WHERE id = $stat4190") + 1)) stored"
+	echo "mapsnap-analyze: 'x.db': blob $text4188 does not match its hash"
+	summary 2
+} | sort >want
+sort err >got
+expect_cmp want got
+[ ! -s out ] || fail "check printed ok on a damaged file"
+# the other commands name the blob too, and show the rest
+expect_exit 1 "$ANALYZE" libs x.db --snapshot @r1
+expect_grep "^mapsnap-analyze: 'x.db': blob $text4188 does not match its hash$" err
+expect_grep '/usr/lib' out
+expect_exit 0 "$ANALYZE" ps x.db --snapshot @r1
+
+damage "DELETE FROM hosts; UPDATE processes SET text_blob = 4242 WHERE pid = 4190;
+	DELETE FROM processes WHERE pid = 1200; UPDATE skips SET count = 7;
+	UPDATE processes SET text_kind = 'bogus', rss_kb = -3 WHERE pid = 4192;
+	UPDATE processes SET pss_kb = '12kB' WHERE pid = 4193;
+	DELETE FROM meta WHERE key = 'format'"
+expect_exit 1 "$ANALYZE" check x.db
+sed 's/^/mapsnap-analyze: '\''x.db'\'': /' >want <<'EOF'
+snapshots (id 1): host_id 1 is not in hosts
+snapshots (id 2): host_id 1 is not in hosts
+processes (snapshot_id 1, pid 4190): text_blob 4242 is not in blobs
+processes (snapshot_id 1, pid 4192): rss_kb is -3, below 0
+processes (snapshot_id 1, pid 4193): pss_kb is text, not integer
+snapshots (id 2): procs_captured is 4 but it has 3 processes
+snapshots (id 2): procs_skipped is 1 but its skips add up to 7
+processes (snapshot_id 1, pid 4192): text_kind 'bogus' is not smaps, maps or rollup
+meta: format is not 'mapsnap'
+EOF
+echo "mapsnap-analyze: 'x.db': 9 problems found (2 snapshots, 8 processes, $nblobs blobs checked)" >>want
+expect_cmp want err
+
+# a row that points at another valid text, or whose figure changed: the
+# figures are summed from the text at capture, and must still be
+damage "UPDATE processes SET text_blob = stat_blob WHERE pid = 4188;
+	UPDATE processes SET pss_kb = pss_kb + 1 WHERE pid = 1200"
+expect_exit 1 "$ANALYZE" check x.db
+{
+	echo "mapsnap-analyze: 'x.db': processes (snapshot_id 1, pid 4188): its text is not maps or smaps, yet nmaps is $(q a.db 'SELECT nmaps FROM processes WHERE pid = 4188')"
+	echo "mapsnap-analyze: 'x.db': processes (snapshot_id 2, pid 1200): pss_kb is $(($(q a.db 'SELECT pss_kb FROM processes WHERE pid = 1200') + 1)) but its text sums to $(q a.db 'SELECT pss_kb FROM processes WHERE pid = 1200')"
+	summary 2
+} >want
+expect_cmp want err
+# maps-only, --rollup and --import rows have figures of their own kinds
+sleep 300 & sp=$!
+trap 'kill $sp 2>/dev/null; rm -rf "$T"' EXIT
+cap -o r.db --host live --rollup $sp
+cap -o r.db --import "$ROOT/samples/real/proc/4188/smaps" --pid 7
+expect_exit 0 "$ANALYZE" check -q r.db
+expect_exit 0 "$ANALYZE" check -q b.db
+
+# --- hostile schemas: refused before any row is read, by every command --------
+damage "CREATE VIEW evil AS SELECT load_extension('/nonexistent/evil.so')"
+for cmd in "check x.db" "list x.db" "ps x.db" "sql x.db SELECT 1"; do
+	expect_exit 1 "$ANALYZE" $cmd
+	echo "mapsnap-analyze: cannot open 'x.db': its schema has view 'evil', which mapsnap does not make" >want
+	expect_cmp want err
+done
+damage "CREATE TRIGGER evil AFTER INSERT ON hosts BEGIN SELECT 1; END"
+expect_exit 1 "$ANALYZE" check x.db
+expect_grep "its schema has trigger 'evil', which mapsnap does not make" err
+damage "ALTER TABLE hosts ADD COLUMN evil AS (abs(id))"
+expect_exit 1 "$ANALYZE" check x.db
+expect_grep "its column hosts.evil is generated, which mapsnap does not make" err
+damage "DROP INDEX snapshots_by_time; CREATE INDEX snapshots_by_time ON snapshots (abs(time_us))"
+expect_exit 1 "$ANALYZE" check x.db
+expect_grep "its index 'snapshots_by_time' is not the one mapsnap makes" err
+# SQLite's own statistics are no threat
+damage "ANALYZE"
+expect_exit 0 "$ANALYZE" check x.db
