@@ -135,6 +135,7 @@ struct libs_run {
 	struct mapagg a;
 	sqlite3_stmt *blob_q;
 	struct libs_blob in[MAPAGG_POOL_SLOTS];
+	uint64_t proc;		/* processes handed over, in every snapshot */
 	int bad;
 };
 
@@ -257,7 +258,6 @@ static int feed(struct libs_run *run, sqlite3_stmt *q,
 		const struct filters *f)
 {
 	struct mapagg_pool pool;
-	uint64_t proc = 0;
 	int rc, r;
 
 	mapagg_pool_start(&pool, MAPAGG_BY_NAME, 0, decode, text_done, run);
@@ -274,7 +274,7 @@ static int feed(struct libs_run *run, sqlite3_stmt *q,
 			free(cmd);
 			continue;
 		}
-		j->t.proc = ++proc;
+		j->t.proc = ++run->proc;
 		j->t.label = cmd;
 		mapagg_pool_submit(&pool);
 	}
@@ -283,13 +283,14 @@ static int feed(struct libs_run *run, sqlite3_stmt *q,
 }
 
 /*
- * Every process of the snapshot that passes the filters, in one pass over
+ * Every process of the snapshots that passes the filters, in one pass over
  * its text. 0, or -1 when the processes cannot be read (printed). A text
  * that cannot be used is reported and sets *bad: the rows of the others
  * are still there.
  */
-static int fill(struct store *st, int64_t snap, const struct filters *f,
-		int per_process, struct table *t, int *bad)
+static int fill(struct store *st, const int64_t *snaps, size_t nsnaps,
+		const struct filters *f, int per_process, struct table *t,
+		int *bad)
 {
 	struct libs_run *run = xcalloc(1, sizeof(*run));
 	sqlite3_stmt *q = NULL;
@@ -312,10 +313,13 @@ static int fill(struct store *st, int64_t snap, const struct filters *f,
 		store_error(st, "read processes from");
 		goto out;
 	}
-	sqlite3_bind_int64(q, 1, snap);
-	if (feed(run, q, f) != SQLITE_DONE) {
-		store_error(st, "read processes from");
-		goto out;
+	for (i = 0; i < nsnaps; i++) {
+		sqlite3_bind_int64(q, 1, snaps[i]);
+		if (feed(run, q, f) != SQLITE_DONE) {
+			store_error(st, "read processes from");
+			goto out;
+		}
+		sqlite3_reset(q);
 	}
 	if (!per_process)
 		add_libs_rows(t, &run->a);
@@ -331,23 +335,77 @@ out:
 	return ret;
 }
 
+/*
+ * --all-hosts: the latest snapshot of every host of the file, as `latest`
+ * means for --host NAME (by time, then id), in *snaps (caller frees).
+ * 0 or -1 (printed).
+ */
+static int latest_of_hosts(struct store *st, int64_t **snaps, size_t *n)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	*snaps = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT s.id FROM snapshots AS s"
+			       " WHERE s.id = (SELECT s2.id FROM snapshots AS s2"
+			       " WHERE s2.host_id = s.host_id ORDER BY"
+			       " s2.time_us DESC, s2.id DESC LIMIT 1)"
+			       " ORDER BY s.host_id", -1, &q, NULL) != SQLITE_OK)
+		return store_error(st, "read snapshots from");
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		*snaps = xreallocarray(*snaps, *n + 1, sizeof(**snaps));
+		(*snaps)[(*n)++] = sqlite3_column_int64(q, 0);
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : store_error(st, "read snapshots from");
+}
+
+/* --all-hosts excludes what names one snapshot or host. 0 or 2 (printed). */
+static int all_hosts_usage(int argc, char **argv, const struct filters *f,
+			   const struct out_opts *out)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strncmp(argv[i], "--snapshot", 10) || f->host)
+			return usage_error("--all-hosts takes the latest snapshot"
+					   " of every host: no --snapshot or"
+					   " --host");
+	if (out->percent)
+		return usage_error("--all-hosts sums many hosts: -p needs one"
+				   " snapshot's MemTotal");
+	return 0;
+}
+
 static int run_libs(int argc, char **argv, const struct out_opts *out)
 {
-	static int per_process;
+	static int per_process, all_hosts;
 	static const struct option extra[] = {
 		{ "per-process", no_argument, &per_process, 1 },
+		{ "all-hosts", no_argument, &all_hosts, 1 },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct filters f = { 0 };
 	int ret, bad = 0;
 	struct table t;
 	struct store st;
-	int64_t snap;
+	int64_t snap, *snaps = NULL;
+	size_t nsnaps = 1;
 
-	per_process = 0;
+	per_process = all_hosts = 0;
 	ret = snapshot_args(argc, argv, &cmd_libs, extra, &f, &st, &snap);
 	if (ret >= 0)
 		goto out;
+	if (all_hosts && ((ret = all_hosts_usage(argc, argv, &f, out)) ||
+			  (ret = latest_of_hosts(&st, &snaps, &nsnaps) ? 1 : 0))) {
+		store_close(&st);
+		goto out;
+	}
+	if (!all_hosts) {
+		snaps = xmalloc(sizeof(*snaps));
+		snaps[0] = snap;
+	}
 	if (per_process) {
 		table_init(&t, proc_cols, sizeof(proc_cols) / sizeof(proc_cols[0]));
 		t.sort = "map";
@@ -355,18 +413,20 @@ static int run_libs(int argc, char **argv, const struct out_opts *out)
 		table_init(&t, libs_cols, sizeof(libs_cols) / sizeof(libs_cols[0]));
 		t.sort = "pss";
 	}
-	if (fill(&st, snap, &f, per_process, &t, &bad) < 0)
+	if (fill(&st, snaps, nsnaps, &f, per_process, &t, &bad) < 0)
 		ret = 1;
 	else if ((ret = print_snapshot_table(&t, out, &st, snap)) == 0)
 		ret = bad;	/* a bad text was left out: say so at exit */
 	table_release(&t);
 	store_close(&st);
 out:
+	free(snaps);
 	filters_release(&f);
 	return ret;
 }
 
 const struct command cmd_libs = {
-	"libs", "libs FILE [--snapshot REF] [filters] [--per-process]",
+	"libs", "libs FILE [--snapshot REF | --all-hosts] [filters]"
+	" [--per-process]",
 	run_libs, 0,
 };

@@ -550,7 +550,7 @@ for k in whole:
 PY
 
 # usage: help, errors, exit codes
-for c in "libs FILE \[--snapshot REF\] \[filters\] \[--per-process\]" \
+for c in "libs FILE \[--snapshot REF \| --all-hosts\] \[filters\] \[--per-process\]" \
 	 "users FILE \[--snapshot REF\] \[filters\]" \
 	 "showmap FILE \[--snapshot REF\] \[--host NAME\] PID"; do
 	expect_exit 0 "$ANALYZE" ${c%% *} --help
