@@ -1,0 +1,273 @@
+# t-docs.sh - the man pages, --help and the bash completion agree: every
+# option either --help or the man page lists is in the other (per command
+# for the analyzer, whose commands are read from --help); the pages
+# install where man finds them and render without a warning; the
+# completion offers what --help lists.
+. "$ROOT/tests/e2e/lib.sh"
+
+# --- --help against the man pages ------------------------------------
+"$CAPTURE" --help >capture.help || fail "mapsnap-capture --help"
+"$ANALYZE" --help >analyze.help || fail "mapsnap-analyze --help"
+awk '/^commands:/ { on = 1; next } /^$/ { on = 0 } on && /^  [a-z]/ { print $1 }' \
+	analyze.help | sort -u >commands
+[ -s commands ] || fail "mapsnap-analyze --help lists no command"
+while read -r c; do
+	"$ANALYZE" "$c" --help >"cmd.$c.help" 2>"cmd.$c.err" ||
+		fail "mapsnap-analyze $c --help exits $?: $(cat "cmd.$c.err")"
+	[ -s "cmd.$c.help" ] || fail "mapsnap-analyze $c --help prints nothing"
+done <commands
+
+python3 - "$ROOT/man" <<'EOF' || fail "--help and the man pages disagree"
+import os, re, sys
+man = sys.argv[1]
+OPT = re.compile(r"(?<![\w-])(--?[A-Za-z][\w-]*)")
+problems = []
+
+def opts(text):
+    return set(OPT.findall(text))
+
+def plain(s):
+    """roff source to text: fonts off, escapes resolved."""
+    s = re.sub(r"\\f(\[[^]]*\]|\(..|.)", "", s)
+    s = s.replace("\\-", "-").replace("\\&", "").replace("\\(aq", "'")
+    s = re.sub(r"\\\(..", " ", s).replace("\\ ", " ").replace("\\e", "\\")
+    return s
+
+def sections(path):
+    """{.SH name: [lines]}"""
+    out, cur = {}, None
+    for line in open(path, encoding="utf-8").read().split("\n"):
+        if line.startswith(".SH "):
+            cur = plain(line[4:]).strip().strip('"')
+            out[cur] = []
+        elif cur is not None and not line.startswith('.\\"'):
+            out[cur].append(line)
+    return out
+
+def items(lines, level=0):
+    """The .TP items of the list at .RS depth `level`: [([tag lines],
+    [body lines])]; a body runs to the next item or a paragraph break of
+    that depth and holds any nested list."""
+    res, depth, i = [], 0, 0
+    while i < len(lines):
+        l = lines[i]
+        if l.startswith(".RS"):
+            depth += 1
+        elif l.startswith(".RE"):
+            depth -= 1
+        elif depth == level and l.startswith((".TP", ".TQ")) and i + 1 < len(lines):
+            if l.startswith(".TP") or not res or res[-1][0] is None:
+                res.append(([], []))
+            res[-1][0].append(lines[i + 1])
+            i += 2
+            continue
+        elif depth == level and re.match(r"\.(PP|LP|P|SS)\b", l):
+            res.append((None, []))          # ends the item before
+        if res:
+            res[-1][1].append(l)
+        i += 1
+    return [r for r in res if r[0] is not None]
+
+def compare(what, helpset, manset, manname):
+    for o in sorted(helpset - manset):
+        problems.append("%s: %s is in --help but not in %s" % (what, o, manname))
+    for o in sorted(manset - helpset):
+        problems.append("%s: %s is in %s but not in --help" % (what, o, manname))
+
+# mapsnap-capture: --help against the OPTIONS of the page
+cap = sections(os.path.join(man, "mapsnap-capture.1"))
+manopts = set()
+for tags, body in items(cap.get("OPTIONS", [])):
+    for t in tags:
+        manopts |= opts(plain(t))
+compare("mapsnap-capture", opts(open("capture.help").read()), manopts,
+        "mapsnap-capture(1) OPTIONS")
+syn = opts(plain("\n".join(cap.get("SYNOPSIS", []))))
+for o in sorted(syn - manopts):
+    problems.append("mapsnap-capture: %s is in the SYNOPSIS but not in OPTIONS" % o)
+
+# mapsnap-analyze --help: usage and output options; commands; filters
+glob, filt, para = set(), set(), ""
+for line in open("analyze.help").read().split("\n"):
+    if not line:
+        para = ""
+    elif line.startswith("commands:"):
+        para = "commands"
+    elif line.startswith("filters:"):
+        para = "filters"
+    if para == "filters":
+        filt |= opts(line)
+    elif para != "commands":
+        glob |= opts(line)
+commands = open("commands").read().split()
+
+ana = sections(os.path.join(man, "mapsnap-analyze.1"))
+manglob = set()
+for tags, body in items(ana.get("OPTIONS", [])):
+    for t in tags:
+        manglob |= opts(plain(t))
+compare("mapsnap-analyze (output options)", glob, manglob,
+        "mapsnap-analyze(1) OPTIONS")
+
+# the COMMANDS section: one item per command, its tag its usage
+mancmd, manfilt = {}, set()
+for tags, body in items(ana.get("COMMANDS", [])):
+    name = plain(tags[0]).split()[0]
+    if not re.fullmatch(r"[a-z][a-z-]*", name) or "\\fB" not in tags[0][:4]:
+        continue
+    text = " ".join(plain(t) for t in tags)
+    o = opts(text)
+    # options defined by a nested list (the filters under ps)
+    for t, b in items(body, 1):
+        o |= opts(" ".join(plain(x) for x in t))
+    # the filters: the nested list after "Filters"
+    starts = [i for i, b in enumerate(body) if plain(b).startswith("Filters")]
+    if starts:
+        for t, b in items(body[starts[0]:], 1):
+            manfilt |= opts(" ".join(plain(x) for x in t))
+    entry = mancmd.setdefault(name, [set(), False])
+    entry[0] |= o
+    entry[1] |= bool(re.search(r"\bfilters\b", text))
+compare("mapsnap-analyze filters", filt, manfilt,
+        "the Filters of mapsnap-analyze(1)")
+
+# the SYNOPSIS: one block per command, from `.B mapsnap-analyze CMD`
+synopsis, cur = {}, None
+for line in ana.get("SYNOPSIS", []):
+    p = plain(line)
+    m = re.match(r"\.B mapsnap-analyze ([a-z][a-z-]*)\s*$", p)
+    if m:
+        cur = m.group(1)
+        synopsis.setdefault(cur, "")
+    elif re.match(r"\.(br|PP)\b", p):
+        cur = None
+    elif cur:
+        synopsis[cur] += " " + p
+
+for c in commands:
+    text = open("cmd.%s.help" % c).read()
+    text = text.replace("[OUTPUT OPTIONS]", "")
+    h = opts(text) | (filt if re.search(r"\bfilters\b", text) else set())
+    open("cmd.%s.opts" % c, "w").write("".join(o + "\n" for o in sorted(h)))
+    if c not in mancmd:
+        problems.append("%s: in --help, but mapsnap-analyze(1) has no item "
+                        "for it under COMMANDS" % c)
+    else:
+        m = mancmd[c][0] | (manfilt if mancmd[c][1] else set())
+        compare(c, h, m, "its item in mapsnap-analyze(1)")
+    if c not in synopsis:
+        problems.append("%s: in --help, but not in the SYNOPSIS of "
+                        "mapsnap-analyze(1)" % c)
+    else:
+        s = synopsis[c]
+        m = opts(s) | (manfilt if re.search(r"\bfilters\b", s) else set())
+        compare(c, h, m, "the SYNOPSIS of mapsnap-analyze(1)")
+for c in sorted(set(mancmd) | set(synopsis)):
+    if c not in commands:
+        problems.append("%s: in mapsnap-analyze(1) but not a command of "
+                        "--help" % c)
+
+open("capture.opts", "w").write("\n".join(sorted(opts(open("capture.help").read()))) + "\n")
+open("global.opts", "w").write("\n".join(sorted(glob)) + "\n")
+
+for p in problems:
+    print(p)
+sys.exit(1 if problems else 0)
+EOF
+
+# --- make install: where man looks, rendered without a warning --------
+# The programs are built already (maybe with sanitizers): -o keeps make
+# from building them again, with other flags.
+make -C "$ROOT" --no-print-directory -s BUILD="$BUILD" \
+	-o "$BUILD/mapsnap-capture" -o "$BUILD/mapsnap-analyze" \
+	-o "$BUILD/mapsnap.so" install DESTDIR="$T/root" PREFIX=/usr \
+	>install.log 2>&1 || { cat install.log >&2; fail "make install"; }
+mandir=$T/root/usr/share/man
+for f in bin/mapsnap-capture bin/mapsnap-analyze \
+	 share/bash-completion/completions/mapsnap-capture \
+	 share/bash-completion/completions/mapsnap-analyze; do
+	[ -s "$T/root/usr/$f" ] || fail "make install did not install /usr/$f"
+done
+for page in man1/mapsnap-capture.1 man1/mapsnap-analyze.1 man5/mapsnap.5; do
+	[ -s "$mandir/$page" ] || fail "make install did not install $page"
+	man --warnings -l "$mandir/$page" >page.txt 2>warnings
+	[ -s warnings ] && { cat warnings >&2; fail "man warns about $page"; }
+	groff -man -ww -z "$mandir/$page" 2>warnings
+	[ -s warnings ] && { cat warnings >&2; fail "groff warns about $page"; }
+	[ "$(wc -l <page.txt)" -gt 50 ] || fail "man renders $page short"
+	name=${page#*/} section=${page%%/*}
+	got=$(MANPATH=$mandir man -w "${section#man}" "${name%.*}") ||
+		fail "man -w finds no ${name%.*}(${section#man}) in $mandir"
+	[ "$got" = "$mandir/$page" ] || fail "man -w ${name%.*}: '$got'"
+done
+make -C "$ROOT" --no-print-directory -s BUILD="$BUILD" uninstall \
+	DESTDIR="$T/root" PREFIX=/usr >install.log 2>&1 ||
+	{ cat install.log >&2; fail "make uninstall"; }
+left=$(find "$T/root" -type f)
+[ -z "$left" ] || fail "make uninstall left: $left"
+
+# --- bash completion ---------------------------------------------------
+"$CAPTURE" -q -o db --proc "$ROOT/samples/edge/proc" --host edge ||
+	fail "capture of samples/edge"
+"$ANALYZE" --csv ps db | sed -n '2,$s/,.*//p' | sort >db.pids
+[ -s db.pids ] || fail "no pid in db"
+touch svg-here.svg
+
+# complete WORD...: COMPREPLY, sorted, one a line, for the last WORD
+complete_words() {
+	local fn=_mapsnap_analyze
+	case $1 in *capture) fn=_mapsnap_capture ;; esac
+	COMP_WORDS=("$@")
+	COMP_CWORD=$(($# - 1))
+	COMPREPLY=()
+	"$fn"
+	printf '%s\n' "${COMPREPLY[@]}" | sed '/^$/d' | sort -u
+}
+# offers LIST WORD...: every line of file LIST is offered
+offers() {
+	local list=$1
+	shift
+	complete_words "$@" >offered
+	comm -23 <(sort -u "$list") offered >missing
+	[ -s missing ] && fail "completing '$*' does not offer: $(tr '\n' ' ' <missing)"
+	return 0
+}
+# offers_exactly 'A B' WORD...
+offers_exactly() {
+	local want=$1
+	shift
+	[ "$(complete_words "$@" | tr '\n' ' ')" = "$want " ] ||
+		fail "completing '$*' offers '$(complete_words "$@" | tr '\n' ' ')', not '$want'"
+}
+
+. "$ROOT/completion/mapsnap.bash" || fail "the completion script does not load"
+complete -p mapsnap-capture mapsnap-analyze >/dev/null ||
+	fail "the completion script completes neither program"
+
+offers capture.opts "$CAPTURE" -
+offers_exactly "$(sort commands | tr '\n' ' ' | sed 's/ $//')" "$ANALYZE" ""
+offers global.opts "$ANALYZE" -
+while read -r c; do
+	offers "cmd.$c.opts" "$ANALYZE" "$c" db -
+	# output options after the name, but for a command that takes every
+	# option there as its own (pmap)
+	if grep -q "$c takes its own" analyze.help; then
+		complete_words "$ANALYZE" "$c" db -- | grep -qx -- --csv &&
+			fail "completing '$c db --' offers --csv, which $c does not take"
+	else
+		offers global.opts "$ANALYZE" "$c" db -
+	fi
+done <commands
+offers_exactly "cmdline comm exe pid" "$ANALYZE" diff db --by ""
+offers_exactly "pmap ps" "$ANALYZE" --csv --sort pss p
+offers_exactly "first latest" "$ANALYZE" ps db --snapshot ""
+offers_exactly "svg-here.svg" "$ANALYZE" timeline db --pid 1 --svg svg-
+offers_exactly "db db.pids" "$CAPTURE" -o d
+offers_exactly "db db.pids" "$ANALYZE" -H list d
+touch "my file.db"
+offers_exactly "my file.db" "$ANALYZE" diff db my
+offers db.pids "$ANALYZE" pmap db ""
+offers db.pids "$ANALYZE" ps db --pid ""
+echo "$$" >self.pid
+offers self.pid "$CAPTURE" -p "$$"
+offers self.pid "$CAPTURE" "$$"
