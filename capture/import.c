@@ -7,6 +7,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -25,22 +26,20 @@ static int read_input(const char *path, struct buf *text)
 	return 0;
 }
 
-/* The process row for a text of format `fmt`, its figures summed. */
+/* The process row for the text read from path, its figures summed. */
 static int import_row(const char *path, const struct buf *text,
-		      enum smaps_format fmt, struct process_row *row)
+		      enum smaps_format *fmt, struct process_row *row)
 {
 	struct smaps_totals t;
-	char err[160];
+	char err[PATH_MAX + 256];
 
-	if (fmt == SMAPS_FMT_EMPTY || fmt == SMAPS_FMT_UNKNOWN)
-		return error("'%s' is not a maps, smaps or smaps_rollup text%s",
-			     path, fmt == SMAPS_FMT_EMPTY ? " (it is empty)" : "");
-	if (smaps_sum(text->data, text->len, &t, err, sizeof(err)) < 0)
-		return error("'%s': %s", path, err);
-	row->text_kind = smaps_format_name(fmt);
-	row->nmaps = fmt == SMAPS_FMT_ROLLUP ? 0 : (int64_t)t.nmaps;
-	row->size_kb = fmt == SMAPS_FMT_ROLLUP ? 0 : (int64_t)t.size;
-	if (fmt != SMAPS_FMT_MAPS)
+	if (import_check(path, text->data ? text->data : "", text->len, fmt,
+			 &t, err, sizeof(err)) < 0)
+		return error("%s", err);
+	row->text_kind = smaps_format_name(*fmt);
+	row->nmaps = *fmt == SMAPS_FMT_ROLLUP ? 0 : (int64_t)t.nmaps;
+	row->size_kb = *fmt == SMAPS_FMT_ROLLUP ? 0 : (int64_t)t.size;
+	if (*fmt != SMAPS_FMT_MAPS)
 		row_set_usage(row, &t);
 	return 0;
 }
@@ -58,8 +57,7 @@ int capture_import(struct store *st, const struct capture_opts *o)
 
 	if (read_input(o->import, &text) < 0)
 		goto out;
-	fmt = smaps_detect(text.data, text.len);
-	if (import_row(o->import, &text, fmt, &row) < 0)
+	if (import_row(o->import, &text, &fmt, &row) < 0)
 		goto out;
 	row.pid = o->npids ? o->pids[0] : 0;
 	row.uid = -1;

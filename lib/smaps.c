@@ -671,24 +671,41 @@ const char *smaps_format_name(enum smaps_format f)
 	return "unknown";
 }
 
-static void add_map(struct smaps_totals *t, const struct smaps_map *m)
+/*
+ * No process holds more than its 64-bit address space, 2^54 kB: a sum
+ * past 2^62 kB is a crafted text, and would wrap around or turn negative
+ * in the store's 64-bit integers (uss and shared add two such sums).
+ */
+#define SUM_MAX (UINT64_C(1) << 62)
+
+static int add(uint64_t *sum, uint64_t v)
+{
+	return __builtin_add_overflow(*sum, v, sum) || *sum > SUM_MAX;
+}
+
+/* 0, or -1 when a sum goes past SUM_MAX. */
+static int add_map(struct smaps_totals *t, const struct smaps_map *m)
 {
 	const uint64_t *v = m->val;
+	int big = 0;
 
 	if (m->present & UINT64_C(1) << SF_SIZE)
-		t->size += v[SF_SIZE];
+		big |= add(&t->size, v[SF_SIZE]);
 	else
-		t->size += (m->end - m->start) / 1024;
-	t->rss += v[SF_RSS];
-	t->pss += v[SF_PSS];
-	t->uss += v[SF_PRIVATE_CLEAN] + v[SF_PRIVATE_DIRTY];
-	t->shared += v[SF_SHARED_CLEAN] + v[SF_SHARED_DIRTY];
-	t->swap += v[SF_SWAP];
-	t->swap_pss += v[SF_SWAPPSS];
-	t->anonymous += v[SF_ANONYMOUS];
-	t->locked += v[SF_LOCKED];
+		big |= add(&t->size, (m->end - m->start) / 1024);
+	big |= add(&t->rss, v[SF_RSS]);
+	big |= add(&t->pss, v[SF_PSS]);
+	big |= add(&t->uss, v[SF_PRIVATE_CLEAN]);
+	big |= add(&t->uss, v[SF_PRIVATE_DIRTY]);
+	big |= add(&t->shared, v[SF_SHARED_CLEAN]);
+	big |= add(&t->shared, v[SF_SHARED_DIRTY]);
+	big |= add(&t->swap, v[SF_SWAP]);
+	big |= add(&t->swap_pss, v[SF_SWAPPSS]);
+	big |= add(&t->anonymous, v[SF_ANONYMOUS]);
+	big |= add(&t->locked, v[SF_LOCKED]);
 	t->nmaps++;
 	t->present |= m->present;
+	return big ? -1 : 0;
 }
 
 int smaps_sum(const char *text, size_t len, struct smaps_totals *t,
@@ -700,8 +717,15 @@ int smaps_sum(const char *text, size_t len, struct smaps_totals *t,
 
 	memset(t, 0, sizeof(*t));
 	smaps_parser_init(&ps, text, len);
-	while ((r = smaps_next(&ps, &m)) > 0)
-		add_map(t, &m);
+	while ((r = smaps_next(&ps, &m)) > 0) {
+		if (add_map(t, &m) < 0) {
+			snprintf(ps.err, sizeof(ps.err), "line %u: figures too"
+				 " large for a process (over 2^62 kB in all)",
+				 m.lineno);
+			r = -1;
+			break;
+		}
+	}
 	if (r < 0 && err && errlen)
 		snprintf(err, errlen, "%s", ps.err);
 	return r;

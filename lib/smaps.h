@@ -103,7 +103,9 @@ struct smaps_totals {
 
 /*
  * Parse all of (text, len) and sum it into *t (zeroed first).
- * Returns 0, or -1 with "line N: cause" in err (errlen bytes).
+ * Returns 0, or -1 with "line N: cause" in err (errlen bytes): a text
+ * that does not parse, or whose sums pass 2^62 kB (no process is that
+ * big; the store's integers would wrap).
  */
 int smaps_sum(const char *text, size_t len, struct smaps_totals *t,
 	      char *err, size_t errlen);
