@@ -5,6 +5,9 @@
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
+# bash-completion loads completions/NAME when NAME is first completed
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+LIBDIR   ?= $(PREFIX)/lib
 BUILD    ?= build
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
@@ -42,6 +45,7 @@ LIBA     = $(BUILD)/libmapsnap.a
 # the analyzer without its main(), for unit tests of its modules
 ANA_LIBA = $(BUILD)/libanalyze.a
 PROGS    = $(BUILD)/mapsnap-capture $(BUILD)/mapsnap-analyze
+EXT      = $(BUILD)/mapsnap.so
 MAN1     = $(wildcard man/*.1)
 MAN5     = $(wildcard man/*.5)
 
@@ -51,7 +55,7 @@ MAN5     = $(wildcard man/*.5)
 
 .PHONY: all deps test check check-unit check-e2e run install uninstall clean bench fuzz
 
-all: $(PROGS)
+all: $(PROGS) $(EXT)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -74,6 +78,26 @@ $(BUILD)/mapsnap-capture: $(CAP_OBJ) $(LIBA)
 
 $(BUILD)/mapsnap-analyze: $(ANA_OBJ) $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# mapsnap.so: the mappings table and cmdline_text() for the sqlite3 shell
+# (.load). Its sources again, as PIC and without sanitizers (the stock
+# shell cannot load an ASan object); only the entry point is exported, so
+# our error() cannot stand in for libc's, and -z defs proves that SQLite is
+# reached only through the API table the shell hands over.
+EXT_SRC  = analyze/vtab_mappings.c lib/blob.c lib/buf.c lib/smaps.c lib/util.c \
+	   lib/progress.c
+EXT_OBJ  = $(EXT_SRC:%.c=$(BUILD)/pic/%.o)
+PIC_CFLAGS = $(WARNINGS) -D_GNU_SOURCE -DMAPSNAP_EXTENSION -Ilib -Ianalyze \
+	     $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS) -fPIC \
+	     -fvisibility=hidden -MMD -MP
+
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(PIC_CFLAGS) -c -o $@ $<
+
+$(EXT): $(EXT_OBJ)
+	$(CC) -shared $(LDFLAGS) -pthread -Wl,-z,defs -o $@ $^ \
+		$(shell $(PKG_CONFIG) --libs zlib libxxhash)
 
 $(ANA_LIBA): $(filter-out $(BUILD)/analyze/main.o,$(ANA_OBJ))
 	rm -f $@
@@ -110,13 +134,30 @@ run: deps
 	$(BUILD)/mapsnap-analyze list mapsnap.db
 	$(BUILD)/mapsnap-analyze ps mapsnap.db
 
-check: check-unit check-e2e
+check: check-unit check-e2e check-fuzz
 
 check-unit: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "== $$t"; $$t; done
 
-check-e2e: $(PROGS) $(HELPERS)
+check-e2e: $(PROGS) $(EXT) $(HELPERS)
 	@BUILD=$(BUILD) tests/e2e/run
+
+# The fleet recipe against a private ClickHouse server (README): its
+# packages are installed on demand, so `make test` stays light.
+.PHONY: check-fleet
+check-fleet: $(PROGS)
+	@scripts/install-deps fleet
+	@BUILD=$(BUILD) tests/fleet/run
+
+# Both programs on a representative subset under valgrind's memcheck: a
+# memory error or a definite leak fails. On a plain build only (valgrind
+# cannot run ASan binaries): make check-valgrind, not with SANITIZE.
+.PHONY: check-valgrind
+check-valgrind: $(PROGS)
+ifneq ($(SANITIZE),)
+	$(error check-valgrind needs a build without SANITIZE)
+endif
+	@BUILD=$(BUILD) tests/helpers/valgrind-subset
 
 # Speed and size against the floor and the peers; prints ratios, never
 # fails on a miss (timed assertions do not belong in `make test`).
@@ -124,15 +165,91 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(BENCHES)
 	BUILD=$(BUILD) bench/run $(BENCH_ARGS)
 
-install: $(PROGS)
+
+# Fuzzing (fuzz/README.md). check-fuzz, part of `make check`, builds each
+# target of fuzz/ with $(CC) (and SANITIZE) around fuzz/replay.c and runs
+# it on its committed corpus and crash regressions. `make fuzz` builds the
+# libFuzzer programs with clang into $(BUILD)/fuzz/ and runs each for
+# FUZZ_TIME seconds from fuzz/corpus/NAME plus seeds made from samples/;
+# new inputs go to $(BUILD)/fuzz/corpus/NAME, crashes to
+# $(BUILD)/fuzz/crashes/NAME; `make fuzz-merge` adds the new inputs that
+# reach new code (edges only: it keeps the corpus small) to fuzz/corpus/NAME.
+FUZZ_NAMES = $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_TIME ?= 60
+FUZZ_CC   ?= clang
+FUZZ_ARGS ?=
+FUZZ_MAX_LEN ?= 16384
+FUZZ_OBJ   = $(BUILD)/fuzz/obj
+FUZZ_DEPS  = $(ANA_LIBA) $(BUILD)/capture/import_text.o $(LIBA)
+REPLAYS    = $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay-%)
+
+.PHONY: check-fuzz fuzz-build fuzz-merge
+
+$(BUILD)/fuzz/%.o: ALL_CFLAGS += -Icapture
+
+$(BUILD)/fuzz/replay-%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/replay.o $(FUZZ_DEPS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# The text targets also read every file of the sample trees.
+FUZZ_REPLAY_smaps  = $(wildcard samples/*/proc/[0-9]*)
+FUZZ_REPLAY_import = $(FUZZ_REPLAY_smaps)
+
+check-fuzz: $(REPLAYS)
+	@set -e; $(foreach n,$(FUZZ_NAMES),$(BUILD)/fuzz/replay-$(n) \
+		fuzz/corpus/$(n) fuzz/crashes/$(n) $(FUZZ_REPLAY_$(n));)
+
+# The libFuzzer build: the same objects compiled again by clang with
+# coverage, in a make of their own, then linked with libFuzzer's main().
+fuzz-build:
+	@scripts/install-deps fuzz
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_OBJ) CC=$(FUZZ_CC) CI= \
+		CFLAGS="-O1 -g" SANITIZE=fuzzer-no-link,address,undefined \
+		$(FUZZ_OBJ)/libanalyze.a $(FUZZ_OBJ)/libmapsnap.a \
+		$(FUZZ_OBJ)/capture/import_text.o \
+		$(FUZZ_NAMES:%=$(FUZZ_OBJ)/fuzz/fuzz_%.o)
+	@set -e; for n in $(FUZZ_NAMES); do \
+		echo "$(FUZZ_CC) -o $(BUILD)/fuzz/fuzz_$$n"; \
+		$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -pthread \
+			-o $(BUILD)/fuzz/fuzz_$$n $(FUZZ_OBJ)/fuzz/fuzz_$$n.o \
+			$(FUZZ_OBJ)/libanalyze.a $(FUZZ_OBJ)/capture/import_text.o \
+			$(FUZZ_OBJ)/libmapsnap.a $(LIBS); done
+
+fuzz: fuzz-build
+	@rc=0; for n in $(FUZZ_NAMES); do \
+		fuzz/seed $$n $(BUILD)/fuzz/seeds/$$n || exit 1; \
+		mkdir -p fuzz/corpus/$$n $(BUILD)/fuzz/corpus/$$n \
+			$(BUILD)/fuzz/crashes/$$n; \
+		echo "== fuzz_$$n, $(FUZZ_TIME) s"; \
+		$(BUILD)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_TIME) \
+			-max_len=$(FUZZ_MAX_LEN) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/crashes/$$n/ $(FUZZ_ARGS) \
+			$(BUILD)/fuzz/corpus/$$n fuzz/corpus/$$n \
+			$(BUILD)/fuzz/seeds/$$n || rc=1; done; exit $$rc
+
+fuzz-merge: fuzz-build
+	@set -e; for n in $(FUZZ_NAMES); do \
+		mkdir -p fuzz/corpus/$$n $(BUILD)/fuzz/corpus/$$n; \
+		$(BUILD)/fuzz/fuzz_$$n -merge=1 -use_counters=0 \
+			-max_len=$(FUZZ_MAX_LEN) \
+			fuzz/corpus/$$n $(BUILD)/fuzz/corpus/$$n; done
+
+install: $(PROGS) $(EXT)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(LIBDIR)/mapsnap
+	install -m 755 $(EXT) $(DESTDIR)$(LIBDIR)/mapsnap
 	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1)
 	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5)
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 644 completion/mapsnap.bash $(DESTDIR)$(BASHCOMPDIR)/mapsnap-capture
+	install -m 644 completion/mapsnap.bash $(DESTDIR)$(BASHCOMPDIR)/mapsnap-analyze
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mapsnap-capture $(DESTDIR)$(BINDIR)/mapsnap-analyze
+	rm -f $(DESTDIR)$(LIBDIR)/mapsnap/mapsnap.so
+	-rmdir $(DESTDIR)$(LIBDIR)/mapsnap 2>/dev/null
 	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%)
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/mapsnap-capture $(DESTDIR)$(BASHCOMPDIR)/mapsnap-analyze
 
 clean:
 	rm -rf $(BUILD)

@@ -13,7 +13,8 @@
 const char *progname = "mapsnap";
 int verbosity = 1;
 
-static void vreport(const char *prefix, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0)))
+vreport(const char *prefix, const char *fmt, va_list ap)
 {
 	progress_clear();	/* a message never lands after a progress line */
 	fprintf(stderr, "%s: %s", progname, prefix);
