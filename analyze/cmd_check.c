@@ -2,6 +2,7 @@
  * references, counts, every blob against its hash, figures against texts. */
 #include "analyze.h"
 #include "blob.h"
+#include "progress.h"
 #include "smaps.h"
 #include "util.h"
 
@@ -26,6 +27,7 @@ struct check {
 	int64_t problems;
 	struct blob_sum *sums;	/* by id, ascending */
 	size_t nsums, sums_alloc;
+	struct progress progress;	/* on a terminal, without -q */
 };
 
 /* One problem, one line on stderr: "mapsnap-analyze: 'FILE': ...". */
@@ -283,6 +285,7 @@ static void check_blobs(struct check *c, int64_t *nblobs, int64_t *bytes)
 			c->sums = xreallocarray(c->sums, c->sums_alloc,
 						sizeof(*c->sums));
 		}
+		progress_show(&c->progress, "%zu blobs checked", c->nsums);
 		sum = &c->sums[c->nsums++];
 		memset(sum, 0, sizeof(*sum));
 		sum->id = id;
@@ -470,6 +473,8 @@ static int run_check(int argc, char **argv, const struct out_opts *out)
 		sqlite3_close(c.ref);
 		return 1;
 	}
+	progress_init(&c.progress);
+	c.progress.enabled &= !quiet;
 	/* one read transaction: every check sees the same file */
 	if (sqlite3_exec(c.st.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		sql_problem(&c, "read");
@@ -483,6 +488,7 @@ static int run_check(int argc, char **argv, const struct out_opts *out)
 	nsnaps = count(&c, "snapshots");
 	nprocs = count(&c, "processes");
 	sqlite3_exec(c.st.db, "COMMIT", NULL, NULL, NULL);
+	progress_done(&c.progress);
 	if (c.problems)
 		error("'%s': %lld problem%s found (%lld snapshots, %lld processes,"
 		      " %lld blobs checked)", c.st.path, (long long)c.problems,

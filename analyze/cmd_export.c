@@ -2,6 +2,7 @@
  * lines for other engines, streamed one text at a time; or a proc tree. */
 #include "analyze.h"
 #include "export.h"
+#include "progress.h"
 #include "smaps.h"
 #include "util.h"
 
@@ -383,16 +384,20 @@ static int export_processes(struct store *st, int64_t snap,
 {
 	struct buf text = BUF_INIT(BLOB_MAX_RAW);
 	sqlite3_stmt *q = NULL;
+	struct progress progress;
+	long long done = 0;
 	int rc, bad = 0;
 
 	if (sqlite3_prepare_v2(st->db, processes_sql, -1, &q, NULL) != SQLITE_OK)
 		return store_error(st, "read processes from");
 	bind_scope(q, snap, f->host);
+	progress_init(&progress);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		char *cmd = filters_pass_row(f, q);
 
 		if (!cmd)
 			continue;
+		progress_show(&progress, "%lld processes exported", done++);
 		if (w == W_PROCESSES)
 			process_row(s, q, cmd);
 		else if (process_mappings(s, st, q, &text) < 0)
@@ -401,6 +406,7 @@ static int export_processes(struct store *st, int64_t snap,
 		if (ferror(stdout))
 			break;	/* close_stdout() reports it */
 	}
+	progress_done(&progress);
 	sqlite3_finalize(q);
 	buf_release(&text);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)

@@ -84,4 +84,15 @@ on_tty "'$ANALYZE' merge -q m.db a.db b.db" || fail "merge -q failed"
 [ ! -s tty.raw ] || fail "merge -q printed on a terminal"
 on_tty "'$ANALYZE' merge m2.db a.db b.db" || fail "merge failed"
 expect_grep '^#?mapsnap-analyze: merge: 8 snapshots added' tty.out
+
+# --- export: a reader slower than the rows (a pipe that stays full for a
+# second) makes the work long enough for the line to show, then erased ---
+for i in 1 2 3 4; do "$CAPTURE" -q -o x.db --proc "$S/real/proc" || fail "capture"; done
+on_tty "'$ANALYZE' export x.db --what mappings | (sleep 1; cat >/dev/null)" ||
+	fail "export on a terminal failed: $(cat tty.out)"
+expect_grep '#mapsnap-analyze: [0-9]+ processes exported#' tty.out
+tail -c 100 tty.out | grep -q 'exported#$' && fail "export left its progress line"
+on_tty "'$ANALYZE' export x.db --what mappings 2>err.txt | (sleep 1; cat >/dev/null)" ||
+	fail "export failed"
+[ ! -s err.txt ] || fail "export's progress went to a file: $(cat err.txt)"
 exit 0
