@@ -317,7 +317,7 @@ void chart_color(size_t i, char out[8])
 static size_t xml_char_len(const unsigned char *s)
 {
 	uint32_t cp = 0;	/* stays 0 for a bad sequence: refused below */
-	size_t n = utf8_decode(s, &cp);
+	size_t n = utf8_decode(s, SIZE_MAX, &cp);
 
 	if (cp < 0x20)
 		return cp == '\t' || cp == '\n' || cp == '\r' ? n : 0;

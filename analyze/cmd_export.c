@@ -90,34 +90,6 @@ static void put_csv(struct buf *b, const char *p, size_t n)
 	buf_addch(b, '"');
 }
 
-/* A JSON string: escapes, U+FFFD for bytes that are not UTF-8. */
-static void put_json(struct buf *b, const char *p, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)p, *end = s + n;
-	char *tmp = xmemdup(p, n);	/* utf8_decode wants a NUL after */
-	uint32_t cp;
-	size_t k;
-
-	buf_addch(b, '"');
-	while (s < end) {
-		k = utf8_decode((const unsigned char *)tmp + (s - (const
-					unsigned char *)p), &cp);
-		if (k == 0 || *s == 0 || k > (size_t)(end - s)) {
-			buf_addstr(b, *s ? "\\ufffd" : "\\u0000");
-			s++;
-		} else if (*s == '"' || *s == '\\') {
-			buf_addf(b, "\\%c", *s++);
-		} else if (*s < 0x20 || *s == 0x7f) {
-			buf_addf(b, "\\u%04x", *s++);
-		} else {
-			buf_add(b, s, k);
-			s += k;
-		}
-	}
-	buf_addch(b, '"');
-	free(tmp);
-}
-
 static void sink_init(struct sink *s, enum out_format fmt,
 		      const struct xcol *cols, size_t ncols)
 {
@@ -150,7 +122,7 @@ static void sink_key(struct sink *s)
 			buf_addch(&s->line, ',');
 	} else {
 		buf_addstr(&s->line, s->col ? ", " : "{");
-		put_json(&s->line, name, strlen(name));
+		json_quote(&s->line, name, strlen(name));
 		buf_addstr(&s->line, ": ");
 	}
 	s->col++;
@@ -175,7 +147,7 @@ static void sink_text(struct sink *s, const char *p, size_t n)
 	if (s->fmt == OUT_CSV)
 		put_csv(&s->line, p, n);
 	else
-		put_json(&s->line, p, n);
+		json_quote(&s->line, p, n);
 }
 
 static void sink_str(struct sink *s, const char *p)

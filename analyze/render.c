@@ -1,6 +1,7 @@
 /* render.c - print a struct table as an aligned table, CSV (RFC 4180
  * quoting) or JSON (valid UTF-8, control bytes escaped). */
 #include "render.h"
+#include "blob.h"
 #include "util.h"
 
 #include <inttypes.h>
@@ -358,29 +359,37 @@ static void print_csv(const struct table *t, const struct out_opts *o,
 	}
 }
 
-/* A JSON string: escapes, and U+FFFD for bytes that are not UTF-8. */
-static void put_json_string(FILE *out, const char *str)
+void json_quote(struct buf *b, const void *p, size_t n)
 {
-	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *s = p, *end = s + n;
+	uint32_t cp;
+	size_t k;
 
-	fputc('"', out);
-	while (*s) {
-		uint32_t cp;
-		size_t n = utf8_decode(s, &cp);
-
-		if (n == 0) {
-			fputs("\\ufffd", out);
+	buf_addch(b, '"');
+	while (s < end) {
+		k = utf8_decode(s, (size_t)(end - s), &cp);
+		if (k == 0) {
+			buf_addstr(b, "\\ufffd");
 			s++;
 		} else if (*s == '"' || *s == '\\') {
-			fprintf(out, "\\%c", *s++);
+			buf_addf(b, "\\%c", *s++);
 		} else if (*s < 0x20 || *s == 0x7f) {
-			fprintf(out, "\\u%04x", *s++);
+			buf_addf(b, "\\u%04x", *s++);
 		} else {
-			fwrite(s, 1, n, out);
-			s += n;
+			buf_add(b, s, k);
+			s += k;
 		}
 	}
-	fputc('"', out);
+	buf_addch(b, '"');
+}
+
+static void put_json_string(FILE *out, const char *str)
+{
+	struct buf b = BUF_INIT(BLOB_MAX_RAW);
+
+	json_quote(&b, str, strlen(str));
+	fwrite(b.data, 1, b.len, out);
+	buf_release(&b);
 }
 
 static void print_json(const struct table *t, const struct out_opts *o,

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "buf.h"
+
 enum col_kind {
 	COL_INT,	/* a plain number (pid, count) */
 	COL_KB,		/* a size in kB: -H shows it as 1.5M */
@@ -81,5 +83,12 @@ int table_col(const struct table *t, const char *name);
  * usage error) when --sort names no column of this table.
  */
 int table_print(struct table *t, const struct out_opts *o, FILE *out);
+
+/*
+ * Append (p, n) to b as a JSON string: quotes, escapes for '"', '\\' and
+ * control bytes (NUL included), and U+FFFD for each byte that does not
+ * begin well-formed UTF-8, so any bytes give valid JSON.
+ */
+void json_quote(struct buf *b, const void *p, size_t n);
 
 #endif

@@ -162,7 +162,7 @@ int close_stdout(void)
 	return 0;
 }
 
-size_t utf8_decode(const unsigned char *s, uint32_t *cp)
+size_t utf8_decode(const unsigned char *s, size_t avail, uint32_t *cp)
 {
 	size_t n, i;
 	uint32_t c;
@@ -178,6 +178,8 @@ size_t utf8_decode(const unsigned char *s, uint32_t *cp)
 	else if ((s[0] & 0xf8) == 0xf0)
 		n = 4, c = s[0] & 0x07;
 	else
+		return 0;
+	if (n > avail)
 		return 0;
 	/* a NUL is not a continuation byte: a cut sequence stops there */
 	for (i = 1; i < n; i++) {

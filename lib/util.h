@@ -37,10 +37,12 @@ int parse_u64(const char *s, size_t n, int base, uint64_t *out);
 /* Same for a NUL-terminated string (command-line arguments). */
 int parse_u64_str(const char *s, uint64_t *out);
 
-/* Length of the well-formed UTF-8 sequence at NUL-terminated s (1 for
- * ASCII, NUL included), its code point in *cp; 0 when the bytes are not
- * one (overlong, surrogate, past U+10FFFF, cut short). */
-size_t utf8_decode(const unsigned char *s, uint32_t *cp);
+/* Length of the well-formed UTF-8 sequence at s, of which `avail` bytes
+ * (at least 1) may be read (1 for ASCII, NUL included), its code point in
+ * *cp; 0 when the bytes are not one (overlong, surrogate, past U+10FFFF,
+ * cut short). A NUL-terminated string may pass SIZE_MAX: a NUL ends a
+ * sequence as any byte that does not continue it. */
+size_t utf8_decode(const unsigned char *s, size_t avail, uint32_t *cp);
 
 /* Close stdout and report a write error (such as ENOSPC on /dev/full).
  * Returns 0 or -1; call once, at the end of main. */
