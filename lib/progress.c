@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -41,11 +42,29 @@ static void write_all(const char *s, size_t n)
 	}
 }
 
+/* The delay from the environment, when it holds a number of seconds
+ * from 0 to an hour; else the default. */
+static long delay_from_env(void)
+{
+	const char *v = getenv(PROGRESS_DELAY_ENV);
+	char *end;
+	double s;
+
+	if (!v || !*v)
+		return PROGRESS_DELAY_MS;
+	errno = 0;
+	s = strtod(v, &end);
+	if (errno || *end || !(s >= 0 && s <= 3600))
+		return PROGRESS_DELAY_MS;
+	return (long)(s * 1000);
+}
+
 void progress_init(struct progress *p)
 {
 	struct winsize ws;
 
 	memset(p, 0, sizeof(*p));
+	p->delay_ms = delay_from_env();
 	p->enabled = verbosity >= 1 && isatty(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	if (p->enabled && ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 &&
@@ -65,7 +84,7 @@ void progress_show(struct progress *p, const char *fmt, ...)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&lock);
-	if (ms_between(&p->start, &now) < PROGRESS_DELAY_MS ||
+	if (ms_between(&p->start, &now) < p->delay_ms ||
 	    ((p->last.tv_sec || p->last.tv_nsec) &&
 	     ms_between(&p->last, &now) < PROGRESS_EVERY_MS))
 		goto out;

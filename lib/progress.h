@@ -6,14 +6,17 @@
 #include <time.h>
 
 /* Nothing is drawn before the work has run this long: quick work never
- * flickers a line that is gone at once. */
+ * flickers a line that is gone at once. MAPSNAP_PROGRESS_DELAY (seconds,
+ * fractions allowed, as git's GIT_PROGRESS_DELAY) overrides it. */
 #define PROGRESS_DELAY_MS 250
+#define PROGRESS_DELAY_ENV "MAPSNAP_PROGRESS_DELAY"
 /* Nor more often than this: a terminal cannot show more, and each draw
  * costs the work a write. */
 #define PROGRESS_EVERY_MS 100
 
 struct progress {
 	int enabled;		/* stderr is a terminal and not -q */
+	long delay_ms;		/* nothing drawn before this */
 	struct timespec start;	/* when progress_init() was called */
 	struct timespec last;	/* last draw, or zero: none yet */
 };
@@ -26,7 +29,7 @@ void progress_init(struct progress *p);
 
 /*
  * Show "progname: TEXT" in place of the line shown before, when the
- * line is enabled and due (PROGRESS_DELAY_MS after the start, then
+ * line is enabled and due (the delay after the start, then
  * PROGRESS_EVERY_MS after the last draw); else do nothing, not even
  * format TEXT. Safe to call from several threads.
  */

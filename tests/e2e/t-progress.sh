@@ -95,4 +95,28 @@ tail -c 100 tty.out | grep -q 'exported#$' && fail "export left its progress lin
 on_tty "'$ANALYZE' export x.db --what mappings 2>err.txt | (sleep 1; cat >/dev/null)" ||
 	fail "export failed"
 [ ! -s err.txt ] || fail "export's progress went to a file: $(cat err.txt)"
+
+# --- check: its work on a file of test size ends before the quarter second,
+# so the delay is set to nothing (MAPSNAP_PROGRESS_DELAY, in seconds, as
+# git's GIT_PROGRESS_DELAY) to see the line; unset, the same run shows none.
+on_tty "MAPSNAP_PROGRESS_DELAY=0 '$ANALYZE' check x.db" ||
+	fail "check on a terminal failed: $(cat tty.out)"
+expect_grep '^#mapsnap-analyze: [0-9]+ blobs checked#' tty.out
+# erased (spaces, back to the start) before the verdict
+expect_grep 'blobs checked# +#x\.db: ok: 4 snapshots' tty.out
+on_tty "'$ANALYZE' check x.db" || fail "check failed"
+grep -q 'blobs checked' tty.out && fail "check drew its line before the delay"
+on_tty "MAPSNAP_PROGRESS_DELAY=0 '$ANALYZE' check x.db 2>err.txt" || fail "check failed"
+[ ! -s err.txt ] || fail "check's progress went to a file: $(cat err.txt)"
+on_tty "MAPSNAP_PROGRESS_DELAY=0 '$ANALYZE' check -q x.db" || fail "check -q failed"
+grep -q 'blobs checked' tty.out && fail "check -q drew a progress line"
+# a value that is not a number of seconds keeps the default delay
+for bad in x -1 1e9 ''; do
+	on_tty "MAPSNAP_PROGRESS_DELAY='$bad' '$ANALYZE' check x.db" || fail "check failed"
+	grep -q 'blobs checked' tty.out &&
+		fail "MAPSNAP_PROGRESS_DELAY='$bad' was taken as a delay"
+done
+# the same knob for capture: a quick capture of one process shows its count
+on_tty "MAPSNAP_PROGRESS_DELAY=0 '$CAPTURE' -o y.db --proc tree" || fail "capture failed"
+expect_grep '^#mapsnap-capture: [01] of 1 processes#' tty.out
 exit 0
