@@ -92,6 +92,36 @@ static int query_int(struct store *s, const char *sql, int64_t *out)
 	return 0;
 }
 
+static sqlite3 *reference;
+
+static void reference_close(void)
+{
+	sqlite3_close(reference);
+	reference = NULL;
+}
+
+/*
+ * schema.sql run in an in-memory database: what a file should hold.
+ * Made once per process (it costs about what opening a file does, and
+ * merge opens many) and closed at exit; used by the thread that opens
+ * stores. NULL (printed) when it cannot be made.
+ */
+static sqlite3 *reference_schema(void)
+{
+	if (reference)
+		return reference;
+	if (sqlite3_open_v2(":memory:", &reference, SQLITE_OPEN_READWRITE,
+			    NULL) != SQLITE_OK ||
+	    sqlite3_exec(reference, schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		error("cannot build the reference schema: %s", reference ?
+		      sqlite3_errmsg(reference) : "out of memory");
+		reference_close();
+		return NULL;
+	}
+	atexit(reference_close);
+	return reference;
+}
+
 /* The columns of every table of the schema, as "table.column\n" lines. */
 static int table_shapes(sqlite3 *db, struct buf *out)
 {
@@ -196,13 +226,13 @@ out:
 static int check_tables(struct store *s)
 {
 	struct buf want = BUF_INIT(1 << 20), have = BUF_INIT(1 << 20);
-	sqlite3 *mem = NULL;
+	sqlite3 *mem = reference_schema();
 	const char *p, *nl;
 	int ret = -1;
 
-	if (sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE, NULL) ||
-	    sqlite3_exec(mem, schema_sql, NULL, NULL, NULL) ||
-	    table_shapes(mem, &want) < 0) {
+	if (!mem)
+		goto out;
+	if (table_shapes(mem, &want) < 0) {
 		error("cannot build the reference schema: %s",
 		      sqlite3_errmsg(mem));
 		goto out;
@@ -224,7 +254,6 @@ static int check_tables(struct store *s)
 	}
 	ret = 0;
 out:
-	sqlite3_close(mem);
 	buf_release(&want);
 	buf_release(&have);
 	return ret;
