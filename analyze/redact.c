@@ -5,6 +5,7 @@
 #include "smaps.h"
 #include "util.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,8 +125,8 @@ int redact_token(const struct redactor *r, const char *s, size_t n,
 	if (!n)
 		return 0;
 	h = siphash24(r->key, s, n);
-	return buf_addf(out, "%s%08x", s[0] == '/' ? REDACT_PATH_PREFIX
-			: REDACT_PREFIX, (unsigned)(h >> 32));
+	return buf_addf(out, "%s%016" PRIx64, s[0] == '/' ? REDACT_PATH_PREFIX
+			: REDACT_PREFIX, h);
 }
 
 static int starts(const char *s, size_t n, const char *prefix)

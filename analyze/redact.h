@@ -9,12 +9,13 @@
 #include "buf.h"
 
 /*
- * A private string becomes a token: "/redacted/" and 8 hex digits when it
- * is a path (starts with '/'), "redacted-" and 8 hex digits otherwise. The
- * digits are the top 32 bits of SipHash-2-4 of the string's bytes under a
+ * A private string becomes a token: "/redacted/" and 16 hex digits when it
+ * is a path (starts with '/'), "redacted-" and 16 hex digits otherwise. The
+ * digits are the 64 bits of SipHash-2-4 of the string's bytes under a
  * fixed key, or under a key drawn from a salt: the same string gives the
  * same token in every file redacted with the same salt, and diffs across
- * files still match. A path keeps its " (deleted)" suffix, outside the hash.
+ * files still match; 64 bits, as a box holds far more than the 2^16
+ * strings where 32-bit tokens would start to collide. A path keeps its " (deleted)" suffix, outside the hash.
  */
 #define REDACT_PATH_PREFIX "/redacted/"
 #define REDACT_PREFIX "redacted-"

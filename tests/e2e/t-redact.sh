@@ -90,11 +90,11 @@ for s in $secrets; do
 done
 # what is not private stays, and the redacted names keep their shape
 expect_grep '/usr/lib/x86_64-linux-gnu/libc\.so\.6' out.txt
-expect_grep '^7f3a1de00000-7f3a1e000000 r--s 123456000 103:01 4294967297 +/redacted/[0-9a-f]{8}$' out.txt
-expect_grep ' /redacted/[0-9a-f]{8} \(deleted\)$' out.txt
+expect_grep '^7f3a1de00000-7f3a1e000000 r--s 123456000 103:01 4294967297 +/redacted/[0-9a-f]{16}$' out.txt
+expect_grep ' /redacted/[0-9a-f]{16} \(deleted\)$' out.txt
 expect_grep '^/opt/my app/bin/server$' out.txt
-expect_grep '^--password=redacted-[0-9a-f]{8}$' out.txt
-expect_grep '^/redacted/[0-9a-f]{8}$' out.txt		# the live exe, argv[0]
+expect_grep '^--password=redacted-[0-9a-f]{16}$' out.txt
+expect_grep '^/redacted/[0-9a-f]{16}$' out.txt		# the live exe, argv[0]
 expect_grep '\[heap\]' out.txt
 expect_grep '^[0-9a-f]+-[0-9a-f]+ ---p 00000000 00:00 0 +\[rollup\]$' out.txt
 [ "$(sqlite3 out.db "SELECT count(*) FROM processes WHERE rollup_blob IS NOT NULL")" = 1 ] ||

@@ -117,8 +117,8 @@ static void test_tokens_pinned(void **state)
 	t[5] = tok(&salted, "/home/alice/secret-project/libsecret.so");
 	/* files redacted by other builds must keep matching: a change of
 	 * these is a change of the format */
-	assert_string_equal(t[0], "/redacted/0713a9bb");
-	assert_string_equal(t[1], "redacted-9ffbab0d");
+	assert_string_equal(t[0], "/redacted/0713a9bb76ae0cfa");
+	assert_string_equal(t[1], "redacted-9ffbab0d77c556b3");
 	assert_string_equal(t[2], "");
 	/* a salt gives other tokens, the same salt the same ones */
 	assert_string_not_equal(t[3], t[1]);
