@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,11 +338,61 @@ static int configure(struct store *s)
 		    "open");
 }
 
+/*
+ * A file whose header says WAL mode (bytes 18 and 19 are 2) with no -wal
+ * beside it, as a copy of a file taken while it was being written: to
+ * read it SQLite would create -wal and -shm beside it, and leave them
+ * there. 1 for such a file, else 0 (a file with its -wal is read through
+ * it, as a capture under way is).
+ */
+static int wal_without_log(const char *path)
+{
+	unsigned char h[100];
+	struct buf wal = BUF_INIT(256);
+	struct stat st;
+	int fd, r = 0;
+
+	/* O_NONBLOCK: a FIFO put in the file's place must not hang us */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return 0;
+	if (pread(fd, h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
+	    !memcmp(h, "SQLite format 3", 16) && h[18] == 2 && h[19] == 2 &&
+	    buf_addf(&wal, "%s-wal", path) == 0)
+		r = lstat(wal.data, &st) < 0 && errno == ENOENT;
+	close(fd);
+	buf_release(&wal);
+	return r;
+}
+
+/*
+ * The URI that opens path immutable: SQLite then takes no lock and makes
+ * no file beside it, and reads only the file, all there is of such a
+ * copy. Every byte but letters, digits, "-._~" and a '/' after the first
+ * is %-escaped, so nothing in the path reads as URI syntax.
+ */
+static char *immutable_uri(const char *path)
+{
+	struct buf u = BUF_INIT(4096);
+	const unsigned char *p;
+
+	buf_addstr(&u, "file:");
+	for (p = (const unsigned char *)path; *p; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) ||
+		    (*p == '/' && p != (const unsigned char *)path))
+			buf_addch(&u, (char)*p);
+		else
+			buf_addf(&u, "%%%02X", *p);
+	buf_addstr(&u, "?immutable=1");
+	return buf_detach(&u, NULL);
+}
+
 int store_open(struct store *s, const char *path, enum store_mode mode)
 {
 	int flags = mode == STORE_READ ? SQLITE_OPEN_READONLY
 		: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	struct stat st;
+	char *uri = NULL;
 
 	memset(s, 0, sizeof(*s));
 	s->path = xstrdup(path);
@@ -360,9 +411,11 @@ int store_open(struct store *s, const char *path, enum store_mode mode)
 	if (mode == STORE_BULK || mode == STORE_MEMORY)
 		flags |= SQLITE_OPEN_NOMUTEX;
 	if (mode == STORE_MEMORY)
-		flags |= SQLITE_OPEN_URI;
-	if (sqlite3_open_v2(mode == STORE_MEMORY ? "file:out?vfs=memdb" : path,
-			    &s->db, flags, NULL) != SQLITE_OK) {
+		uri = xstrdup("file:out?vfs=memdb");
+	else if (mode == STORE_READ && wal_without_log(path))
+		uri = immutable_uri(path);
+	if (sqlite3_open_v2(uri ? uri : path, &s->db,
+			    flags | (uri ? SQLITE_OPEN_URI : 0), NULL) != SQLITE_OK) {
 		store_error(s, "open");
 		goto fail;
 	}
@@ -371,8 +424,10 @@ int store_open(struct store *s, const char *path, enum store_mode mode)
 	if (mode == STORE_WRITE &&
 	    exec(s, "PRAGMA journal_mode = WAL", "set WAL mode on") < 0)
 		goto fail;
+	free(uri);
 	return 0;
 fail:
+	free(uri);
 	store_close(s);
 	return -1;
 }

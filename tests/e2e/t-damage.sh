@@ -113,6 +113,41 @@ done
 expect_exit 0 "$ANALYZE" check -q m.db
 [ ! -s out ] || fail "check -q printed: $(cat out)"
 
+# A copy of a file in WAL mode (the header says so, no -wal beside it):
+# every command reads it and leaves no -wal or -shm next to it, whatever
+# its name; one with its -wal is read through it (a capture under way).
+mkdir -p 'odd ?#%dir'
+cp a.db 'odd ?#%dir/w?#%.db'
+expect_exit 0 sqlite3 'odd ?#%dir/w?#%.db' 'PRAGMA journal_mode = WAL'
+[ "$(od -An -tu1 -j18 -N2 'odd ?#%dir/w?#%.db' | tr -s ' ')" = " 2 2" ] ||
+	fail "sqlite3 did not leave the copy in WAL mode: the test proves nothing"
+expect_exit 0 "$ANALYZE" ps a.db --snapshot @r2
+mv out want
+for f in 'odd ?#%dir/w?#%.db' "$T/odd ?#%dir/w?#%.db"; do
+	for cmd in $commands; do
+		set_args "$cmd" "$f" "$T"
+		expect_exit 0 "$ANALYZE" "$cmd" "${a[@]}"
+		rm -f out.db out.html
+	done
+	expect_exit 0 "$ANALYZE" ps "$f" --snapshot @r2
+	expect_cmp want out
+done
+ls 'odd ?#%dir' >files
+echo 'w?#%.db' >want
+expect_cmp want files
+cp a.db live.db
+python3 - live.db <<'PY' || fail "cannot leave a -wal behind"
+import os, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("PRAGMA journal_mode = WAL")
+db.execute("UPDATE snapshots SET label = 'only-in-the-wal' WHERE label = 'r2'")
+db.commit()
+os._exit(0)	# no close: the row stays in the -wal
+PY
+[ -s live.db-wal ] || fail "no -wal was left: the test proves nothing"
+expect_exit 0 "$ANALYZE" list live.db
+expect_grep 'only-in-the-wal' out
+
 awk '{ print "corpus/" $1 }' corpus.list |
 	xargs -P 2 -n 8 bash -c 'for f; do run_one "$f"; done' _ >faults
 if [ -s faults ]; then
