@@ -83,13 +83,6 @@ int parse_pid_arg(const char *arg, int64_t *pid);
 enum text_kind { TEXT_MAPS, TEXT_SMAPS, TEXT_ROLLUP };
 
 /*
- * The stored text of process `pid` in snapshot `snap`, appended to text,
- * and its kind. 0 or -1 (printed).
- */
-int load_process_text(struct store *st, int64_t snap, int64_t pid,
-		      struct buf *text, enum text_kind *kind);
-
-/*
  * Parse "FILE [--snapshot REF] [filters]" for a command showing one
  * snapshot, and `extra` (NULL, or options ending in a zeroed entry that
  * set an int through their flag pointer); open the file and resolve the
@@ -100,13 +93,23 @@ int snapshot_args(int argc, char **argv, const struct command *cmd,
 		  const struct option *extra, struct filters *f,
 		  struct store *st, int64_t *snap);
 
+/* One process's stored text, for the commands that show one process. */
+struct process_text {
+	struct store st;
+	int64_t snap, pid;
+	struct buf text;	/* capped at BLOB_MAX_RAW */
+	enum text_kind kind;
+};
+
 /*
- * Parse "FILE [--snapshot REF] PID" for a command showing one process,
- * open the file and resolve the snapshot. Returns -1 when the caller
- * should go on (*st open), else the exit status to return.
+ * Parse "FILE [--snapshot REF] [--host NAME] PID" for a command showing
+ * one process, open the file, resolve the snapshot and load the text.
+ * Returns -1 when the caller should go on (release p with
+ * process_text_release), else the exit status to return (p released).
  */
-int process_text_args(int argc, char **argv, const struct command *cmd,
-		      struct store *st, int64_t *snap, int64_t *pid);
+int process_text_open(struct process_text *p, int argc, char **argv,
+		      const struct command *cmd);
+void process_text_release(struct process_text *p);
 
 /* Print "usage: mapsnap-analyze <usage>" to stdout (help) and return 0. */
 int command_help(const struct command *cmd);
@@ -118,6 +121,25 @@ int print_table(struct table *t, const struct out_opts *o);
  * come from its meminfo; no MemTotal is an error (exit 1). */
 int print_snapshot_table(struct table *t, const struct out_opts *o,
 			 struct store *st, int64_t snap);
+
+/*
+ * A command that shows one table of one snapshot (ps, users): its
+ * columns, the column it sorts by, and fill(), which adds the rows of
+ * the processes that pass f: 0, or -1 (printed).
+ */
+struct snapshot_view {
+	const struct command *cmd;
+	const struct col *cols;
+	size_t ncols;
+	const char *sort;
+	int (*fill)(struct store *st, int64_t snap, const struct filters *f,
+		    struct table *t);
+};
+
+/* The whole of such a command: snapshot_args, fill, print_snapshot_table.
+ * Returns the exit status. */
+int snapshot_view_run(const struct snapshot_view *v, int argc, char **argv,
+		      const struct out_opts *out);
 
 /* meminfo's value `name` of snapshot snap: 0, 1 when absent, -1 (printed). */
 int snapshot_meminfo(struct store *st, int64_t snap, const char *name,

@@ -9,20 +9,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The columns a process run and a region run share, last in both
+ * tables, in the order set_figures fills them. */
+#define FIGURE_COLS \
+	{ "field", COL_TEXT, 0, TOTAL_NONE, 0 }, \
+	{ "steps", COL_INT, 0, TOTAL_NONE, 0 }, \
+	{ "from", COL_KB, 0, TOTAL_SUM, 0 }, \
+	{ "to", COL_KB, 0, TOTAL_SUM, 0 }, \
+	{ "growth", COL_KB, 0, TOTAL_SUM, 0 }, \
+	{ "per_hour", COL_KB, 0, TOTAL_SUM, 0 }, \
+	{ "first", COL_TIME, 0, TOTAL_NONE, 0 }, \
+	{ "last", COL_TIME, 0, TOTAL_NONE, 0 }, \
+	{ "host", COL_TEXT, 0, TOTAL_NONE, 0 }
+
 /* A run of one process. Sorted by growth: the largest ends next to the
  * prompt, as every view here; -r puts it first. */
 static const struct col proc_cols[] = {
 	{ "pid", COL_INT, 0, TOTAL_ROWS, 0 },
 	{ "command", COL_TEXT, 40, TOTAL_AUTO, 0 },
-	{ "field", COL_TEXT, 0, TOTAL_NONE, 0 },
-	{ "steps", COL_INT, 0, TOTAL_NONE, 0 },
-	{ "from", COL_KB, 0, TOTAL_SUM, 0 },
-	{ "to", COL_KB, 0, TOTAL_SUM, 0 },
-	{ "growth", COL_KB, 0, TOTAL_SUM, 0 },
-	{ "per_hour", COL_KB, 0, TOTAL_SUM, 0 },
-	{ "first", COL_TIME, 0, TOTAL_NONE, 0 },
-	{ "last", COL_TIME, 0, TOTAL_NONE, 0 },
-	{ "host", COL_TEXT, 0, TOTAL_NONE, 0 },
+	FIGURE_COLS,
 };
 enum { P_PID, P_CMD, P_FIELD, P_STEPS, P_FROM, P_TO, P_GROWTH, P_RATE,
 	P_FIRST, P_LAST, P_HOST };
@@ -35,15 +40,7 @@ static const struct col map_cols[] = {
 	{ "perms", COL_TEXT, 0, TOTAL_NONE, 0 },
 	{ "offset", COL_TEXT, 0, TOTAL_NONE, 0 },
 	{ "range", COL_TEXT, 0, TOTAL_NONE, 0 },
-	{ "field", COL_TEXT, 0, TOTAL_NONE, 0 },
-	{ "steps", COL_INT, 0, TOTAL_NONE, 0 },
-	{ "from", COL_KB, 0, TOTAL_SUM, 0 },
-	{ "to", COL_KB, 0, TOTAL_SUM, 0 },
-	{ "growth", COL_KB, 0, TOTAL_SUM, 0 },
-	{ "per_hour", COL_KB, 0, TOTAL_SUM, 0 },
-	{ "first", COL_TIME, 0, TOTAL_NONE, 0 },
-	{ "last", COL_TIME, 0, TOTAL_NONE, 0 },
-	{ "host", COL_TEXT, 0, TOTAL_NONE, 0 },
+	FIGURE_COLS,
 };
 enum { M_PID, M_CMD, M_MAP, M_PERMS, M_OFFSET, M_RANGE, M_FIELD, M_STEPS,
 	M_FROM, M_TO, M_GROWTH, M_RATE, M_FIRST, M_LAST, M_HOST };
@@ -54,6 +51,7 @@ struct growth_args {
 	size_t min_steps;
 	int mappings;		/* --mappings: the region table alone */
 	const char *file;
+	const struct out_opts *out;
 };
 
 static void set_str(struct table *t, size_t r, size_t c, const char *s)
@@ -146,10 +144,8 @@ static int parse_args(int argc, char **argv, struct growth_args *a)
 						   " of rises, at least 1)", optarg);
 			a->min_steps = (size_t)n;
 		} else if (c == OPT_FIELD) {
-			if (series_field_parse(optarg, &a->field) < 0 ||
-			    a->field == SERIES_SIZE)
-				return usage_error("bad --field '%s' (rss, pss,"
-						   " uss or swap)", optarg);
+			if ((r = series_field_arg(optarg, &a->field)) != 0)
+				return r;
 		} else if (c == OPT_MAPPINGS) {
 			a->mappings = 1;
 		} else if ((r = filters_option(&a->f, c, optarg)) != 0) {
@@ -184,9 +180,9 @@ static int region_table(struct store *st, const struct growth_args *a,
 }
 
 static int show(struct store *st, const struct growth_args *a,
-		const struct growth_run *runs, size_t nruns,
-		const struct out_opts *out)
+		const struct growth_run *runs, size_t nruns)
 {
+	const struct out_opts *out = a->out;
 	struct table t;
 	size_t i;
 	int bad = 0, ret;
@@ -212,37 +208,30 @@ static int show(struct store *st, const struct growth_args *a,
 	return ret ? ret : bad;
 }
 
+/* For series_run: the runs of growth in set, shown. */
+static int show_runs(struct store *st, const struct series_set *set,
+		     const void *arg)
+{
+	const struct growth_args *a = arg;
+	struct growth_run *runs = NULL;
+	size_t nruns = growth_find(set, a->field, a->min_steps, &runs);
+	int ret = show(st, a, runs, nruns);
+
+	free(runs);
+	return ret;
+}
+
 static int run_growth(int argc, char **argv, const struct out_opts *out)
 {
 	struct growth_args a = { .field = SERIES_PSS,
-				 .min_steps = GROWTH_MIN_STEPS };
-	struct series_set set = { 0 };
-	struct growth_run *runs = NULL;
-	struct store st;
-	size_t nruns;
+				 .min_steps = GROWTH_MIN_STEPS, .out = out };
 	int ret;
 
-	if (out->percent) {
+	if (out->percent)
 		ret = usage_error("growth compares many snapshots: -p needs one"
 				  " (try ps)");
-		goto out;
-	}
-	if ((ret = parse_args(argc, argv, &a)) >= 0)
-		goto out;
-	if (store_open(&st, a.file, STORE_READ) < 0) {
-		ret = 1;
-		goto out;
-	}
-	if (series_load(&set, &st, &a.f) < 0) {
-		ret = 1;
-	} else {
-		nruns = growth_find(&set, a.field, a.min_steps, &runs);
-		ret = show(&st, &a, runs, nruns, out);
-	}
-	free(runs);
-	series_set_release(&set);
-	store_close(&st);
-out:
+	else if ((ret = parse_args(argc, argv, &a)) < 0)
+		ret = series_run(a.file, &a.f, show_runs, &a);
 	filters_release(&a.f);
 	return ret;
 }

@@ -1,7 +1,6 @@
 /* cmd_maps.c - `maps`: one process's /proc/PID/maps as the kernel printed
  * it, rebuilt from the header lines of the stored smaps. */
 #include "analyze.h"
-#include "blob.h"
 #include "smaps.h"
 #include "util.h"
 
@@ -31,29 +30,22 @@ static int print_maps(const struct buf *text, const char *file, int64_t pid)
 
 static int run_maps(int argc, char **argv, const struct out_opts *out)
 {
-	struct buf text = BUF_INIT(BLOB_MAX_RAW);
-	struct store st;
-	int64_t snap, pid;
-	enum text_kind kind;
+	struct process_text p;
 	int ret;
 
 	(void)out;
-	ret = process_text_args(argc, argv, &cmd_maps, &st, &snap, &pid);
-	if (ret >= 0)
+	if ((ret = process_text_open(&p, argc, argv, &cmd_maps)) >= 0)
 		return ret;
 	ret = 1;
-	if (load_process_text(&st, snap, pid, &text, &kind) < 0)
-		;
-	else if (kind == TEXT_ROLLUP)
+	if (p.kind == TEXT_ROLLUP)
 		error("'%s': process %lld of snapshot %lld is an imported"
-		      " smaps_rollup: it has no maps", st.path, (long long)pid,
-		      (long long)snap);
-	else if (kind == TEXT_SMAPS)
-		ret = print_maps(&text, st.path, pid) < 0;
+		      " smaps_rollup: it has no maps", p.st.path,
+		      (long long)p.pid, (long long)p.snap);
+	else if (p.kind == TEXT_SMAPS)
+		ret = print_maps(&p.text, p.st.path, p.pid) < 0;
 	else
-		ret = fwrite(text.data, 1, text.len, stdout) != text.len;
-	buf_release(&text);
-	store_close(&st);
+		ret = fwrite(p.text.data, 1, p.text.len, stdout) != p.text.len;
+	process_text_release(&p);
 	return ret;
 }
 

@@ -62,25 +62,13 @@ static int fill(struct store *st, int64_t snap, const struct filters *f,
 	return rc == SQLITE_DONE ? 0 : store_error(st, "read processes from");
 }
 
+static const struct snapshot_view ps_view = {
+	&cmd_ps, ps_cols, sizeof(ps_cols) / sizeof(ps_cols[0]), "pss", fill,
+};
+
 static int run_ps(int argc, char **argv, const struct out_opts *out)
 {
-	struct filters f = { 0 };
-	struct table t;
-	struct store st;
-	int64_t snap;
-	int ret;
-
-	ret = snapshot_args(argc, argv, &cmd_ps, NULL, &f, &st, &snap);
-	if (ret < 0) {
-		table_init(&t, ps_cols, sizeof(ps_cols) / sizeof(ps_cols[0]));
-		t.sort = "pss";
-		ret = fill(&st, snap, &f, &t) == 0
-			? print_snapshot_table(&t, out, &st, snap) : 1;
-		table_release(&t);
-		store_close(&st);
-	}
-	filters_release(&f);
-	return ret;
+	return snapshot_view_run(&ps_view, argc, argv, out);
 }
 
 const struct command cmd_ps = {

@@ -1,7 +1,6 @@
 /* cmd_showmap.c - `showmap`: one process's mappings merged by name, as
  * Android's showmap shows them, with the figures summed per name. */
 #include "analyze.h"
-#include "blob.h"
 #include "mapagg.h"
 #include "util.h"
 
@@ -50,45 +49,38 @@ static void add_rows(struct table *t, const struct mapagg *a)
 
 static int run_showmap(int argc, char **argv, const struct out_opts *out)
 {
-	struct buf text = BUF_INIT(BLOB_MAX_RAW);
+	struct process_text p;
 	struct mapagg a;
 	struct table t;
-	struct store st;
-	int64_t snap, pid;
-	enum text_kind kind;
 	char err[160];
 	size_t bad = 0;
 	int ret;
 
-	ret = process_text_args(argc, argv, &cmd_showmap, &st, &snap, &pid);
-	if (ret >= 0)
+	if ((ret = process_text_open(&p, argc, argv, &cmd_showmap)) >= 0)
 		return ret;
 	ret = 1;
 	mapagg_init(&a);
-	if (load_process_text(&st, snap, pid, &text, &kind) < 0)
-		goto out;
-	if (kind == TEXT_ROLLUP) {
+	if (p.kind == TEXT_ROLLUP) {
 		error("'%s': process %lld of snapshot %lld is an imported"
-		      " smaps_rollup: it has no per-mapping figures", st.path,
-		      (long long)pid, (long long)snap);
+		      " smaps_rollup: it has no per-mapping figures", p.st.path,
+		      (long long)p.pid, (long long)p.snap);
 		goto out;
 	}
-	if (text.len)
-		bad = mapagg_add_text(&a, text.data, text.len,
-				      kind == TEXT_SMAPS, 1, err, sizeof(err));
+	if (p.text.len)
+		bad = mapagg_add_text(&a, p.text.data, p.text.len,
+				      p.kind == TEXT_SMAPS, 1, err, sizeof(err));
 	if (bad)
 		error("'%s': smaps of process %lld: %s (%zu bad record%s left"
-		      " out)", st.path, (long long)pid, err, bad,
+		      " out)", p.st.path, (long long)p.pid, err, bad,
 		      bad == 1 ? "" : "s");
 	table_init(&t, showmap_cols, sizeof(showmap_cols) / sizeof(showmap_cols[0]));
 	t.sort = "pss";
 	add_rows(&t, &a);
-	if ((ret = print_snapshot_table(&t, out, &st, snap)) == 0)
+	if ((ret = print_snapshot_table(&t, out, &p.st, p.snap)) == 0)
 		ret = bad != 0;
 out:
 	mapagg_release(&a);
-	buf_release(&text);
-	store_close(&st);
+	process_text_release(&p);
 	return ret;
 }
 

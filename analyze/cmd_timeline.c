@@ -32,6 +32,7 @@ struct timeline_args {
 	const char *svg;	/* --svg OUT, or NULL */
 	const char *match;	/* --match's text, for the chart's title */
 	const char *file;
+	const struct out_opts *out;
 };
 
 static void set_kb(struct table *t, size_t r, size_t c, int64_t v)
@@ -198,10 +199,8 @@ static int parse_args(int argc, char **argv, struct timeline_args *a)
 		if (c == OPT_HELP)
 			return command_help(&cmd_timeline);
 		if (c == OPT_FIELD) {
-			if (series_field_parse(optarg, &a->field) < 0 ||
-			    a->field == SERIES_SIZE)
-				return usage_error("bad --field '%s' (rss, pss,"
-						   " uss or swap)", optarg);
+			if ((r = series_field_arg(optarg, &a->field)) != 0)
+				return r;
 			continue;
 		}
 		if (c == OPT_SVG) {
@@ -221,13 +220,17 @@ static int parse_args(int argc, char **argv, struct timeline_args *a)
 	return -1;
 }
 
-static int show(const struct timeline_args *a, const struct series_set *set,
-		const struct out_opts *out)
+/* For series_run: the table, the sparklines, the chart. */
+static int show(struct store *st, const struct series_set *set,
+		const void *arg)
 {
+	const struct timeline_args *a = arg;
+	const struct out_opts *out = a->out;
 	struct table t;
 	size_t i;
 	int ret;
 
+	(void)st;
 	if (!set->n) {
 		error("'%s': no process matches%s%s", a->file,
 		      a->f.host ? " on host " : "", a->f.host ? a->f.host : "");
@@ -246,26 +249,14 @@ static int show(const struct timeline_args *a, const struct series_set *set,
 
 static int run_timeline(int argc, char **argv, const struct out_opts *out)
 {
-	struct timeline_args a = { .field = SERIES_PSS };
-	struct series_set set = { 0 };
-	struct store st;
+	struct timeline_args a = { .field = SERIES_PSS, .out = out };
 	int ret;
 
-	if (out->percent) {
+	if (out->percent)
 		ret = usage_error("timeline shows many snapshots: -p needs one"
 				  " (try ps)");
-		goto out;
-	}
-	if ((ret = parse_args(argc, argv, &a)) >= 0)
-		goto out;
-	if (store_open(&st, a.file, STORE_READ) < 0) {
-		ret = 1;
-		goto out;
-	}
-	ret = series_load(&set, &st, &a.f) < 0 ? 1 : show(&a, &set, out);
-	series_set_release(&set);
-	store_close(&st);
-out:
+	else if ((ret = parse_args(argc, argv, &a)) < 0)
+		ret = series_run(a.file, &a.f, show, &a);
 	filters_release(&a.f);
 	return ret;
 }

@@ -1,6 +1,7 @@
-/* common.c - the pieces every analyzer command uses: opening a snapshot,
- * filters, the displayed command line, help and table output. */
+/* common.c - the pieces every analyzer command uses: opening a snapshot
+ * or a process's text, filters, the shown command line, table output. */
 #include "analyze.h"
+#include "blob.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -182,8 +183,32 @@ int print_snapshot_table(struct table *t, const struct out_opts *o,
 	return 1;
 }
 
-int load_process_text(struct store *st, int64_t snap, int64_t pid,
-		     struct buf *text, enum text_kind *kind)
+int snapshot_view_run(const struct snapshot_view *v, int argc, char **argv,
+		      const struct out_opts *out)
+{
+	struct filters f = { 0 };
+	struct table t;
+	struct store st;
+	int64_t snap;
+	int ret;
+
+	ret = snapshot_args(argc, argv, v->cmd, NULL, &f, &st, &snap);
+	if (ret < 0) {
+		table_init(&t, v->cols, v->ncols);
+		t.sort = v->sort;
+		ret = v->fill(&st, snap, &f, &t) == 0
+			? print_snapshot_table(&t, out, &st, snap) : 1;
+		table_release(&t);
+		store_close(&st);
+	}
+	filters_release(&f);
+	return ret;
+}
+
+/* The stored text of process `pid` in snapshot `snap`, appended to text,
+ * and its kind. 0 or -1 (printed). */
+static int load_process_text(struct store *st, int64_t snap, int64_t pid,
+			     struct buf *text, enum text_kind *kind)
 {
 	sqlite3_stmt *q = NULL;
 	int64_t blob = 0;
@@ -250,8 +275,8 @@ int snapshot_args(int argc, char **argv, const struct command *cmd,
 	return -1;
 }
 
-int process_text_args(int argc, char **argv, const struct command *cmd,
-		      struct store *st, int64_t *snap, int64_t *pid)
+static int process_text_args(int argc, char **argv, const struct command *cmd,
+			     struct store *st, int64_t *snap, int64_t *pid)
 {
 	static const struct option opts[] = {
 		SNAPSHOT_OPTION, { "host", required_argument, NULL, OPT_HOST },
@@ -278,4 +303,27 @@ int process_text_args(int argc, char **argv, const struct command *cmd,
 	if (open_snapshot(st, argv[optind], ref, host, snap) < 0)
 		return 1;
 	return -1;
+}
+
+int process_text_open(struct process_text *p, int argc, char **argv,
+		      const struct command *cmd)
+{
+	int ret;
+
+	p->text = (struct buf)BUF_INIT(BLOB_MAX_RAW);
+	ret = process_text_args(argc, argv, cmd, &p->st, &p->snap, &p->pid);
+	if (ret >= 0)
+		return ret;
+	if (load_process_text(&p->st, p->snap, p->pid, &p->text,
+			      &p->kind) < 0) {
+		process_text_release(p);
+		return 1;
+	}
+	return -1;
+}
+
+void process_text_release(struct process_text *p)
+{
+	buf_release(&p->text);
+	store_close(&p->st);
 }

@@ -340,17 +340,28 @@ static void add_point(struct loader *l, sqlite3_stmt *q, uint32_t ix,
 	p->kind = c == 1 ? TEXT_SMAPS : c == 2 ? TEXT_ROLLUP : TEXT_MAPS;
 }
 
+/* The process of row q in snapshot snap into *ix, added when new
+ * (*added); 0 when --pid leaves the row out. */
+static int row_ident(struct loader *l, sqlite3_stmt *q, uint32_t snap,
+		     uint32_t *ix, int *added)
+{
+	int64_t pid = sqlite3_column_int64(q, 0);
+
+	if (!pid_wanted(l->f, pid))
+		return 0;
+	*ix = ident_get(l, l->snaps[snap].boot, pid, sqlite3_column_int64(q, 1),
+			added);
+	return 1;
+}
+
 /* One pass: filters on pids only, so every row wanted is kept. */
 static void row_point(struct loader *l, sqlite3_stmt *q, uint32_t snap)
 {
-	int64_t pid = sqlite3_column_int64(q, 0);
 	uint32_t ix;
 	int added;
 
-	if (!pid_wanted(l->f, pid))
+	if (!row_ident(l, q, snap, &ix, &added))
 		return;
-	ix = ident_get(l, l->snaps[snap].boot, pid, sqlite3_column_int64(q, 1),
-		       &added);
 	l->ids[ix].pass = 1;
 	add_point(l, q, ix, snap);
 }
@@ -358,14 +369,11 @@ static void row_point(struct loader *l, sqlite3_stmt *q, uint32_t snap)
 /* First of two passes: who passes the filters on names, and where. */
 static void row_names(struct loader *l, sqlite3_stmt *q, uint32_t snap)
 {
-	int64_t pid = sqlite3_column_int64(q, 0);
 	uint32_t ix;
 	int added;
 
-	if (!pid_wanted(l->f, pid))
+	if (!row_ident(l, q, snap, &ix, &added))
 		return;
-	ix = ident_get(l, l->snaps[snap].boot, pid, sqlite3_column_int64(q, 1),
-		       &added);
 	if (!l->ids[ix].pass)
 		check_filters(l, ix, added, q);
 	l->seen = grow(l->seen, l->nseen, &l->aseen, sizeof(*l->seen));
@@ -659,6 +667,23 @@ void series_set_release(struct series_set *set)
 	memset(set, 0, sizeof(*set));
 }
 
+int series_run(const char *file, const struct filters *f,
+	       int (*show)(struct store *st, const struct series_set *set,
+			   const void *arg),
+	       const void *arg)
+{
+	struct series_set set = { 0 };
+	struct store st;
+	int ret;
+
+	if (store_open(&st, file, STORE_READ) < 0)
+		return 1;
+	ret = series_load(&set, &st, f) < 0 ? 1 : show(&st, &set, arg);
+	series_set_release(&set);
+	store_close(&st);
+	return ret;
+}
+
 int64_t series_value(const struct series_point *p, enum series_field fld)
 {
 	switch (fld) {
@@ -688,6 +713,14 @@ int series_field_parse(const char *name, enum series_field *fld)
 			return 0;
 		}
 	return -1;
+}
+
+int series_field_arg(const char *arg, enum series_field *fld)
+{
+	if (series_field_parse(arg, fld) < 0 || *fld == SERIES_SIZE)
+		return usage_error("bad --field '%s' (rss, pss, uss or swap)",
+				   arg);
+	return 0;
 }
 
 const char *series_field_name(enum series_field fld)

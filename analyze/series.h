@@ -72,11 +72,25 @@ int series_load(struct series_set *set, struct store *st,
 /* Free everything; the set is then empty. Safe on an empty set. */
 void series_set_release(struct series_set *set);
 
+/*
+ * The body of a command over every snapshot of a file (timeline,
+ * growth): open `file` read-only, load the series that pass f, and
+ * return what show(st, set, arg) returns; 1 when the file or its series
+ * cannot be read (printed). Everything is released on return.
+ */
+int series_run(const char *file, const struct filters *f,
+	       int (*show)(struct store *st, const struct series_set *set,
+			   const void *arg),
+	       const void *arg);
+
 /* The value of field `fld` at point p (SERIES_UNKNOWN or kB). */
 int64_t series_value(const struct series_point *p, enum series_field fld);
 /* "rss", "pss", "uss", "swap", "size" to a field: 0, or -1 (nothing
  * printed) when name is none of them. */
 int series_field_parse(const char *name, enum series_field *fld);
+/* --field's argument, one of the fields that can grow (not size): 0, or
+ * 2 (a usage error, printed). */
+int series_field_arg(const char *arg, enum series_field *fld);
 const char *series_field_name(enum series_field fld);
 
 #endif
