@@ -348,7 +348,7 @@ static int configure(struct store *s)
 static int wal_without_log(const char *path)
 {
 	unsigned char h[100];
-	struct buf wal = BUF_INIT(256);
+	struct buf wal = BUF_INIT(strlen(path) + 8);
 	struct stat st;
 	int fd, r = 0;
 
@@ -372,18 +372,22 @@ static int wal_without_log(const char *path)
  */
 static char *immutable_uri(const char *path)
 {
-	struct buf u = BUF_INIT(4096);
+	struct buf u = BUF_INIT(3 * strlen(path) + 32);	/* every byte escaped */
 	const unsigned char *p;
+	int r;
 
-	buf_addstr(&u, "file:");
-	for (p = (const unsigned char *)path; *p; p++)
+	r = buf_addstr(&u, "file:");
+	for (p = (const unsigned char *)path; *p && r == 0; p++)
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) ||
 		    (*p == '/' && p != (const unsigned char *)path))
-			buf_addch(&u, (char)*p);
+			r = buf_addch(&u, (char)*p);
 		else
-			buf_addf(&u, "%%%02X", *p);
-	buf_addstr(&u, "?immutable=1");
+			r = buf_addf(&u, "%%%02X", *p);
+	if (r < 0 || buf_addstr(&u, "?immutable=1") < 0) {
+		buf_release(&u);
+		return NULL;	/* opened by its path then, side files and all */
+	}
 	return buf_detach(&u, NULL);
 }
 
