@@ -100,10 +100,11 @@ _mapsnap_arg()
 	done
 }
 
-# _mapsnap_value KIND PROG FILE: COMPREPLY for an option's argument.
+# _mapsnap_value KIND PROG FILE CUR: COMPREPLY for an option's argument
+# that starts with CUR.
 _mapsnap_value()
 {
-	local cur=${COMP_WORDS[COMP_CWORD]}
+	local cur=$4
 	case $1 in
 	*\|*) mapfile -t COMPREPLY < <(compgen -W "${1//|/ }" -- "$cur") ;;
 	FILE|OUT|FILE2) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
@@ -124,33 +125,55 @@ _mapsnap_value()
 	esac
 }
 
+# _mapsnap_eq: "--opt=value" reaches a completion split where '=' breaks
+# words (COMP_WORDBREAKS): "--opt" "=" "value", or "--opt" "=" while the
+# value is still empty. Sets eqopt to the option and cur to the value when
+# the word being completed is such a value, else leaves both alone.
+_mapsnap_eq()
+{
+	local i=$COMP_CWORD
+	eqopt=""
+	if [[ ${COMP_WORDS[i]} == = ]] && ((i > 0)) &&
+		[[ ${COMP_WORDS[i - 1]} == --* ]]; then
+		eqopt=${COMP_WORDS[i - 1]} cur=""
+	elif ((i > 1)) && [[ ${COMP_WORDS[i - 1]} == = &&
+		${COMP_WORDS[i - 2]} == --* ]]; then
+		eqopt=${COMP_WORDS[i - 2]}
+	fi
+}
+
 _mapsnap_capture()
 {
 	local prog=${COMP_WORDS[0]} cur=${COMP_WORDS[COMP_CWORD]}
-	local prev="" kind
+	local prev="" kind eqopt
 	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
 	_mapsnap_parse "$prog"
+	_mapsnap_eq
+	[[ -n $eqopt ]] && prev=$eqopt
 	if [[ $prev == -* ]]; then
 		kind=$(_mapsnap_arg "$prog" "" "$prev")
 		if [[ -n $kind && $kind != - ]]; then
-			_mapsnap_value "$kind" "$prog" ""
+			_mapsnap_value "$kind" "$prog" "" "$cur"
 			return
 		fi
 	fi
+	[[ -n $eqopt ]] && return	# a flag takes no value
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$(_mapsnap_list "$prog" "" opt)" -- "$cur")
 	else
 		# bare PIDs
-		_mapsnap_value PID "$prog" ""
+		_mapsnap_value PID "$prog" "" "$cur"
 	fi
 }
 
 _mapsnap_analyze()
 {
 	local prog=${COMP_WORDS[0]} cur=${COMP_WORDS[COMP_CWORD]}
-	local prev="" cmd="" file="" npos=0 kind w i opts
+	local prev="" cmd="" file="" npos=0 kind w i opts eqopt
 	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
 	_mapsnap_parse "$prog"
+	_mapsnap_eq
+	[[ -n $eqopt ]] && prev=$eqopt
 
 	# the command is the first word that is neither an option nor the
 	# value of one; FILE the first such word after it
@@ -159,7 +182,12 @@ _mapsnap_analyze()
 		if [[ $w == -* ]]; then
 			[[ -n $cmd ]] && _mapsnap_parse "$prog" "$cmd"
 			kind=$(_mapsnap_arg "$prog" "$cmd" "$w")
-			[[ -n $kind && $kind != - ]] && ((i++))
+			# its value: the next word, or "=" and the one after
+			if [[ ${COMP_WORDS[i + 1]-} == = ]]; then
+				((i += 2))
+			elif [[ -n $kind && $kind != - ]]; then
+				((i++))
+			fi
 		elif [[ -z $cmd ]]; then
 			cmd=$w
 		else
@@ -171,10 +199,11 @@ _mapsnap_analyze()
 	if [[ $prev == -* ]]; then
 		kind=$(_mapsnap_arg "$prog" "$cmd" "$prev")
 		if [[ -n $kind && $kind != - ]]; then
-			_mapsnap_value "$kind" "$prog" "$file"
+			_mapsnap_value "$kind" "$prog" "$file" "$cur"
 			return
 		fi
 	fi
+	[[ -n $eqopt ]] && return	# a flag takes no value
 	if [[ -z $cmd && $cur != -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$(_mapsnap_list "$prog" "" cmd)" -- "$cur")
 		return
@@ -196,7 +225,7 @@ _mapsnap_analyze()
 	fi
 	# FILE PID: the pids of that file's snapshot; FILE, OUT...: files
 	if ((npos == 1)) && [[ -n $(_mapsnap_list "$prog" "$cmd" pid) ]]; then
-		_mapsnap_value PID "$prog" "$file"
+		_mapsnap_value PID "$prog" "$file" "$cur"
 		return
 	fi
 	mapfile -t COMPREPLY < <(compgen -f -- "$cur")

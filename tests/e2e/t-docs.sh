@@ -261,6 +261,17 @@ done <commands
 offers_exactly "cmdline comm exe pid" "$ANALYZE" diff db --by ""
 offers_exactly "pmap ps" "$ANALYZE" --csv --sort pss p
 offers_exactly "first latest" "$ANALYZE" ps db --snapshot ""
+# --opt=value, as bash splits it at '=': "--opt" "=" "value"
+offers_exactly "first latest" "$ANALYZE" ps db --snapshot =
+offers_exactly "latest" "$ANALYZE" ps db --snapshot = la
+offers_exactly "cmdline comm exe pid" "$ANALYZE" diff db --by = ""
+offers_exactly "comm" "$ANALYZE" diff db --by = co
+offers_exactly "svg-here.svg" "$ANALYZE" timeline db --pid=1 --svg = svg-
+offers db.pids "$ANALYZE" ps --snapshot = first db --pid = ""
+offers db.pids "$ANALYZE" pmap --snapshot = latest db ""
+offers_exactly "db db.pids" "$CAPTURE" --output = d
+[ -z "$(complete_words "$CAPTURE" --quiet = x)" ] ||
+	fail "completing '--quiet=x' offers a value for a flag"
 offers_exactly "svg-here.svg" "$ANALYZE" timeline db --pid 1 --svg svg-
 offers_exactly "db db.pids" "$CAPTURE" -o d
 offers_exactly "db db.pids" "$ANALYZE" -H list d
