@@ -299,12 +299,22 @@ static int create_schema(struct store *s)
 
 static int check_version(struct store *s)
 {
+	sqlite3_stmt *st = NULL;
 	int64_t version, ntables;
 	int r;
 
-	if (query_int(s, "PRAGMA user_version", &version) < 0 ||
-	    query_int(s, "SELECT count(*) FROM sqlite_schema", &ntables) < 0)
-		return -1;
+	/* one statement, one read: a capture creating the file meanwhile
+	 * is seen before or after, never with tables and no version yet */
+	if (sqlite3_prepare_v2(s->db, "SELECT user_version, (SELECT count(*)"
+			       " FROM sqlite_schema) FROM pragma_user_version",
+			       -1, &st, NULL) != SQLITE_OK)
+		return store_error(s, "read");
+	r = sqlite3_step(st);
+	version = sqlite3_column_int64(st, 0);
+	ntables = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	if (r != SQLITE_ROW)
+		return store_error(s, "read");
 	if (version == 0 && ntables == 0) {
 		if (s->mode != STORE_READ)
 			return (r = create_schema(s)) > 0 ? check_version(s) : r;
@@ -391,6 +401,26 @@ static char *immutable_uri(const char *path)
 	return buf_detach(&u, NULL);
 }
 
+/*
+ * Switch to WAL mode. Two writers switching one file at once (two
+ * captures starting on it) can each hold what the other waits for: SQLite
+ * then tells one SQLITE_BUSY at once instead of waiting, and that one has
+ * let go of its lock by the time it returns. So a busy switch is tried
+ * again, every 10 ms, for as long as the busy timeout.
+ */
+static int set_wal(struct store *s)
+{
+	int waited = 0, rc;
+
+	while ((rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL,
+				  NULL, NULL)) != SQLITE_OK &&
+	       (rc & 0xff) == SQLITE_BUSY && waited < BUSY_TIMEOUT_MS) {
+		sqlite3_sleep(10);
+		waited += 10;
+	}
+	return rc == SQLITE_OK ? 0 : store_error(s, "set WAL mode on");
+}
+
 int store_open(struct store *s, const char *path, enum store_mode mode)
 {
 	int flags = mode == STORE_READ ? SQLITE_OPEN_READONLY
@@ -425,8 +455,7 @@ int store_open(struct store *s, const char *path, enum store_mode mode)
 	}
 	if (configure(s) < 0 || check_version(s) < 0)
 		goto fail;
-	if (mode == STORE_WRITE &&
-	    exec(s, "PRAGMA journal_mode = WAL", "set WAL mode on") < 0)
+	if (mode == STORE_WRITE && set_wal(s) < 0)
 		goto fail;
 	free(uri);
 	return 0;
