@@ -293,14 +293,7 @@ static void check_blobs(struct check *c, int64_t *nblobs, int64_t *bytes)
 		sqlite3_bind_int64(q, 1, id);
 		r = sqlite3_step(q);
 		if (r == SQLITE_ROW) {
-			const struct blob_stored b = {
-				sqlite3_column_int64(q, 0),
-				(const char *)sqlite3_column_text(q, 1),
-				sqlite3_column_blob(q, 2),
-				(size_t)sqlite3_column_bytes(q, 2),
-				sqlite3_column_blob(q, 3),
-				(size_t)sqlite3_column_bytes(q, 3),
-			};
+			const struct blob_stored b = store_blob_row(q);
 
 			buf_reset(&text);
 			if (blob_unpack(&b, &text, why, sizeof(why)) < 0) {

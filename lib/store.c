@@ -592,11 +592,7 @@ int store_blob_put(struct store *s, const void *raw, size_t n, int64_t *id,
 	return 0;
 }
 
-/* Check one fetched blob row and append its text to out. */
-/* Decode the row of blob `id` at st (raw_size, codec, data, hash): every
- * check is blob_unpack's; the message names the file and the blob. */
-static int blob_decode(struct store *s, int64_t id, sqlite3_stmt *st,
-		       struct buf *out)
+struct blob_stored store_blob_row(sqlite3_stmt *st)
 {
 	const struct blob_stored b = {
 		sqlite3_column_int64(st, 0),
@@ -606,6 +602,16 @@ static int blob_decode(struct store *s, int64_t id, sqlite3_stmt *st,
 		sqlite3_column_blob(st, 3),
 		(size_t)sqlite3_column_bytes(st, 3),
 	};
+
+	return b;
+}
+
+/* Decode the row of blob `id` at st (raw_size, codec, data, hash): every
+ * check is blob_unpack's; the message names the file and the blob. */
+static int blob_decode(struct store *s, int64_t id, sqlite3_stmt *st,
+		       struct buf *out)
+{
+	const struct blob_stored b = store_blob_row(st);
 	char why[160];
 
 	if (blob_unpack(&b, out, why, sizeof(why)) < 0)

@@ -95,6 +95,12 @@ int store_blob_put(struct store *s, const void *raw, size_t n, int64_t *id,
  */
 int store_blob_get(struct store *s, int64_t id, struct buf *out);
 
+/*
+ * The blob in the current row of st, whose first columns are raw_size,
+ * codec, data and hash, for blob_unpack(): valid until st moves on.
+ */
+struct blob_stored store_blob_row(sqlite3_stmt *st);
+
 struct snapshot_row {
 	const char *uuid;
 	int64_t host_id;

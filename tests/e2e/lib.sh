@@ -8,6 +8,13 @@ cd "$T" || exit 1
 
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 
+# half_hourly DB: DB's snapshots 30 minutes apart in id order, from
+# 2023-11-14 22:13:20 UTC, as an -i 1800 run would have taken them.
+half_hourly() {
+	sqlite3 "$1" "UPDATE snapshots SET time_us = 1700000000000000 +
+		(id - 1) * 1800000000" || fail "cannot set the snapshot times of $1"
+}
+
 # expect_cmp EXPECTED ACTUAL: files equal byte for byte, else show a diff.
 expect_cmp() {
 	cmp -s "$1" "$2" && return 0

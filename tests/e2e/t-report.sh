@@ -18,13 +18,7 @@ printf '<b>steady</b>\0--x&y\0' >"$T/g/step5/proc/300/cmdline"
 for k in $(seq 0 $((steps - 1))); do
 	expect_exit 0 "$CAPTURE" -q --proc "$T/g/step$k/proc" --host box -o g.db
 done
-# 30 minutes apart, from 2023-11-14 22:13:20 UTC
-python3 - g.db <<'PY' || fail "cannot set the snapshots' times"
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute("UPDATE snapshots SET time_us = 1700000000000000 + (id - 1) * 1800000000")
-db.commit()
-PY
+half_hourly g.db
 
 expect_exit 0 "$ANALYZE" report g.db --html r.html
 [ -s r.html ] || fail "no page written"

@@ -9,12 +9,7 @@ python3 "$ROOT/tests/helpers/make-growth" tree 6 || fail "make-growth"
 for k in 0 1 2 3 4 5; do
 	expect_exit 0 "$CAPTURE" -q --proc tree/step$k/proc --host box -l step$k -o db
 done
-python3 - db <<'EOF' || fail "cannot set the snapshot times"
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute("UPDATE snapshots SET time_us = 1700000000000000 + (id - 1) * 1800000000")
-db.commit()
-EOF
+half_hourly db
 
 # --pid 100: leaky's Pss rises by 1024 kB a step, by 1056 at step 3 (its
 # heap, plus the 32 kB of libextra it maps from then on)
