@@ -12,7 +12,7 @@ BUILD    ?= build
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
 CFLAGS   ?= -O2 -g
-PKGS      = sqlite3 zlib libxxhash
+PKGS      = sqlite3 zlib libdeflate libxxhash
 
 WARNINGS  = -std=c11 -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	    -Wmissing-prototypes -Wwrite-strings -Wvla
@@ -97,7 +97,7 @@ $(BUILD)/pic/%.o: %.c
 
 $(EXT): $(EXT_OBJ)
 	$(CC) -shared $(LDFLAGS) -pthread -Wl,-z,defs -o $@ $^ \
-		$(shell $(PKG_CONFIG) --libs zlib libxxhash)
+		$(shell $(PKG_CONFIG) --libs zlib libdeflate libxxhash)
 
 $(ANA_LIBA): $(filter-out $(BUILD)/analyze/main.o,$(ANA_OBJ))
 	rm -f $@

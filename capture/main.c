@@ -18,6 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define LEVEL_TEXT_(n) #n
+#define LEVEL_TEXT(n) LEVEL_TEXT_(n)	/* the level's digits, in the help */
+
 static const char usage_text[] =
 	"usage: mapsnap-capture [OPTIONS] [PID...]\n"
 	"\n"
@@ -43,7 +46,9 @@ static const char usage_text[] =
 	"                      comes from --pid, --comm and --host\n"
 	"      --comm NAME     the process name of an --import\n"
 	"      --host NAME     record NAME as the host\n"
-	"      --level N       zlib level, 0-9 (default 3; 1 with --maps-only or --rollup)\n"
+	"      --level N       compression level, 0-12 (default " LEVEL_TEXT(STORE_LEVEL)
+	"; " LEVEL_TEXT(STORE_LEVEL_CHEAP) " with\n"
+	"                      --maps-only or --rollup); 0 stores, 12 is smallest\n"
 	"      --nice          lower this capture's CPU and I/O priority\n"
 	"  -q, --quiet         print nothing but errors\n"
 	"  -v, --verbose       say what is captured\n"
@@ -172,8 +177,10 @@ static int parse_args(int argc, char **argv, struct capture_opts *o,
 		case OPT_PROC: o->proc = optarg; break;
 		case OPT_HOST: o->host = optarg; break;
 		case OPT_LEVEL:
-			if (parse_u64_str(optarg, &v) < 0 || v > 9)
-				return usage_error("bad level '%s': expected 0 to 9", optarg);
+			if (parse_u64_str(optarg, &v) < 0 || v > BLOB_LEVEL_MAX)
+				return usage_error("bad level '%s': expected %d to %d",
+						   optarg, BLOB_LEVEL_MIN,
+						   BLOB_LEVEL_MAX);
 			o->level = (int)v;
 			break;
 		case 'q': verbosity = 0; break;
@@ -380,6 +387,11 @@ int main(int argc, char **argv)
 	if (store_open(&st, o.output, STORE_WRITE) < 0)
 		goto out;
 	st.level = o.level;
+	if (o.mode != MODE_SMAPS && !o.import &&
+	    store_cache(&st, STORE_CACHE_CHEAP_KIB) < 0) {
+		store_close(&st);
+		goto out;
+	}
 	if (o.nice)
 		be_nice();
 	catch_signals();

@@ -13,8 +13,8 @@
  * off, NULL, too short) and how raw_size is given (bit 4: bytes 2-9 as a
  * little-endian int64; else the size zlib inflates to plus byte 2 as a
  * signed delta), the blob's data from byte 10. Byte 0 odd: a round trip,
- * byte 1 the level (% 10) and whether a kept deflater is used (bit 4),
- * the raw text from byte 2.
+ * byte 1 the level (bits 0-3, % 13) and whether a kept deflater is used
+ * (bit 4), the raw text from byte 2.
  */
 #define HDR 10
 #define PREFIX "old"	/* what out held before: a failure must keep it */
@@ -163,10 +163,10 @@ static void stored(const uint8_t *data, size_t size)
 /* The raw text deflated, at the level given, then read back every way. */
 static void round_trip(const uint8_t *data, size_t size)
 {
-	static struct blob_deflater kept[10];
+	static struct blob_deflater kept[BLOB_LEVEL_MAX + 1];
 	const uint8_t *text = data + 2;
 	size_t n = size - 2;
-	int level = data[1] % 10;
+	int level = (data[1] & 15) % (BLOB_LEVEL_MAX + 1);
 	struct blob_deflater *d = NULL;
 	struct buf z = BUF_INIT(BLOB_MAX_RAW), out = BUF_INIT(BLOB_MAX_RAW);
 	struct blob_stored b;
@@ -176,7 +176,7 @@ static void round_trip(const uint8_t *data, size_t size)
 
 	if (data[1] & 16) {
 		d = &kept[level];
-		if (!d->zs && blob_deflater_init(d, level) < 0)
+		if (!d->c && blob_deflater_init(d, level) < 0)
 			abort();
 	}
 	FUZZ_CHECK(blob_deflate(d, text, n, level, &z) == 0);

@@ -1,5 +1,6 @@
 /* blob.h - the blob codec: a content hash (XXH3-128) of the raw text, and
- * zlib compression with an inflate that refuses to grow past a limit. */
+ * compression in the zlib format (RFC 1950), by libdeflate, with an
+ * inflate (zlib's) that refuses to grow past a limit. */
 #ifndef MAPSNAP_BLOB_H
 #define MAPSNAP_BLOB_H
 
@@ -7,6 +8,8 @@
 #include <stdint.h>
 
 #include "buf.h"
+
+struct libdeflate_compressor;
 
 #define BLOB_HASH_LEN 16
 /* No stored text may claim more than this (smaps of a process with a
@@ -22,16 +25,21 @@ void blob_hash(const void *p, size_t n, struct blob_hash *out);
 /* 32 lowercase hex digits and a NUL into out (33 bytes). */
 void blob_hash_hex(const struct blob_hash *h, char out[33]);
 
+/* Compression levels, libdeflate's: 0 stores, 1 is fastest, 12 smallest. */
+#define BLOB_LEVEL_MIN 0
+#define BLOB_LEVEL_MAX 12
+
 /*
- * A deflate state kept across blobs: zlib's ~270 kB of tables are set up
- * once, not once per text (deflateReset between blobs).
+ * A compressor kept across blobs: its tables (hundreds of kB at the
+ * middle levels) are set up once, not once per text. One thread's.
  */
 struct blob_deflater {
-	void *zs;	/* z_stream, opaque to callers */
+	struct libdeflate_compressor *c;	/* NULL until set up */
 	int level;
 };
 
-/* 0, or -1 (printed). blob_deflater_release() is safe after a failure. */
+/* Level BLOB_LEVEL_MIN..MAX. 0, or -1 (printed); blob_deflater_release()
+ * is safe after a failure. */
 int blob_deflater_init(struct blob_deflater *d, int level);
 void blob_deflater_release(struct blob_deflater *d);
 

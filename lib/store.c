@@ -486,6 +486,14 @@ void store_close(struct store *s)
 	memset(s, 0, sizeof(*s));
 }
 
+int store_cache(struct store *s, int kib)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
+	return exec(s, sql, "set the page cache of");
+}
+
 int store_begin(struct store *s)
 {
 	return exec(s, "BEGIN IMMEDIATE", "start a transaction in");
@@ -574,7 +582,7 @@ int store_blob_put(struct store *s, const void *raw, size_t n, int64_t *id,
 		return store_error(s, "look up a blob in");
 
 	buf_reset(&s->zbuf);
-	if (!s->zd.zs && blob_deflater_init(&s->zd, s->level) < 0)
+	if (!s->zd.c && blob_deflater_init(&s->zd, s->level) < 0)
 		return -1;
 	if (blob_deflate(&s->zd, raw, n, s->level, &s->zbuf) < 0 ||
 	    prepare(s, &s->blob_insert,

@@ -25,7 +25,8 @@ expect_exit 2 "$CAPTURE" --no-such-option
 expect_grep "try 'mapsnap-capture --help'" err
 expect_exit 2 "$CAPTURE" notapid
 expect_grep "bad pid 'notapid'" err
-expect_exit 2 "$CAPTURE" --level 12
+expect_exit 2 "$CAPTURE" --level 13
+expect_grep "bad level '13': expected 0 to 12" err
 expect_exit 2 "$CAPTURE" -m '('
 expect_exit 2 "$ANALYZE"
 expect_grep "no command given" err

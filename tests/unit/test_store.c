@@ -137,6 +137,47 @@ static void test_create_reopen(void **state)
 	buf_release(&out);
 }
 
+/* Pages written to the WAL before the commit, in one transaction of n
+ * new texts of 2 KiB (hex, from seed: they deflate to about half). */
+static int spilled_pages(struct store *s, int n, uint64_t seed)
+{
+	char text[2049];
+	int64_t id;
+	size_t added;
+	uint64_t x = seed;
+	int i, j, cur = 0, hi = 0;
+
+	assert_int_equal(store_begin(s), 0);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < 2048; j++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			text[j] = "0123456789abcdef"[x & 15];
+		}
+		text[2048] = '\0';
+		assert_int_equal(store_blob_put(s, text, 2048, &id, &added), 0);
+	}
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(sqlite3_db_status(s->db, SQLITE_DBSTATUS_CACHE_SPILL,
+					   &cur, &hi, 1), SQLITE_OK);
+	return cur;
+}
+
+/* A cheap capture's cache keeps a snapshot of some thousand pages whole
+ * until its commit; SQLite's default cache writes them out early. */
+static void test_cache(void **state)
+{
+	struct store s;
+
+	(void)state;
+	assert_int_equal(store_open(&s, path, STORE_WRITE), 0);
+	assert_true(spilled_pages(&s, 2500, 88172645463325252ull) > 0);
+	assert_int_equal(store_cache(&s, STORE_CACHE_CHEAP_KIB), 0);
+	assert_int_equal(scalar(&s, "PRAGMA cache_size"), -STORE_CACHE_CHEAP_KIB);
+	assert_int_equal(spilled_pages(&s, 2500, 2463534242ull), 0);
+	assert_int_equal(scalar(&s, "SELECT count(*) FROM blobs"), 5000);
+	store_close(&s);
+}
+
 static void test_ambiguous_prefix(void **state)
 {
 	struct store s;
@@ -242,6 +283,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_create_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ambiguous_prefix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_blob, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
