@@ -94,7 +94,7 @@ struct capture_opts {
 	size_t npids;
 	regex_t *match;		/* --match, or NULL */
 	long uid;		/* --user, or -1 */
-	int level;		/* zlib level */
+	int level;		/* compression level, BLOB_LEVEL_MIN..MAX */
 	enum capture_mode mode;
 	double interval;	/* seconds between snapshots, 0: none */
 	long count;		/* snapshots to take, 0: until a signal */
