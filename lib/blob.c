@@ -47,7 +47,6 @@ void blob_hash_hex(const struct blob_hash *h, char out[33])
  */
 int blob_deflater_init(struct blob_deflater *d, int level)
 {
-	d->level = level;
 	d->c = libdeflate_alloc_compressor(level);
 	if (!d->c)
 		return error("cannot compress at level %d: %s", level,
@@ -66,7 +65,7 @@ void blob_deflater_release(struct blob_deflater *d)
 int blob_deflate(struct blob_deflater *d, const void *p, size_t n, int level,
 		 struct buf *out)
 {
-	struct blob_deflater own = { NULL, level };
+	struct blob_deflater own = { NULL };
 	size_t bound, got;
 
 	if (n > BLOB_MAX_RAW)

@@ -35,7 +35,6 @@ void blob_hash_hex(const struct blob_hash *h, char out[33]);
  */
 struct blob_deflater {
 	struct libdeflate_compressor *c;	/* NULL until set up */
-	int level;
 };
 
 /* Level BLOB_LEVEL_MIN..MAX. 0, or -1 (printed); blob_deflater_release()

@@ -57,17 +57,18 @@ expect_grep 'host edgebox' opts
 
 # --level changes the compression, never the text; 0 stores it in
 # uncompressed deflate blocks (a few bytes more than the text itself)
+declare -A size
 for l in 0 1 9 12; do
 	expect_exit 0 "$CAPTURE" -q -o "z$l.db" --proc "$S" --level "$l"
-	eval "s$l=\$(sqlite3 z$l.db 'SELECT sum(length(data)) FROM blobs')"
+	size[$l]=$(sqlite3 "z$l.db" 'SELECT sum(length(data)) FROM blobs')
 	"$ANALYZE" smaps "z$l.db" 1200 > "a$l" || fail "smaps of z$l.db"
 	expect_cmp "$S/1200/smaps" "a$l"
 done
 raw=$(sqlite3 z0.db 'SELECT sum(raw_size) FROM blobs')
-[ "$s0" -gt "$raw" ] || fail "--level 0 ($s0 bytes) is compressed (text: $raw)"
-[ "$s1" -lt "$s0" ] || fail "--level 1 ($s1 bytes) not smaller than --level 0 ($s0)"
-[ "$s9" -lt "$s1" ] || fail "--level 9 ($s9 bytes) not smaller than --level 1 ($s1)"
-[ "$s12" -le "$s9" ] || fail "--level 12 ($s12 bytes) bigger than --level 9 ($s9)"
+[ "${size[0]}" -gt "$raw" ] || fail "--level 0 (${size[0]} bytes) is compressed (text: $raw)"
+[ "${size[1]}" -lt "${size[0]}" ] || fail "--level 1 (${size[1]} bytes) not smaller than --level 0 (${size[0]})"
+[ "${size[9]}" -lt "${size[1]}" ] || fail "--level 9 (${size[9]} bytes) not smaller than --level 1 (${size[1]})"
+[ "${size[12]}" -le "${size[9]}" ] || fail "--level 12 (${size[12]} bytes) bigger than --level 9 (${size[9]})"
 
 # a process whose smaps disappeared mid-capture is counted, not fatal
 cp -r "$S" gone
