@@ -21,8 +21,9 @@
  * once. Nor would it be faster: SQLite decodes and encodes each row either
  * way, and INSERT ... SELECT of two bench files' blobs alone took as long
  * as this whole merge. Blobs, most of the bytes, are copied compressed.
- * Each input is opened by store_open(STORE_READ): read-only, defensive,
- * its version and tables checked before any row is read.
+ * Each input is opened by store_open(STORE_IMAGE): read-only, defensive,
+ * its version and tables checked before any row is read, and read from a
+ * copy in memory made in one read (its pages are all read anyway).
  */
 
 /* An id in the input and the id of the same row in OUT. */
@@ -490,11 +491,6 @@ static int in_prepare(struct merge *m)
 	sqlite3_stmt **st[] = { &m->list, &m->blob_hash, &m->blob_data, &m->host };
 	size_t i;
 
-	/*
-	 * No memory-mapped reads (PRAGMA mmap_size), though they took a
-	 * sixth off the time: SQLite's advice for files from strangers is
-	 * to leave them off, and an input is one.
-	 */
 	if (sqlite3_exec(m->in.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return store_error(&m->in, "read");
 	for (i = 0; i < sizeof(st) / sizeof(st[0]); i++)
@@ -539,7 +535,7 @@ static int merge_file(struct merge *m, const char *file)
 		m->already += m->snaps_before;
 		return 0;
 	}
-	if (store_open(&m->in, file, STORE_READ) < 0)
+	if (store_open(&m->in, file, STORE_IMAGE) < 0)
 		return -1;
 	if (in_prepare(m) == 0 && list_new(m) == 0 && map_blobs(m) == 0 &&
 	    copy_snapshots(m) == 0)

@@ -421,8 +421,77 @@ static int set_wal(struct store *s)
 	return rc == SQLITE_OK ? 0 : store_error(s, "set WAL mode on");
 }
 
+/*
+ * Put a connection on a private copy of s's file in memory in place of
+ * the file's own (STORE_IMAGE). The copy is read in one call through
+ * SQLite's own handle on the file while SQLite holds its read lock: it is
+ * one state of the file, whoever writes to it, and a hot journal has
+ * been dealt with as for any read. No other process can change the copy,
+ * which makes SQLite's memory-mapped reads of it safe, and they spare a
+ * copy of every page read. A file in WAL mode (pages of it may be in its
+ * -wal) or bigger than STORE_IMAGE_MAX stays read from the file. 0 or -1.
+ */
+static int load_image(struct store *s)
+{
+	static const char size_sql[] = "SELECT page_count * page_size"
+		" FROM pragma_page_count, pragma_page_size";
+	unsigned char head[100], *image = NULL;
+	sqlite3_int64 size = 0;
+	sqlite3_file *f = NULL;
+	sqlite3_stmt *st = NULL;
+	char sql[64];
+	int rc;
+
+	if (exec(s, "BEGIN", "read") < 0)
+		return -1;
+	if ((rc = sqlite3_prepare_v2(s->db, size_sql, -1, &st, NULL)) == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		size = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW || sqlite3_file_control(s->db, "main",
+			SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
+	    !f || !f->pMethods)
+		goto fail;
+	if (size < (sqlite3_int64)sizeof(head) || size > STORE_IMAGE_MAX ||
+	    f->pMethods->xRead(f, head, sizeof(head), 0) != SQLITE_OK ||
+	    head[18] == 2 || head[19] == 2)
+		return exec(s, "COMMIT", "read");
+	if (!(image = sqlite3_malloc64((sqlite3_uint64)size))) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return error("cannot read '%s': out of memory", s->path);
+	}
+	/* a short read is zero-filled, as SQLite reads past the end */
+	rc = f->pMethods->xRead(f, image, (int)size, 0);
+	if (rc != SQLITE_OK && rc != SQLITE_IOERR_SHORT_READ) {
+		sqlite3_free(image);
+		goto fail;
+	}
+	sqlite3_close(s->db);
+	if (sqlite3_open_v2("file:image?vfs=memdb", &s->db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
+		sqlite3_free(image);
+		return store_error(s, "open");
+	}
+	/* on failure too, SQLite frees the image (FREEONCLOSE) */
+	if (sqlite3_deserialize(s->db, "main", image, size, size,
+				SQLITE_DESERIALIZE_FREEONCLOSE |
+				SQLITE_DESERIALIZE_READONLY) != SQLITE_OK)
+		return store_error(s, "read");
+	snprintf(sql, sizeof(sql), "PRAGMA mmap_size = %lld", (long long)size);
+	return configure(s) < 0 ? -1 : exec(s, sql, "read");
+fail:
+	store_error(s, "read");
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
 int store_open(struct store *s, const char *path, enum store_mode mode)
 {
+	int image = mode == STORE_IMAGE;
+
+	if (image)
+		mode = STORE_READ;
 	int flags = mode == STORE_READ ? SQLITE_OPEN_READONLY
 		: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	struct stat st;
@@ -453,7 +522,8 @@ int store_open(struct store *s, const char *path, enum store_mode mode)
 		store_error(s, "open");
 		goto fail;
 	}
-	if (configure(s) < 0 || check_version(s) < 0)
+	if (configure(s) < 0 || (image && load_image(s) < 0) ||
+	    check_version(s) < 0)
 		goto fail;
 	if (mode == STORE_WRITE && set_wal(s) < 0)
 		goto fail;

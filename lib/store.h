@@ -48,7 +48,18 @@ enum store_mode {
 	 * one write per 1 KiB page, which was half of merge's time.
 	 */
 	STORE_MEMORY,
+	/*
+	 * STORE_READ from a private copy of the file in memory, read in one
+	 * call under SQLite's read lock, for a reader of every page (merge):
+	 * one read instead of one per 1 KiB page, and pages used in place.
+	 * A file in WAL mode or bigger than STORE_IMAGE_MAX is read as
+	 * STORE_READ reads it. The store's mode is then STORE_READ.
+	 */
+	STORE_IMAGE,
 };
+
+/* The largest file STORE_IMAGE copies into memory. */
+#define STORE_IMAGE_MAX ((sqlite3_int64)256 << 20)
 
 struct store {
 	sqlite3 *db;

@@ -147,6 +147,10 @@ PY
 [ -s live.db-wal ] || fail "no -wal was left: the test proves nothing"
 expect_exit 0 "$ANALYZE" list live.db
 expect_grep 'only-in-the-wal' out
+# merge reads a file whole into memory, but not one whose pages are in a -wal
+expect_exit 0 "$ANALYZE" merge -q live-merged.db live.db
+expect_exit 0 "$ANALYZE" list live-merged.db
+expect_grep 'only-in-the-wal' out
 
 awk '{ print "corpus/" $1 }' corpus.list |
 	xargs -P 2 -n 8 bash -c 'for f; do run_one "$f"; done' _ >faults

@@ -178,6 +178,43 @@ static void test_cache(void **state)
 	store_close(&s);
 }
 
+/*
+ * STORE_IMAGE reads a copy made when it opened: what a writer commits
+ * after is not in it. A file in WAL mode is read through its -wal, as
+ * STORE_READ reads it, copy or not: its commits are all seen.
+ */
+static void test_image(void **state)
+{
+	struct store w, r;
+	int64_t id;
+
+	(void)state;
+	assert_int_equal(store_open(&w, path, STORE_WRITE), 0);
+	add_snapshot(&w, "aaaa1111-0000-4000-8000-000000000000", "one", 1, "a");
+	/* the writer left WAL mode: a rollback file, copied whole */
+	assert_int_equal(sqlite3_exec(w.db, "PRAGMA journal_mode = DELETE",
+				      NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_open(&r, path, STORE_IMAGE), 0);
+	assert_int_equal(r.mode, STORE_READ);
+	add_snapshot(&w, "bbbb2222-0000-4000-8000-000000000000", "two", 2, "b");
+	assert_int_equal(scalar(&r, "SELECT count(*) FROM snapshots"), 1);
+	assert_int_equal(store_resolve(&r, "@one", NULL, &id), 0);
+	assert_int_not_equal(sqlite3_exec(r.db, "DELETE FROM blobs", NULL, NULL,
+					  NULL), SQLITE_OK);
+	store_close(&r);
+
+	/* in WAL mode, with commits in the -wal: read from the file */
+	assert_int_equal(sqlite3_exec(w.db, "PRAGMA journal_mode = WAL",
+				      NULL, NULL, NULL), SQLITE_OK);
+	add_snapshot(&w, "cccc3333-0000-4000-8000-000000000000", "three", 3, "c");
+	assert_int_equal(store_open(&r, path, STORE_IMAGE), 0);
+	assert_int_equal(scalar(&r, "SELECT count(*) FROM snapshots"), 3);
+	add_snapshot(&w, "dddd4444-0000-4000-8000-000000000000", "four", 4, "d");
+	assert_int_equal(scalar(&r, "SELECT count(*) FROM snapshots"), 4);
+	store_close(&r);
+	store_close(&w);
+}
+
 static void test_ambiguous_prefix(void **state)
 {
 	struct store s;
@@ -284,6 +321,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_create_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_image, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ambiguous_prefix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_blob, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
