@@ -63,7 +63,7 @@ struct merge {
 	struct stat out_st;
 	struct table_copy t[NTABLES];
 	sqlite3_stmt *uuid_find, *blob_find, *blob_add;		/* on OUT */
-	sqlite3_stmt *list, *blob_hash, *blob_data, *host;	/* on the input */
+	sqlite3_stmt *list, *blob_data, *host;		/* on the input */
 	struct idmap blobs, hosts;	/* the input's ids -> OUT's */
 	int64_t *ids;			/* snapshots to add, then blob refs */
 	size_t nids, ids_alloc;
@@ -80,7 +80,6 @@ static const char *const out_sql[] = {
 };
 static const char *const in_sql[] = {
 	"SELECT id, uuid FROM snapshots ORDER BY id",
-	"SELECT hash FROM blobs WHERE id = ?1",
 	"SELECT hash, raw_size, codec, data FROM blobs WHERE id = ?1",
 	"SELECT hostname, machine_id FROM hosts WHERE id = ?1",
 };
@@ -343,10 +342,10 @@ static int collect_refs(struct merge *m, struct table_copy *tc, int64_t from)
 }
 
 /*
- * Copy input blob `from` into OUT as it is stored, compressed: inflating
- * every text to check its hash would cost more than the copy. What is
- * cheap to check is: a size no reader would accept is refused here, and
- * OUT's CHECKs refuse a bad hash length or codec.
+ * Copy input blob `from`, the current row of m->blob_data, into OUT as
+ * it is stored, compressed: inflating every text to check its hash would
+ * cost more than the copy. What is cheap to check is: a size no reader
+ * would accept is refused here, and OUT's CHECKs refuse a bad codec.
  */
 static int copy_blob(struct merge *m, int64_t from, int64_t *to)
 {
@@ -354,12 +353,6 @@ static int copy_blob(struct merge *m, int64_t from, int64_t *to)
 	sqlite3_int64 raw;
 	int rc, i, n;
 
-	sqlite3_reset(q);
-	sqlite3_bind_int64(q, 1, from);
-	if ((rc = sqlite3_step(q)) != SQLITE_ROW)
-		return rc == SQLITE_DONE ? error("'%s' changed while it was"
-						 " merged", m->in.path)
-			: store_error(&m->in, "read");
 	raw = sqlite3_column_int64(q, 1);
 	if (sqlite3_column_type(q, 1) != SQLITE_INTEGER || raw < 0 ||
 	    (uint64_t)raw > BLOB_MAX_RAW)
@@ -385,10 +378,15 @@ static int copy_blob(struct merge *m, int64_t from, int64_t *to)
 	return 0;
 }
 
-/* Map blob `from` to OUT's blob of the same hash, copying it when new. */
+/*
+ * Map blob `from` to OUT's blob of the same hash, copying it when new.
+ * Its row is read whole at once, data too, even when OUT has the text:
+ * one lookup in the input, not two, is the cheaper when most blobs are
+ * new, as they are from another host.
+ */
 static int map_blob(struct merge *m, int64_t from)
 {
-	sqlite3_stmt *q = m->blob_hash;
+	sqlite3_stmt *q = m->blob_data;
 	int64_t to = 0;
 	int rc;
 
@@ -405,8 +403,9 @@ static int map_blob(struct merge *m, int64_t from)
 		return error("'%s' is damaged: blob %lld has no valid hash",
 			     m->in.path, (long long)from);
 	sqlite3_reset(m->blob_find);
+	/* q stays on its row, and the hash where it is, until q's reset */
 	sqlite3_bind_blob(m->blob_find, 1, sqlite3_column_blob(q, 0),
-			  BLOB_HASH_LEN, SQLITE_TRANSIENT);
+			  BLOB_HASH_LEN, SQLITE_STATIC);
 	rc = sqlite3_step(m->blob_find);
 	if (rc == SQLITE_ROW)
 		to = sqlite3_column_int64(m->blob_find, 0);
@@ -488,7 +487,7 @@ static int copy_snapshots(struct merge *m)
  * cannot change between the passes over it. */
 static int in_prepare(struct merge *m)
 {
-	sqlite3_stmt **st[] = { &m->list, &m->blob_hash, &m->blob_data, &m->host };
+	sqlite3_stmt **st[] = { &m->list, &m->blob_data, &m->host };
 	size_t i;
 
 	if (sqlite3_exec(m->in.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
@@ -507,10 +506,9 @@ static void in_release(struct merge *m)
 	size_t i;
 
 	sqlite3_finalize(m->list);
-	sqlite3_finalize(m->blob_hash);
 	sqlite3_finalize(m->blob_data);
 	sqlite3_finalize(m->host);
-	m->list = m->blob_hash = m->blob_data = m->host = NULL;
+	m->list = m->blob_data = m->host = NULL;
 	for (i = 0; i < NTABLES; i++) {
 		sqlite3_finalize(m->t[i].sel);
 		m->t[i].sel = NULL;
