@@ -458,7 +458,7 @@ static int load_image(struct store *s)
 	    head[18] == 2 || head[19] == 2)
 		return exec(s, "COMMIT", "read");
 	if (!(image = sqlite3_malloc64((sqlite3_uint64)size))) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		store_rollback(s);
 		return error("cannot read '%s': out of memory", s->path);
 	}
 	/* a short read is zero-filled, as SQLite reads past the end */
@@ -482,21 +482,20 @@ static int load_image(struct store *s)
 	return configure(s) < 0 ? -1 : exec(s, sql, "read");
 fail:
 	store_error(s, "read");
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	store_rollback(s);
 	return -1;
 }
 
 int store_open(struct store *s, const char *path, enum store_mode mode)
 {
-	int image = mode == STORE_IMAGE;
-
-	if (image)
-		mode = STORE_READ;
-	int flags = mode == STORE_READ ? SQLITE_OPEN_READONLY
-		: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int image = mode == STORE_IMAGE, flags;
 	struct stat st;
 	char *uri = NULL;
 
+	if (image)
+		mode = STORE_READ;	/* but from a copy, when load_image can */
+	flags = mode == STORE_READ ? SQLITE_OPEN_READONLY
+		: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	memset(s, 0, sizeof(*s));
 	s->path = xstrdup(path);
 	s->mode = mode;
