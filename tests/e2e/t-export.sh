@@ -17,12 +17,9 @@ cat > "$T/x.py" <<'PY'
 import csv, json, re, subprocess, sys, os
 
 ANALYZE = os.environ["ANALYZE"]
-FIELDS = ["size", "kernelpagesize", "mmupagesize", "rss", "pss", "pss_dirty",
-          "pss_anon", "pss_file", "pss_shmem", "shared_clean", "shared_dirty",
-          "private_clean", "private_dirty", "referenced", "anonymous", "ksm",
-          "lazyfree", "anonhugepages", "shmempmdmapped", "filepmdmapped",
-          "shared_hugetlb", "private_hugetlb", "swap", "swappss", "locked",
-          "thpeligible", "protectionkey"]
+sys.dont_write_bytecode = True	# nothing written into the source tree
+sys.path.insert(0, os.path.join(os.environ["ROOT"], "tests", "helpers"))
+from smaps_fields import FIELDS
 INTS = {"snapshot_id", "time_us", "pid", "ppid", "start_time", "uid",
         "threads", "maps", "vss", "rss", "pss", "uss", "shared", "swap",
         "swappss", "anonymous", "locked", "inode", "page_size", "seen",

@@ -14,12 +14,9 @@ EXT=$BUILD/mapsnap.so
 cat > "$T/rows.py" <<'PY'
 import json, os, re, sys
 
-FIELDS = ["size", "kernelpagesize", "mmupagesize", "rss", "pss", "pss_dirty",
-          "pss_anon", "pss_file", "pss_shmem", "shared_clean", "shared_dirty",
-          "private_clean", "private_dirty", "referenced", "anonymous", "ksm",
-          "lazyfree", "anonhugepages", "shmempmdmapped", "filepmdmapped",
-          "shared_hugetlb", "private_hugetlb", "swap", "swappss", "locked",
-          "thpeligible", "protectionkey"]
+sys.dont_write_bytecode = True	# nothing written into the source tree
+sys.path.insert(0, os.path.join(os.environ["ROOT"], "tests", "helpers"))
+from smaps_fields import FIELDS
 COLS = ["snapshot_id", "pid", "start", "end", "perm", "offset", "dev",
         "inode", "path"] + FIELDS + ["vmflags"]
 HEADER = re.compile(rb"^[0-9a-f]+-[0-9a-f]+ ")
