@@ -139,8 +139,17 @@ check: check-unit check-e2e check-fuzz
 check-unit: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "== $$t"; $$t; done
 
-check-e2e: $(PROGS) $(EXT) $(HELPERS)
+check-e2e: $(PROGS) $(EXT) $(HELPERS) future
 	@BUILD=$(BUILD) tests/e2e/run
+
+# The programs of a build one format step ahead (lib/format.c's test
+# step: a column and a table more), for tests/e2e/t-compat.sh: it must
+# read today's files, and today's build its.
+FUTURE = $(BUILD)/future/mapsnap-capture $(BUILD)/future/mapsnap-analyze
+.PHONY: future
+future:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/future \
+		CFLAGS="$(CFLAGS) -DMAPSNAP_FORMAT_TEST_STEP" $(FUTURE)
 
 # The fleet recipe against a private ClickHouse server (README): its
 # packages are installed on demand, so `make test` stays light.

@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "filter.h"
 #include "render.h"
+#include "rows.h"
 #include "store.h"
 
 /* One command: `name`, a one-line `usage`, and run(), which gets argv
@@ -40,36 +42,19 @@ enum {
 	{ "host", required_argument, NULL, OPT_HOST }
 #define HELP_OPTION { "help", no_argument, NULL, OPT_HELP }
 
-struct filters {
-	int64_t *pids;
-	size_t npids;
-	regex_t re;
-	int has_re;
-	const char *user;	/* a name, or a uid in digits */
-	const char *host;	/* snapshots of this hostname only */
-};
-
 /*
  * Take option `c` (OPT_PID, OPT_MATCH, OPT_USER, OPT_HOST) with its argument.
  * Returns 0 when taken, or 2 on a usage error (printed), which includes
  * any other option: call it last, for what a command did not take.
  */
 int filters_option(struct filters *f, int c, const char *arg);
-void filters_release(struct filters *f);
-/* Does a process pass every filter? cmdline as shown (NULs as spaces). */
-int filters_pass(const struct filters *f, int64_t pid, const char *comm,
-		 const char *cmdline, const char *user, int64_t uid);
+/* A process's user as smem shows it: the stored name, or the uid in
+ * digits (into tmp[n]) when the capturing machine had no name for it;
+ * NULL when neither is known. */
+const char *process_user(const struct process_row *p, char *tmp, size_t n);
 
-/*
- * For a query whose first columns are pid, user, uid, comm, cmdline (as
- * the processes table has them): the row's command line as shown, when
- * the row passes the filters (caller frees), else NULL.
- */
-char *filters_pass_row(const struct filters *f, sqlite3_stmt *q);
-
-/* The command line as ps and smem show it: NULs as spaces, without the
- * final NUL; "[comm]" when empty. Caller frees. */
-char *cmdline_display(const void *cmdline, size_t len, const char *comm);
+/* Set a figure's cell, or leave it NULL when v is FIG_UNKNOWN. */
+void table_set_fig(struct table *t, size_t row, size_t col, int64_t v);
 
 /* Open FILE read-only and resolve REF (NULL = latest) among the snapshots
  * of `host` (NULL: any). 0 or -1 (printed; *st is then closed). */
@@ -78,9 +63,6 @@ int open_snapshot(struct store *st, const char *file, const char *ref,
 
 /* Parse a PID argument; -1 (printed as a usage error) when not a pid. */
 int parse_pid_arg(const char *arg, int64_t *pid);
-
-/* What a process's stored text is (processes.text_kind). */
-enum text_kind { TEXT_MAPS, TEXT_SMAPS, TEXT_ROLLUP };
 
 /*
  * Parse "FILE [--snapshot REF] [filters]" for a command showing one

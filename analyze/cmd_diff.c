@@ -79,39 +79,27 @@ struct drow {
 	int64_t delta[NFIG];
 };
 
-static const char procs_sql[] =
-	"SELECT p.pid, p.user, p.uid, p.comm, p.cmdline, p.start_time,"
-	" p.exe, p.rss_kb, p.pss_kb, p.uss_kb, p.swap_kb, p.text_blob,"
-	" p.text_kind, b.hash FROM processes p"
-	" LEFT JOIN blobs b ON b.id = p.text_blob"
-	" WHERE p.snapshot_id = ?1 ORDER BY p.pid";
+/* The figures diffed, by column (F_RSS...). */
+static const enum proc_fig diff_figs[NFIG] = { FIG_RSS, FIG_PSS, FIG_USS,
+	FIG_SWAP };
 
-static char *column_dup(sqlite3_stmt *q, int c)
+static void load_row(struct dproc *p, const struct process_row *r,
+		     const char *cmd)
 {
-	const char *s = (const char *)sqlite3_column_text(q, c);
-
-	return s ? xmemdup(s, (size_t)sqlite3_column_bytes(q, c)) : NULL;
-}
-
-static void load_row(struct dproc *p, sqlite3_stmt *q, char *cmd)
-{
-	const char *kind = (const char *)sqlite3_column_text(q, 12);
 	int c;
 
 	memset(p, 0, sizeof(*p));
-	p->pid = sqlite3_column_int64(q, 0);
-	p->comm = column_dup(q, 3);
-	p->cmd = cmd;
-	p->start_time = sqlite3_column_int64(q, 5);
-	p->exe = column_dup(q, 6);
-	p->has_fig = sqlite3_column_type(q, 8) != SQLITE_NULL;
+	p->pid = r->pid;
+	p->comm = xstrdup(r->comm);
+	p->cmd = xstrdup(cmd);
+	p->start_time = r->start_time;
+	p->exe = r->exe ? xstrdup(r->exe) : NULL;
+	p->has_fig = r->fig[FIG_PSS] != FIG_UNKNOWN;
 	for (c = 0; c < NFIG; c++)
-		p->fig[c] = sqlite3_column_int64(q, 7 + c);
-	p->text_blob = sqlite3_column_int64(q, 11);
-	p->kind = !kind || !strcmp(kind, "smaps") ? TEXT_SMAPS
-		: !strcmp(kind, "maps") ? TEXT_MAPS : TEXT_ROLLUP;
-	if (sqlite3_column_bytes(q, 13) == (int)sizeof(p->hash))
-		memcpy(p->hash, sqlite3_column_blob(q, 13), sizeof(p->hash));
+		p->fig[c] = r->fig[diff_figs[c]] == FIG_UNKNOWN ? 0
+			: r->fig[diff_figs[c]];
+	p->text_blob = r->text_blob;
+	p->kind = r->kind;
 	p->other = -1;
 }
 
@@ -119,36 +107,38 @@ static void load_row(struct dproc *p, sqlite3_stmt *q, char *cmd)
 static int side_load(struct dside *s, const char *file, const char *ref,
 		     const struct filters *f)
 {
-	sqlite3_stmt *q = NULL;
-	size_t alloc = 0;
+	struct process_query q = {
+		.f = f, .fields = PROC_ALL,
+	};
+	struct process_iter it;
+	struct snapshot_iter si;
+	size_t alloc = 0, i;
 	int rc;
 
 	if (open_snapshot(&s->st, file, ref, f->host, &s->snap) < 0)
 		return -1;
 	s->open = 1;
-	if (sqlite3_prepare_v2(s->st.db, "SELECT boot_id FROM snapshots"
-			       " WHERE id = ?1", -1, &q, NULL) != SQLITE_OK)
-		return store_error(&s->st, "read snapshots from");
-	sqlite3_bind_int64(q, 1, s->snap);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		s->boot_id = column_dup(q, 0);
-	sqlite3_finalize(q);
-	if (sqlite3_prepare_v2(s->st.db, procs_sql, -1, &q, NULL) != SQLITE_OK)
-		return store_error(&s->st, "read processes from");
-	sqlite3_bind_int64(q, 1, s->snap);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		char *cmd = filters_pass_row(f, q);
-
-		if (!cmd)
-			continue;
-		if (s->n == alloc) {
-			alloc = alloc ? alloc * 2 : 256;
-			s->v = xreallocarray(s->v, alloc, sizeof(*s->v));
+	if ((rc = snapshot_get(&si, &s->st, s->snap)) == 0)
+		s->boot_id = xstrdup(si.row.boot_id);
+	snapshot_iter_release(&si);
+	if (rc < 0)
+		return -1;
+	q.snapshot = s->snap;
+	if (process_iter_start(&it, &s->st, &q) == 0)
+		while ((rc = process_iter_next(&it)) > 0) {
+			if (s->n == alloc) {
+				alloc = alloc ? alloc * 2 : 256;
+				s->v = xreallocarray(s->v, alloc, sizeof(*s->v));
+			}
+			load_row(&s->v[s->n++], &it.row, process_iter_command(&it));
 		}
-		load_row(&s->v[s->n++], q, cmd);
-	}
-	sqlite3_finalize(q);
-	return rc == SQLITE_DONE ? 0 : store_error(&s->st, "read processes from");
+	process_iter_release(&it);
+	/* the texts' hashes, to skip the mappings of equal texts */
+	for (i = 0; rc == 0 && i < s->n; i++)
+		if (s->v[i].text_blob &&
+		    store_blob_hash(&s->st, s->v[i].text_blob, s->v[i].hash) < 0)
+			rc = -1;
+	return rc;
 }
 
 static void side_release(struct dside *s)

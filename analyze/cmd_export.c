@@ -155,16 +155,22 @@ static void sink_str(struct sink *s, const char *p)
 	sink_text(s, p, strlen(p));
 }
 
-/* Column c of q, as the sink's next cell: NULL stays null. */
-static void sink_column(struct sink *s, sqlite3_stmt *q, int c)
+/* A figure, or null when unknown. */
+static void sink_fig(struct sink *s, int64_t v)
 {
-	if (sqlite3_column_type(q, c) == SQLITE_NULL)
+	if (v == FIG_UNKNOWN)
 		sink_null(s);
-	else if (s->cols[s->col].kind == X_INT)
-		sink_int(s, sqlite3_column_int64(q, c));
 	else
-		sink_text(s, (const char *)sqlite3_column_text(q, c),
-			  (size_t)sqlite3_column_bytes(q, c));
+		sink_int(s, v);
+}
+
+/* A string, or null when there is none. */
+static void sink_opt(struct sink *s, const char *p)
+{
+	if (p)
+		sink_str(s, p);
+	else
+		sink_null(s);
 }
 
 static void sink_end(struct sink *s)
@@ -180,70 +186,56 @@ static void sink_release(struct sink *s)
 	buf_release(&s->line);
 }
 
-/* The key columns, from q's columns k .. k + 5 (host, machine_id, uuid,
- * snapshot id, time_us, boot_id). */
-static void put_keys(struct sink *s, sqlite3_stmt *q, int k)
+/* The key columns of a row of snapshot r. */
+static void put_keys(struct sink *s, const struct snapshot_row *r)
 {
-	int64_t us = sqlite3_column_int64(q, k + 4);
-	time_t secs = (time_t)(us / 1000000);
+	time_t secs = (time_t)(r->time_us / 1000000);
 	char iso[48];
 	struct tm tm;
 
-	sink_column(s, q, k);
-	sink_column(s, q, k + 1);
-	sink_column(s, q, k + 2);
-	sink_column(s, q, k + 3);
-	if (us >= 0 && gmtime_r(&secs, &tm)) {
+	sink_str(s, r->hostname);
+	sink_str(s, r->machine_id);
+	sink_str(s, r->uuid);
+	sink_int(s, r->id);
+	if (r->time_us >= 0 && gmtime_r(&secs, &tm)) {
 		snprintf(iso, sizeof(iso), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
 			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-			 tm.tm_min, tm.tm_sec, (int)(us % 1000000));
+			 tm.tm_min, tm.tm_sec, (int)(r->time_us % 1000000));
 		sink_str(s, iso);
 	} else {
 		sink_null(s);
 	}
-	sink_int(s, us);
-	sink_column(s, q, k + 5);
+	sink_int(s, r->time_us);
+	sink_str(s, r->boot_id);
 }
 
-#define KEYS_SQL "h.hostname, h.machine_id, s.uuid, s.id, s.time_us, s.boot_id"
-#define SCOPE_SQL \
-	" WHERE (?1 IS NULL OR s.id = ?1) AND (?2 IS NULL OR h.hostname = ?2)"
+/* The figures of process_cols, from maps on. */
+static const enum proc_fig process_figs[] = { FIG_MAPS, FIG_VSS, FIG_RSS,
+	FIG_PSS, FIG_USS, FIG_SHARED, FIG_SWAP, FIG_SWAP_PSS, FIG_ANON,
+	FIG_LOCKED };
 
-static const char snapshots_sql[] =
-	"SELECT " KEYS_SQL ", s.kernel, s.arch, s.page_size, s.uptime,"
-	" s.label, s.source, s.procs_seen, s.procs_captured, s.procs_skipped,"
-	" sum(p.rss_kb), sum(p.pss_kb), sum(p.uss_kb), sum(p.swap_kb),"
-	" sum(p.size_kb)"
-	" FROM snapshots AS s JOIN hosts AS h ON h.id = s.host_id"
-	" LEFT JOIN processes AS p ON p.snapshot_id = s.id" SCOPE_SQL
-	" GROUP BY s.id ORDER BY s.time_us, s.id";
-
-/* The first five columns are those filters_pass_row() wants. */
-static const char processes_sql[] =
-	"SELECT p.pid, p.user, p.uid, p.comm, p.cmdline, " KEYS_SQL ","
-	" p.ppid, p.start_time, p.exe, p.threads, p.text_kind, p.nmaps,"
-	" p.size_kb, p.rss_kb, p.pss_kb, p.uss_kb, p.shared_kb, p.swap_kb,"
-	" p.swap_pss_kb, p.anon_kb, p.locked_kb, p.text_blob"
-	" FROM processes AS p JOIN snapshots AS s ON s.id = p.snapshot_id"
-	" JOIN hosts AS h ON h.id = s.host_id" SCOPE_SQL
-	" ORDER BY s.time_us, s.id, p.pid";
-enum { PQ_KEYS = 5, PQ_PPID = 11, PQ_START = 12, PQ_EXE = 13,
-       PQ_KIND = 15, PQ_BLOB = 26 };
-
-static void process_row(struct sink *s, sqlite3_stmt *q, const char *cmd)
+static void process_row(struct sink *s, const struct snapshot_row *snap,
+			struct process_iter *it)
 {
-	int c;
+	const struct process_row *p = &it->row;
+	size_t i;
 
-	put_keys(s, q, PQ_KEYS);
-	sink_column(s, q, 0);		/* pid */
-	sink_column(s, q, PQ_PPID);
-	sink_column(s, q, PQ_START);
-	sink_column(s, q, 2);		/* uid, user, comm */
-	sink_column(s, q, 1);
-	sink_column(s, q, 3);
-	sink_str(s, cmd);
-	for (c = PQ_EXE; c < PQ_BLOB; c++)
-		sink_column(s, q, c);
+	put_keys(s, snap);
+	sink_int(s, p->pid);
+	sink_int(s, p->ppid);
+	sink_int(s, p->start_time);
+	if (p->uid >= 0)
+		sink_int(s, p->uid);
+	else
+		sink_null(s);
+	sink_opt(s, p->user);
+	sink_str(s, p->comm);
+	sink_str(s, process_iter_command(it));
+	sink_opt(s, p->exe);
+	sink_fig(s, p->fig[FIG_THREADS]);
+	sink_str(s, text_kind_name(p->kind));
+	for (i = 0; i < sizeof(process_figs) / sizeof(process_figs[0]); i++)
+		sink_fig(s, p->fig[process_figs[i]]);
 	sink_end(s);
 }
 
@@ -256,28 +248,27 @@ static const char *hex(char *tmp, size_t n, uint64_t v, int width)
 
 /* One row per record of one process's text. 0, or -1 when a record did
  * not parse (printed; the others are written). */
-static int mapping_rows(struct sink *s, sqlite3_stmt *q, const struct buf *text,
-			int usage, const char *file)
+static int mapping_rows(struct sink *s, const struct snapshot_row *snap,
+			const struct process_row *p, const struct buf *text,
+			const char *file)
 {
+	int usage = p->kind == TEXT_SMAPS, r, ret = 0, f;
 	struct smaps_parser ps;
 	struct smaps_map m;
 	char tmp[32];
-	int r, ret = 0, f;
 
 	smaps_parser_init(&ps, text->data ? text->data : "", text->len);
 	while ((r = smaps_next(&ps, &m)) != 0) {
 		if (r < 0) {
 			error("'%s': text of process %lld in snapshot %s: %s",
-			      file, (long long)sqlite3_column_int64(q, 0),
-			      (const char *)sqlite3_column_text(q, PQ_KEYS + 2),
-			      ps.err);
+			      file, (long long)p->pid, snap->uuid, ps.err);
 			ret = -1;
 			continue;
 		}
-		put_keys(s, q, PQ_KEYS);
-		sink_column(s, q, 0);
-		sink_column(s, q, PQ_START);
-		sink_column(s, q, 3);
+		put_keys(s, snap);
+		sink_int(s, p->pid);
+		sink_int(s, p->start_time);
+		sink_str(s, p->comm);
 		sink_str(s, hex(tmp, sizeof(tmp), m.start, 8));
 		sink_str(s, hex(tmp, sizeof(tmp), m.end, 8));
 		sink_str(s, m.perms);
@@ -299,91 +290,108 @@ static int mapping_rows(struct sink *s, sqlite3_stmt *q, const struct buf *text,
 	return ret;
 }
 
-/* The stored text of process row q, as mapping rows. 0 or -1 (printed). */
-static int process_mappings(struct sink *s, struct store *st, sqlite3_stmt *q,
-			    struct buf *text)
+/* The stored text of process p, as mapping rows. 0 or -1 (printed). */
+static int process_mappings(struct sink *s, struct store *st,
+			    const struct snapshot_row *snap,
+			    const struct process_row *p, struct buf *text)
 {
-	const char *kind = (const char *)sqlite3_column_text(q, PQ_KIND);
-
-	if (sqlite3_column_type(q, PQ_BLOB) == SQLITE_NULL)
+	if (!p->text_blob)
 		return 0;
-	if (kind && !strcmp(kind, "rollup")) {
+	if (p->kind == TEXT_ROLLUP) {
 		warn("'%s': process %lld stored only smaps_rollup: it has no"
-		     " mappings", st->path, (long long)sqlite3_column_int64(q, 0));
+		     " mappings", st->path, (long long)p->pid);
 		return 0;
 	}
 	buf_reset(text);
-	if (store_blob_get(st, sqlite3_column_int64(q, PQ_BLOB), text) < 0)
+	if (store_blob_get(st, p->text_blob, text) < 0)
 		return -1;
-	return mapping_rows(s, q, text, kind && !strcmp(kind, "smaps"),
-			    st->path);
+	return mapping_rows(s, snap, p, text, st->path);
 }
 
 enum what { W_SNAPSHOTS, W_PROCESSES, W_MAPPINGS };
 
-static void bind_scope(sqlite3_stmt *q, int64_t snap, const char *host)
+/* SQLite's own text of a REAL, as a column of one printed. */
+static void sink_real(struct sink *s, double v)
 {
-	if (snap > 0)
-		sqlite3_bind_int64(q, 1, snap);
-	if (host)
-		sqlite3_bind_text(q, 2, host, -1, SQLITE_STATIC);
+	char tmp[64];
+
+	sqlite3_snprintf(sizeof(tmp), tmp, "%!.15g", v);
+	sink_str(s, tmp);
 }
 
-static int export_snapshots(struct store *st, int64_t snap, const char *host,
-			    struct sink *s)
+static void snapshot_row(struct sink *s, const struct snapshot_row *r)
 {
-	sqlite3_stmt *q = NULL;
-	int rc, c;
+	static const enum proc_fig sums[] = { FIG_RSS, FIG_PSS, FIG_USS,
+		FIG_SWAP, FIG_VSS };
+	size_t i;
 
-	if (sqlite3_prepare_v2(st->db, snapshots_sql, -1, &q, NULL) != SQLITE_OK)
-		return store_error(st, "read snapshots from");
-	bind_scope(q, snap, host);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		put_keys(s, q, 0);
-		for (c = 6; c < 20; c++)
-			sink_column(s, q, c);
-		sink_end(s);
-	}
-	sqlite3_finalize(q);
-	return rc == SQLITE_DONE ? 0 : store_error(st, "read snapshots from");
+	put_keys(s, r);
+	sink_str(s, r->kernel);
+	sink_str(s, r->arch);
+	sink_int(s, r->page_size);
+	if (r->uptime >= 0)
+		sink_real(s, r->uptime);
+	else
+		sink_null(s);
+	sink_opt(s, r->label);
+	sink_str(s, text_kind_name(r->source));
+	sink_int(s, r->seen);
+	sink_int(s, r->captured);
+	sink_int(s, r->skipped);
+	for (i = 0; i < sizeof(sums) / sizeof(sums[0]); i++)
+		sink_fig(s, r->sum[sums[i]]);
+	sink_end(s);
 }
 
-/* Processes or their mappings. 0, 1 when a text was bad (printed, the
- * rest written), -1 when the file cannot be read. */
-static int export_processes(struct store *st, int64_t snap,
+/*
+ * The rows of every snapshot (of f->host) in time order, or of snapshot
+ * snap: the snapshots themselves, their processes or their mappings.
+ * 0, 1 when a text was bad (printed, the rest written), -1 when the
+ * file cannot be read.
+ */
+static int export_snapshots(struct store *st, int64_t snap,
 			    const struct filters *f, enum what w,
 			    struct sink *s)
 {
+	const struct snapshot_query sq = { .host = f->host, .id = snap,
+					   .sums = w == W_SNAPSHOTS };
+	struct process_query pq = { .snapshot = -1, .f = f,
+				    .fields = PROC_NAMES | PROC_CONTEXT |
+					      PROC_TEXT | PROC_FIGS };
 	struct buf text = BUF_INIT(BLOB_MAX_RAW);
-	sqlite3_stmt *q = NULL;
+	struct snapshot_iter si;
+	struct process_iter pi = { 0 };
 	struct progress progress;
 	long long done = 0;
 	int rc, bad = 0;
 
-	if (sqlite3_prepare_v2(st->db, processes_sql, -1, &q, NULL) != SQLITE_OK)
-		return store_error(st, "read processes from");
-	bind_scope(q, snap, f->host);
 	progress_init(&progress);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		char *cmd = filters_pass_row(f, q);
-
-		if (!cmd)
+	rc = snapshot_iter_start(&si, st, &sq);
+	if (rc == 0 && w != W_SNAPSHOTS)
+		rc = process_iter_start(&pi, st, &pq);
+	while (rc == 0 && (rc = snapshot_iter_next(&si)) > 0) {
+		if (w == W_SNAPSHOTS) {
+			snapshot_row(s, &si.row);
+			rc = 0;
 			continue;
-		progress_show(&progress, "%lld processes exported", done++);
-		if (w == W_PROCESSES)
-			process_row(s, q, cmd);
-		else if (process_mappings(s, st, q, &text) < 0)
-			bad = 1;
-		free(cmd);
+		}
+		process_iter_seek(&pi, si.row.id, 0);
+		while (!ferror(stdout) && (rc = process_iter_next(&pi)) > 0) {
+			progress_show(&progress, "%lld processes exported", done++);
+			if (w == W_PROCESSES)
+				process_row(s, &si.row, &pi);
+			else if (process_mappings(s, st, &si.row, &pi.row,
+						  &text) < 0)
+				bad = 1;
+		}
 		if (ferror(stdout))
 			break;	/* close_stdout() reports it */
 	}
 	progress_done(&progress);
-	sqlite3_finalize(q);
+	process_iter_release(&pi);
+	snapshot_iter_release(&si);
 	buf_release(&text);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_error(st, "read processes from");
-	return bad;
+	return rc < 0 ? -1 : bad;
 }
 
 /* mapping_head and a lower-case column per smaps field, built once. */
@@ -441,8 +449,7 @@ static int export_rows(struct store *st, int64_t snap, const struct filters *f,
 		mcols = mapping_cols(&n);
 		sink_init(&s, fmt, mcols, n);
 	}
-	ret = w == W_SNAPSHOTS ? export_snapshots(st, snap, f->host, &s)
-		: export_processes(st, snap, f, w, &s);
+	ret = export_snapshots(st, snap, f, w, &s);
 	sink_release(&s);
 	free(mcols);
 	return ret < 0 ? 1 : ret;

@@ -46,10 +46,6 @@ static const struct col proc_cols[] = {
 };
 enum { P_MAP, P_PSS, P_USS, P_RSS, P_VSS, P_SWAP, P_COUNT, P_PID, P_CMD };
 
-static const char procs_sql[] =
-	"SELECT pid, user, uid, comm, cmdline, text_blob, text_kind"
-	" FROM processes WHERE snapshot_id = ?1 ORDER BY pid";
-
 /* A figure that a maps text cannot give stays NULL ("-"), never 0. */
 static void set_usage(struct table *t, size_t r, size_t c,
 		      const struct mapagg_entry *e, uint64_t v)
@@ -227,55 +223,47 @@ static int fetch_blob(struct libs_run *run, int64_t id, struct libs_blob *l)
 }
 
 /*
- * Hand the text of process row q to the pool in job j. 1 when handed
- * over, 0 when it has none (a maps-less row), -1 when its blob cannot be
- * read (printed).
+ * Hand the text of process p to the pool in job j. 1 when handed over,
+ * 0 when it has none (a maps-less row), -1 when its blob cannot be read
+ * (printed).
  */
-static int load_text(struct libs_run *run, sqlite3_stmt *q,
+static int load_text(struct libs_run *run, const struct process_row *p,
 		     struct mapagg_job *j)
 {
-	const char *kind = (const char *)sqlite3_column_text(q, 6);
 	struct libs_blob *l = &run->in[j->index];
 
-	if (sqlite3_column_type(q, 5) == SQLITE_NULL)
+	if (!p->text_blob)
 		return 0;
-	if (kind && !strcmp(kind, "rollup"))
+	if (p->kind == TEXT_ROLLUP)
 		l->kind = LIBS_ROLLUP;
-	else if (fetch_blob(run, sqlite3_column_int64(q, 5), l) < 0)
+	else if (fetch_blob(run, p->text_blob, l) < 0)
 		return -1;
-	j->t.usage = kind && !strcmp(kind, "smaps");
-	j->t.pid = sqlite3_column_int64(q, 0);
+	j->t.usage = p->kind == TEXT_SMAPS;
+	j->t.pid = p->pid;
 	return 1;
 }
 
 /*
- * Hand every process of query q that passes the filters to a pool of
- * workers (one per core) that inflate and parse whole texts, each into a
- * table of its own, given back in process order: rows and messages come
- * out as from one thread. Returns the last sqlite3_step() code.
+ * Hand every process of the iterator that passes the filters to a pool
+ * of workers (one per core) that inflate and parse whole texts, each
+ * into a table of its own, given back in process order: rows and
+ * messages come out as from one thread. 0, or -1 (printed).
  */
-static int feed(struct libs_run *run, sqlite3_stmt *q,
-		const struct filters *f)
+static int feed(struct libs_run *run, struct process_iter *it)
 {
 	struct mapagg_pool pool;
 	int rc, r;
 
 	mapagg_pool_start(&pool, MAPAGG_BY_NAME, 0, decode, text_done, run);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		char *cmd = filters_pass_row(f, q);
-		struct mapagg_job *j;
+	while ((rc = process_iter_next(it)) > 0) {
+		struct mapagg_job *j = mapagg_pool_slot(&pool);
 
-		if (!cmd)
-			continue;
-		j = mapagg_pool_slot(&pool);
-		if ((r = load_text(run, q, j)) < 0)
+		if ((r = load_text(run, &it->row, j)) < 0)
 			run->bad = 1;
-		if (r <= 0) {
-			free(cmd);
+		if (r <= 0)
 			continue;
-		}
 		j->t.proc = ++run->proc;
-		j->t.label = cmd;
+		j->t.label = xstrdup(process_iter_command(it));
 		mapagg_pool_submit(&pool);
 	}
 	mapagg_pool_finish(&pool);
@@ -293,7 +281,10 @@ static int fill(struct store *st, const int64_t *snaps, size_t nsnaps,
 		int *bad)
 {
 	struct libs_run *run = xcalloc(1, sizeof(*run));
-	sqlite3_stmt *q = NULL;
+	struct process_query pq = {
+		.f = f, .fields = PROC_NAMES | PROC_TEXT,
+	};
+	struct process_iter it = { 0 };
 	int ret = -1;
 	size_t i;
 
@@ -309,24 +300,20 @@ static int fill(struct store *st, const int64_t *snaps, size_t nsnaps,
 		store_error(st, "read a blob from");
 		goto out;
 	}
-	if (sqlite3_prepare_v2(st->db, procs_sql, -1, &q, NULL) != SQLITE_OK) {
-		store_error(st, "read processes from");
+	pq.snapshot = nsnaps ? snaps[0] : 0;
+	if (nsnaps && process_iter_start(&it, st, &pq) < 0)
 		goto out;
-	}
 	for (i = 0; i < nsnaps; i++) {
-		sqlite3_bind_int64(q, 1, snaps[i]);
-		if (feed(run, q, f) != SQLITE_DONE) {
-			store_error(st, "read processes from");
+		process_iter_seek(&it, snaps[i], 0);
+		if (feed(run, &it) < 0)
 			goto out;
-		}
-		sqlite3_reset(q);
 	}
 	if (!per_process)
 		add_libs_rows(t, &run->a);
 	ret = 0;
 out:
 	*bad |= run->bad;
-	sqlite3_finalize(q);
+	process_iter_release(&it);
 	sqlite3_finalize(run->blob_q);
 	for (i = 0; i < MAPAGG_POOL_SLOTS; i++)
 		buf_release(&run->in[i].data);

@@ -20,54 +20,44 @@ static const struct col list_cols[] = {
 	{ "swap", COL_KB, 0, TOTAL_SUM, 0 },
 };
 
-static const char list_sql[] =
-	"SELECT s.id, s.uuid, h.hostname, s.time_us, s.label, s.procs_captured,"
-	" sum(p.rss_kb), sum(p.pss_kb), sum(p.uss_kb), sum(p.swap_kb)"
-	" FROM snapshots AS s JOIN hosts AS h ON h.id = s.host_id"
-	" LEFT JOIN processes AS p ON p.snapshot_id = s.id"
-	" WHERE ?1 IS NULL OR h.hostname = ?1"
-	" GROUP BY s.id ORDER BY s.time_us, s.id";
+/* Columns 6.. of list_cols (after the file column): the sums they show. */
+static const enum proc_fig list_sums[] = { FIG_RSS, FIG_PSS, FIG_USS, FIG_SWAP };
+
+static void add_row(struct table *t, const struct snapshot_row *s,
+		    const char *file, size_t first)
+{
+	size_t r = table_add_row(t), i;
+
+	if (first)
+		table_set_text(t, r, 0, file, strlen(file));
+	table_set_int(t, r, first, s->id);
+	table_set_text(t, r, first + 1, s->uuid, strlen(s->uuid));
+	table_set_text(t, r, first + 2, s->hostname, strlen(s->hostname));
+	table_set_int(t, r, first + 3, s->time_us);
+	if (s->label)
+		table_set_text(t, r, first + 4, s->label, strlen(s->label));
+	table_set_int(t, r, first + 5, s->captured);
+	for (i = 0; i < sizeof(list_sums) / sizeof(list_sums[0]); i++)
+		table_set_fig(t, r, first + 6 + i, s->sum[list_sums[i]]);
+}
 
 /* Add the rows of one file; `first` is 1 when the table has a file column. */
 static int add_file(struct table *t, const char *file, size_t first,
 		    const char *host)
 {
-	sqlite3_stmt *q = NULL;
+	const struct snapshot_query q = { .host = host, .sums = 1 };
+	struct snapshot_iter it;
 	struct store st;
-	int rc, c;
+	int rc = -1;
 
 	if (store_open(&st, file, STORE_READ) < 0)
 		return -1;
-	if (sqlite3_prepare_v2(st.db, list_sql, -1, &q, NULL) != SQLITE_OK) {
-		store_error(&st, "read snapshots from");
-		store_close(&st);
-		return -1;
-	}
-	if (host)
-		sqlite3_bind_text(q, 1, host, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		size_t r = table_add_row(t);
-
-		if (first)
-			table_set_text(t, r, 0, file, strlen(file));
-		for (c = 0; c < 10; c++) {
-			size_t col = first + (size_t)c;
-
-			if (sqlite3_column_type(q, c) == SQLITE_NULL)
-				continue;
-			if (t->cols[col].kind == COL_TEXT)
-				table_set_text(t, r, col,
-					       (const char *)sqlite3_column_text(q, c),
-					       (size_t)sqlite3_column_bytes(q, c));
-			else
-				table_set_int(t, r, col, sqlite3_column_int64(q, c));
-		}
-	}
-	if (rc != SQLITE_DONE)
-		store_error(&st, "read snapshots from");
-	sqlite3_finalize(q);
+	if (snapshot_iter_start(&it, &st, &q) == 0)
+		while ((rc = snapshot_iter_next(&it)) > 0)
+			add_row(t, &it.row, file, first);
+	snapshot_iter_release(&it);
 	store_close(&st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 static int run_list(int argc, char **argv, const struct out_opts *out)

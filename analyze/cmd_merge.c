@@ -1,7 +1,9 @@
 /* cmd_merge.c - `merge OUT FILE...`: copy the snapshots of many files into
  * one in one transaction, each snapshot once (uuid), each blob once (hash). */
 #include "analyze.h"
+#include "merge_io.h"
 #include "progress.h"
+#include "rows.h"
 #include "util.h"
 
 #include <errno.h>
@@ -21,8 +23,8 @@
  * once. Nor would it be faster: SQLite decodes and encodes each row either
  * way, and INSERT ... SELECT of two bench files' blobs alone took as long
  * as this whole merge. Blobs, most of the bytes, are copied compressed.
- * Each input is opened by store_open(STORE_IMAGE): read-only, defensive,
- * its version and tables checked before any row is read, and read from a
+ * Each input is opened by merge_open_input: read-only, defensive, its
+ * version and tables checked before any row is read, and read from a
  * copy in memory made in one read (its pages are all read anyway).
  */
 
@@ -41,27 +43,31 @@ struct idmap {
 enum copy_kind { COPY_KEEP, COPY_HOST, COPY_BLOB };
 
 /*
- * One table copied snapshot by snapshot. Its columns are OUT's, read from
- * OUT's schema (created from schema.sql or checked against it), so the
- * copy cannot drift from schema.sql: a column added there is copied with
- * no change here. Columns named *_blob hold a blob id (schema.sql says so).
+ * One table copied snapshot by snapshot: snapshots, and every table with
+ * a snapshot_id column. Its columns are OUT's, read from OUT's schema
+ * (created from schema.sql, or upgraded to it), so the copy cannot drift
+ * from schema.sql: a column or table added there is copied with no
+ * change here. Columns named *_blob hold a blob id (schema.sql says so).
+ * An input of an older format lacks the columns of later steps: they are
+ * copied as NULL, unknown.
  */
 struct table_copy {
-	const char *name;
+	char *name;
 	const char *key;	/* the column naming the snapshot */
-	char *sel_sql;		/* the input's rows of snapshot ?1, key left out */
-	sqlite3_stmt *sel;	/* prepared again on every input */
+	char **cols;		/* OUT's columns but the key */
+	sqlite3_stmt *sel;	/* the input's rows of snapshot ?1, made for
+				   each input */
 	sqlite3_stmt *ins;	/* on OUT; ?1 is the new snapshot id (children) */
 	enum copy_kind *kinds;	/* per column of sel */
 	int ncols;
 };
 
-enum { T_SNAPSHOTS, T_SKIPS, T_MEMINFO, T_PROCESSES, NTABLES };
 
 struct merge {
 	struct store out, in;
 	struct stat out_st;
-	struct table_copy t[NTABLES];
+	struct table_copy *t;		/* snapshots, then its children */
+	size_t nt;
 	sqlite3_stmt *uuid_find, *blob_find, *blob_add;		/* on OUT */
 	sqlite3_stmt *list, *blob_data, *host;		/* on the input */
 	struct idmap blobs, hosts;	/* the input's ids -> OUT's */
@@ -150,15 +156,14 @@ static enum copy_kind copy_kind(const char *name)
 }
 
 /*
- * Build table tc's copy from OUT's columns: the input's SELECT (its text:
- * it is prepared on each input) and OUT's INSERT. A snapshot's own id is
- * not copied (OUT gives a new one); a child row gets the new one as ?1.
+ * Build table tc's copy from OUT's columns: their list, to select from
+ * each input (table_copy_select), and OUT's INSERT. A snapshot's own id
+ * is not copied (OUT gives a new one); a child row gets the new one as ?1.
  */
 static int table_copy_init(struct merge *m, struct table_copy *tc)
 {
-	static const char cols_sql[] =
-		"SELECT name, '\"' || replace(name, '\"', '\"\"') || '\"'"
-		" FROM pragma_table_info(?1, 'main') WHERE name <> ?2 ORDER BY cid";
+	static const char cols_sql[] = "SELECT name FROM"
+		" pragma_table_info(?1, 'main') WHERE name <> ?2 ORDER BY cid";
 	struct buf cols = BUF_INIT(1 << 16), vals = BUF_INIT(1 << 16);
 	int child = strcmp(tc->key, "id") != 0, rc, ret = -1;
 	sqlite3_stmt *q = NULL;
@@ -170,26 +175,29 @@ static int table_copy_init(struct merge *m, struct table_copy *tc)
 	sqlite3_bind_text(q, 2, tc->key, -1, SQLITE_STATIC);
 	buf_addstr(&vals, child ? "?1" : "");
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(q, 0);
+		char *quoted = sqlite3_mprintf("\"%w\"", name);
+
 		tc->kinds = xreallocarray(tc->kinds, (size_t)tc->ncols + 1,
 					  sizeof(*tc->kinds));
-		tc->kinds[tc->ncols] =
-			copy_kind((const char *)sqlite3_column_text(q, 0));
-		buf_addf(&cols, "%s%s", tc->ncols ? ", " : "",
-			 sqlite3_column_text(q, 1));
+		tc->cols = xreallocarray(tc->cols, (size_t)tc->ncols + 1,
+					 sizeof(*tc->cols));
+		tc->kinds[tc->ncols] = copy_kind(name);
+		tc->cols[tc->ncols] = xstrdup(name);
+		buf_addf(&cols, "%s%s", tc->ncols ? ", " : "", quoted);
 		buf_addf(&vals, "%s?%d", tc->ncols || child ? ", " : "",
 			 tc->ncols + 1 + child);
+		sqlite3_free(quoted);
 		tc->ncols++;
 	}
 	if (rc != SQLITE_DONE || !tc->ncols)
 		goto out;
-	tc->sel_sql = sqlite3_mprintf("SELECT %s FROM \"%w\" WHERE \"%w\" = ?1",
-				      cols.data, tc->name, tc->key);
 	ins = sqlite3_mprintf("INSERT INTO \"%w\" (%s%s%s) VALUES (%s)",
 			      tc->name, child ? tc->key : "", child ? ", " : "",
 			      cols.data, vals.data);
-	if (tc->sel_sql && ins &&
-	    sqlite3_prepare_v3(m->out.db, ins, -1, SQLITE_PREPARE_PERSISTENT,
-			       &tc->ins, NULL) == SQLITE_OK)
+	if (ins && sqlite3_prepare_v3(m->out.db, ins, -1,
+				      SQLITE_PREPARE_PERSISTENT, &tc->ins,
+				      NULL) == SQLITE_OK)
 		ret = 0;
 out:
 	if (ret < 0)
@@ -201,21 +209,64 @@ out:
 	return ret;
 }
 
+/* Prepare tc's SELECT on the input: OUT's columns, NULL for those that
+ * an input of an older format lacks; none (sel NULL) for a table it
+ * lacks. 0 or -1 (printed). */
+static int table_copy_select(struct merge *m, struct table_copy *tc)
+{
+	struct buf sql = BUF_INIT(1 << 16);
+	char *col;
+	int i, r;
+
+	if (!store_has(&m->in, tc->name, NULL))
+		return 0;
+	buf_addstr(&sql, "SELECT ");
+	for (i = 0; i < tc->ncols; i++) {
+		col = store_has(&m->in, tc->name, tc->cols[i])
+			? sqlite3_mprintf("\"%w\"", tc->cols[i])
+			: sqlite3_mprintf("NULL");
+		buf_addf(&sql, "%s%s", i ? ", " : "", col ? col : "NULL");
+		sqlite3_free(col);
+	}
+	col = sqlite3_mprintf(" FROM \"%w\" WHERE \"%w\" = ?1", tc->name,
+			      tc->key);
+	buf_addstr(&sql, col ? col : "");
+	sqlite3_free(col);
+	r = prepare(&m->in, sql.data, &tc->sel);
+	buf_release(&sql);
+	return r;
+}
+
+/* OUT's tables that merge copies: snapshots first, then each table whose
+ * rows belong to a snapshot (a snapshot_id column), in name order. */
 static int merge_init(struct merge *m)
 {
-	static const char *const names[NTABLES][2] = {
-		{ "snapshots", "id" }, { "skips", "snapshot_id" },
-		{ "meminfo", "snapshot_id" }, { "processes", "snapshot_id" },
-	};
+	static const char tables_sql[] = "SELECT m.name FROM sqlite_schema AS m,"
+		" pragma_table_info(m.name) AS p WHERE m.type = 'table' AND"
+		" p.name = 'snapshot_id' ORDER BY m.name";
 	sqlite3_stmt **out_st[] = { &m->uuid_find, &m->blob_find, &m->blob_add };
+	sqlite3_stmt *q = NULL;
 	size_t i;
+	int rc;
 
-	for (i = 0; i < NTABLES; i++) {
-		m->t[i].name = names[i][0];
-		m->t[i].key = names[i][1];
+	m->t = xcalloc(1, sizeof(*m->t));
+	m->t[0].name = xstrdup("snapshots");
+	m->t[0].key = "id";
+	m->nt = 1;
+	if (prepare(&m->out, tables_sql, &q) < 0)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		m->t = xreallocarray(m->t, m->nt + 1, sizeof(*m->t));
+		memset(&m->t[m->nt], 0, sizeof(*m->t));
+		m->t[m->nt].name = xstrdup((const char *)sqlite3_column_text(q, 0));
+		m->t[m->nt++].key = "snapshot_id";
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return store_error(&m->out, "read the tables of");
+	for (i = 0; i < m->nt; i++)
 		if (table_copy_init(m, &m->t[i]) < 0)
 			return -1;
-	}
 	for (i = 0; i < sizeof(out_st) / sizeof(out_st[0]); i++)
 		if (prepare(&m->out, out_sql[i], out_st[i]) < 0)
 			return -1;
@@ -225,12 +276,17 @@ static int merge_init(struct merge *m)
 static void merge_release(struct merge *m)
 {
 	size_t i;
+	int c;
 
-	for (i = 0; i < NTABLES; i++) {
-		sqlite3_free(m->t[i].sel_sql);
+	for (i = 0; i < m->nt; i++) {
 		sqlite3_finalize(m->t[i].ins);
+		for (c = 0; c < m->t[i].ncols; c++)
+			free(m->t[i].cols[c]);
+		free(m->t[i].cols);
 		free(m->t[i].kinds);
+		free(m->t[i].name);
 	}
+	free(m->t);
 	sqlite3_finalize(m->uuid_find);
 	sqlite3_finalize(m->blob_find);
 	sqlite3_finalize(m->blob_add);
@@ -299,9 +355,11 @@ static int bind_column(struct merge *m, struct table_copy *tc, int i, int param)
 static int64_t copy_rows(struct merge *m, struct table_copy *tc, int64_t from,
 			 int64_t to)
 {
-	int child = tc != &m->t[T_SNAPSHOTS], rc, i;
+	int child = tc != &m->t[0], rc, i;
 	int64_t n = 0;
 
+	if (!tc->sel)
+		return 0;	/* an older input without the table */
 	sqlite3_reset(tc->sel);
 	sqlite3_bind_int64(tc->sel, 1, from);
 	while ((rc = sqlite3_step(tc->sel)) == SQLITE_ROW) {
@@ -324,6 +382,8 @@ static int collect_refs(struct merge *m, struct table_copy *tc, int64_t from)
 {
 	int rc, i;
 
+	if (!tc->sel)
+		return 0;
 	sqlite3_reset(tc->sel);
 	sqlite3_bind_int64(tc->sel, 1, from);
 	while ((rc = sqlite3_step(tc->sel)) == SQLITE_ROW)
@@ -446,10 +506,10 @@ static int list_new(struct merge *m)
 static int map_blobs(struct merge *m)
 {
 	size_t first = (size_t)m->nsnaps, i;
-	int t;
+	size_t t;
 
 	for (i = 0; i < first; i++)
-		for (t = 0; t < NTABLES; t++)
+		for (t = 0; t < m->nt; t++)
 			if (collect_refs(m, &m->t[t], m->ids[i]) < 0)
 				return -1;
 	if (m->nids > first)
@@ -464,16 +524,16 @@ static int map_blobs(struct merge *m)
 static int copy_snapshots(struct merge *m)
 {
 	int64_t i, n, to;
-	int t;
+	size_t t;
 
 	for (i = 0; i < m->nsnaps; i++) {
 		/* the read transaction keeps the row there since list_new() */
-		n = copy_rows(m, &m->t[T_SNAPSHOTS], m->ids[i], 0);
+		n = copy_rows(m, &m->t[0], m->ids[i], 0);
 		if (n != 1)
 			return n < 0 ? -1 : error("'%s' changed while it was"
 						  " merged", m->in.path);
 		to = sqlite3_last_insert_rowid(m->out.db);
-		for (t = T_SNAPSHOTS + 1; t < NTABLES; t++)
+		for (t = 1; t < m->nt; t++)
 			if (copy_rows(m, &m->t[t], m->ids[i], to) < 0)
 				return -1;
 		m->added++;
@@ -495,8 +555,8 @@ static int in_prepare(struct merge *m)
 	for (i = 0; i < sizeof(st) / sizeof(st[0]); i++)
 		if (prepare(&m->in, in_sql[i], st[i]) < 0)
 			return -1;
-	for (i = 0; i < NTABLES; i++)
-		if (prepare(&m->in, m->t[i].sel_sql, &m->t[i].sel) < 0)
+	for (i = 0; i < m->nt; i++)
+		if (table_copy_select(m, &m->t[i]) < 0)
 			return -1;
 	return 0;
 }
@@ -509,7 +569,7 @@ static void in_release(struct merge *m)
 	sqlite3_finalize(m->blob_data);
 	sqlite3_finalize(m->host);
 	m->list = m->blob_data = m->host = NULL;
-	for (i = 0; i < NTABLES; i++) {
+	for (i = 0; i < m->nt; i++) {
 		sqlite3_finalize(m->t[i].sel);
 		m->t[i].sel = NULL;
 	}
@@ -533,7 +593,7 @@ static int merge_file(struct merge *m, const char *file)
 		m->already += m->snaps_before;
 		return 0;
 	}
-	if (store_open(&m->in, file, STORE_IMAGE) < 0)
+	if (merge_open_input(&m->in, file) < 0)
 		return -1;
 	if (in_prepare(m) == 0 && list_new(m) == 0 && map_blobs(m) == 0 &&
 	    copy_snapshots(m) == 0)
@@ -603,7 +663,8 @@ fail:
 static int open_out(struct store *out, const char *path, int created,
 		    int in_memory)
 {
-	if (store_open(out, path, in_memory ? STORE_MEMORY : STORE_BULK) < 0)
+	if ((in_memory ? merge_open_memory(out, path)
+	     : store_open(out, path, STORE_BULK)) < 0)
 		return -1;
 	if (created && sqlite3_exec(out->db, "PRAGMA synchronous = OFF", NULL,
 				    NULL, NULL) != SQLITE_OK)
@@ -666,7 +727,7 @@ static int run_merge(int argc, char **argv, const struct out_opts *out)
 	}
 	if (open_out(&m.out, path, created || was_empty, in_memory) == 0)
 		ret = merge_all(&m, argv + optind + 1, argc - optind - 1, quiet);
-	if (ret == 0 && in_memory && store_save_image(&m.out, fd) < 0)
+	if (ret == 0 && in_memory && merge_save_image(&m.out, fd) < 0)
 		ret = -1;
 	if (fd >= 0 && close(fd) < 0 && ret == 0)
 		ret = error("cannot write '%s': %s", path, strerror(errno));

@@ -19,8 +19,9 @@ struct pmap_args {
 
 /* The stored process: its row, then its texts. */
 struct pmap_row {
-	char *cmdline, *comm, *kind, *arch;
+	char *cmdline, *comm, *arch;
 	size_t cmdline_len;
+	enum text_kind kind;
 	int64_t stat_blob, status_blob, text_blob;
 	struct buf stat, status, text;
 };
@@ -62,47 +63,33 @@ static int parse_args(int argc, char **argv, struct pmap_args *a)
 	return parse_pid_arg(argv[optind + 1], &a->pid) < 0 ? 2 : -1;
 }
 
-static char *column_text(sqlite3_stmt *q, int col)
-{
-	const char *s = (const char *)sqlite3_column_text(q, col);
-
-	return s ? xstrdup(s) : NULL;
-}
-
 static int load_row(struct store *st, int64_t snap, int64_t pid,
 		    struct pmap_row *r)
 {
-	static const char sql[] =
-		"SELECT p.cmdline, p.comm, p.stat_blob, p.status_blob,"
-		" p.text_blob, p.text_kind, s.arch"
-		" FROM processes AS p JOIN snapshots AS s"
-		" ON s.id = p.snapshot_id"
-		" WHERE p.snapshot_id = ?1 AND p.pid = ?2";
-	sqlite3_stmt *q = NULL;
-	int rc;
+	struct process_iter it;
+	struct snapshot_iter si;
+	int rc = process_get(&it, st, snap, pid, PROC_NAMES | PROC_TEXT | PROC_BLOBS);
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
-		return store_error(st, "read processes from");
-	sqlite3_bind_int64(q, 1, snap);
-	sqlite3_bind_int64(q, 2, pid);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		r->cmdline_len = (size_t)sqlite3_column_bytes(q, 0);
-		r->cmdline = xmemdup(r->cmdline_len ? sqlite3_column_blob(q, 0)
-				     : "", r->cmdline_len);
-		r->comm = column_text(q, 1);
-		r->stat_blob = sqlite3_column_int64(q, 2);
-		r->status_blob = sqlite3_column_int64(q, 3);
-		r->text_blob = sqlite3_column_int64(q, 4);
-		r->kind = column_text(q, 5);
-		r->arch = column_text(q, 6);
+	if (rc == 0) {
+		r->cmdline_len = it.row.cmdline_len;
+		r->cmdline = xmemdup(r->cmdline_len ? it.row.cmdline : "",
+				     r->cmdline_len);
+		r->comm = xstrdup(it.row.comm);
+		r->stat_blob = it.row.stat_blob;
+		r->status_blob = it.row.status_blob;
+		r->text_blob = it.row.text_blob;
+		r->kind = it.row.kind;
 	}
-	sqlite3_finalize(q);
-	if (rc == SQLITE_DONE)
+	process_iter_release(&it);
+	if (rc > 0)
 		return error("'%s': snapshot %lld holds no process %lld",
 			     st->path, (long long)snap, (long long)pid);
-	if (rc != SQLITE_ROW)
-		return store_error(st, "read processes from");
+	if (rc < 0 || (rc = snapshot_get(&si, st, snap)) < 0) {
+		snapshot_iter_release(&si);
+		return -1;
+	}
+	r->arch = rc == 0 ? xstrdup(si.row.arch) : NULL;
+	snapshot_iter_release(&si);
 	if (!r->text_blob)
 		return error("'%s': process %lld has no stored text", st->path,
 			     (long long)pid);
@@ -117,7 +104,6 @@ static void row_release(struct pmap_row *r)
 {
 	free(r->cmdline);
 	free(r->comm);
-	free(r->kind);
 	free(r->arch);
 	buf_release(&r->stat);
 	buf_release(&r->status);
@@ -149,13 +135,12 @@ static int check_kind(const struct pmap_args *a, const struct pmap_row *r,
 		      int64_t snap)
 {
 	const char *fmt = a->o.X > 1 ? "-XX" : a->o.X ? "-X" : "-x";
-	const char *kind = r->kind ? r->kind : "";
 
-	if (!strcmp(kind, "rollup"))
+	if (r->kind == TEXT_ROLLUP)
 		return error("'%s': process %lld of snapshot %lld is an"
 			     " imported smaps_rollup: it has no mappings",
 			     a->file, (long long)a->pid, (long long)snap);
-	if ((a->o.x || a->o.X) && strcmp(kind, "smaps"))
+	if ((a->o.x || a->o.X) && r->kind != TEXT_SMAPS)
 		return error("'%s': process %lld of snapshot %lld has its maps"
 			     " only (captured with --maps-only or --rollup):"
 			     " pmap %s needs its smaps", a->file,

@@ -3,7 +3,7 @@
 #include "analyze.h"
 #include "util.h"
 
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 /* smem's columns, and its totals: the pid column counts the processes,
@@ -20,46 +20,39 @@ static const struct col ps_cols[] = {
 	{ "maps", COL_INT, 0, TOTAL_SUM, 0 },
 };
 
-static const char ps_sql[] =
-	"SELECT pid, user, uid, comm, cmdline, swap_kb, uss_kb, pss_kb,"
-	" rss_kb, size_kb, nmaps FROM processes WHERE snapshot_id = ?1"
-	" ORDER BY pid";
-
-static void add_row(struct table *t, sqlite3_stmt *q, const char *cmd)
-{
-	const char *user = (const char *)sqlite3_column_text(q, 1);
-	size_t r = table_add_row(t), c;
-
-	table_set_int(t, r, 0, sqlite3_column_int64(q, 0));
-	if (user)
-		table_set_text(t, r, 1, user, strlen(user));
-	else if (sqlite3_column_type(q, 2) != SQLITE_NULL)
-		table_set_text(t, r, 1, (const char *)sqlite3_column_text(q, 2),
-			       (size_t)sqlite3_column_bytes(q, 2));
-	table_set_text(t, r, 2, cmd, strlen(cmd));
-	for (c = 3; c < 9; c++)
-		if (sqlite3_column_type(q, (int)c + 2) != SQLITE_NULL)
-			table_set_int(t, r, c, sqlite3_column_int64(q, (int)c + 2));
-}
+/* Columns 3.. of ps_cols: the figures they show. */
+static const enum proc_fig ps_figs[] = {
+	FIG_SWAP, FIG_USS, FIG_PSS, FIG_RSS, FIG_VSS, FIG_MAPS,
+};
 
 static int fill(struct store *st, int64_t snap, const struct filters *f,
 		struct table *t)
 {
-	sqlite3_stmt *q = NULL;
+	const struct process_query q = {
+		.snapshot = snap, .f = f, .fields = PROC_NAMES | PROC_FIGS,
+	};
+	struct process_iter it;
+	const char *user, *cmd;
+	char uid[24];
+	size_t r, c;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, ps_sql, -1, &q, NULL) != SQLITE_OK)
-		return store_error(st, "read processes from");
-	sqlite3_bind_int64(q, 1, snap);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		char *cmd = filters_pass_row(f, q);
-
-		if (cmd)
-			add_row(t, q, cmd);
-		free(cmd);
+	if (process_iter_start(&it, st, &q) < 0) {
+		process_iter_release(&it);
+		return -1;
 	}
-	sqlite3_finalize(q);
-	return rc == SQLITE_DONE ? 0 : store_error(st, "read processes from");
+	while ((rc = process_iter_next(&it)) > 0) {
+		r = table_add_row(t);
+		table_set_int(t, r, 0, it.row.pid);
+		if ((user = process_user(&it.row, uid, sizeof(uid))))
+			table_set_text(t, r, 1, user, strlen(user));
+		cmd = process_iter_command(&it);
+		table_set_text(t, r, 2, cmd, strlen(cmd));
+		for (c = 0; c < sizeof(ps_figs) / sizeof(ps_figs[0]); c++)
+			table_set_fig(t, r, 3 + c, it.row.fig[ps_figs[c]]);
+	}
+	process_iter_release(&it);
+	return rc;
 }
 
 static const struct snapshot_view ps_view = {

@@ -202,6 +202,7 @@ static int prepare_table(struct redact *x, size_t i)
 {
 	const struct table_spec *t = &tables[i];
 	struct buf cols = BUF_INIT(1 << 16), vals = BUF_INIT(1 << 16);
+	struct buf from = BUF_INIT(1 << 16);
 	int child = i != T_SNAPSHOTS, ret = -1;
 	char *sel = NULL, *ins = NULL;
 	size_t k;
@@ -209,16 +210,22 @@ static int prepare_table(struct redact *x, size_t i)
 	for (k = 0; k < t->ncols; k++) {
 		buf_addf(&cols, "%s\"%s\"", k ? ", " : "", t->cols[k].name);
 		buf_addf(&vals, "%s?%zu", k || child ? ", " : "", k + 1 + child);
+		/* a column that IN's older format lacks is unknown: NULL */
+		if (store_has(&x->in, t->name, t->cols[k].name))
+			buf_addf(&from, "%s\"%s\"", k ? ", " : "",
+				 t->cols[k].name);
+		else
+			buf_addf(&from, "%sNULL", k ? ", " : "");
 	}
 	if (child) {
 		sel = sqlite3_mprintf("SELECT %s FROM \"%w\" WHERE snapshot_id"
-				      " = ?1", cols.data, t->name);
+				      " = ?1", from.data, t->name);
 		ins = sqlite3_mprintf("INSERT INTO \"%w\" (snapshot_id, %s)"
 				      " VALUES (?1%s)", t->name, cols.data,
 				      vals.data);
 	} else {
 		sel = sqlite3_mprintf("SELECT %s FROM \"%w\" ORDER BY id",
-				      cols.data, t->name);
+				      from.data, t->name);
 		ins = sqlite3_mprintf("INSERT INTO \"%w\" (%s) VALUES (%s)",
 				      t->name, cols.data, vals.data);
 	}
@@ -229,6 +236,7 @@ static int prepare_table(struct redact *x, size_t i)
 	sqlite3_free(ins);
 	buf_release(&cols);
 	buf_release(&vals);
+	buf_release(&from);
 	return ret;
 }
 
@@ -563,7 +571,17 @@ static int run_redact(int argc, char **argv, const struct out_opts *out)
 		error("cannot create '%s': %s", path, strerror(EEXIST));
 		goto done;
 	}
-	if (store_open(&x.in, in, STORE_READ) < 0 || !(tmp = make_temp(path)))
+	if (store_open(&x.in, in, STORE_READ) < 0)
+		goto done;
+	/* what this build does not know may hold a secret it cannot see */
+	if (x.in.format.minor > FORMAT_MINOR) {
+		error("cannot redact '%s': it has format %d.%d, newer than this"
+		      " mapsnap (%s) writes (%s): upgrade mapsnap", in,
+		      FORMAT_MAJOR, x.in.format.minor, MAPSNAP_VERSION,
+		      format_version());
+		goto done;
+	}
+	if (!(tmp = make_temp(path)))
 		goto done;
 	journal = xmalloc(strlen(tmp) + sizeof("-journal"));
 	memcpy(journal, tmp, strlen(tmp));

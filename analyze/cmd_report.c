@@ -69,15 +69,15 @@ static void put_kb_value(struct report *r, int64_t kb)
 	fprintf(r->out, u ? "%.1f %s" : "%.0f %s", v, units[u]);
 }
 
-/* Column col of q as a size cell; "-" when unknown. */
-static void put_kb(struct report *r, sqlite3_stmt *q, int col)
+/* A figure as a size cell; "-" when unknown. */
+static void put_kb(struct report *r, int64_t kb)
 {
-	if (sqlite3_column_type(q, col) == SQLITE_NULL) {
+	if (kb == FIG_UNKNOWN) {
 		put(r, "<td class=n>-</td>");
 		return;
 	}
 	put(r, "<td class=n>");
-	put_kb_value(r, sqlite3_column_int64(q, col));
+	put_kb_value(r, kb);
 	put(r, "</td>");
 }
 
@@ -176,15 +176,6 @@ static const char hosts_sql[] =
 	" WHERE ?1 IS NULL OR h.hostname = ?1"
 	" GROUP BY h.id ORDER BY h.hostname, h.machine_id";
 
-static const char snaps_sql[] =
-	"SELECT s.id, s.uuid, h.hostname, s.time_us, s.label, s.source,"
-	" s.procs_captured, s.procs_skipped, sum(p.rss_kb), sum(p.pss_kb),"
-	" sum(p.uss_kb), sum(p.swap_kb)"
-	" FROM snapshots AS s JOIN hosts AS h ON h.id = s.host_id"
-	" LEFT JOIN processes AS p ON p.snapshot_id = s.id"
-	" WHERE ?1 IS NULL OR h.hostname = ?1"
-	" GROUP BY s.id ORDER BY s.time_us DESC, s.id DESC";
-
 static int hosts_table(struct report *r)
 {
 	static const char *const cols[] = { "host", "machine-id", "snapshots",
@@ -212,64 +203,78 @@ static int hosts_table(struct report *r)
 	return step_done(r, q, rc);
 }
 
-/* Total PSS of each host over time: one line per host. */
+/* One host's line of the total chart. */
+struct host_line {
+	char *name;
+	struct chart_point *v;
+	size_t n;
+};
+
+/* The line of host h, added when new. */
+static struct host_line *host_line(struct host_line **lines, size_t *n,
+				   const char *h)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*lines)[i].name, h))
+			return &(*lines)[i];
+	*lines = xreallocarray(*lines, *n + 1, sizeof(**lines));
+	(*lines)[*n].name = xstrdup(h);
+	(*lines)[*n].v = NULL;
+	(*lines)[*n].n = 0;
+	return &(*lines)[(*n)++];
+}
+
+static int cmp_lines(const void *a, const void *b)
+{
+	return strcmp(((const struct host_line *)a)->name,
+		      ((const struct host_line *)b)->name);
+}
+
+/* Total PSS of each host over time: one line per host, in name order. */
 static int total_chart(struct report *r)
 {
-	static const char sql[] =
-		"SELECT h.hostname, s.time_us, sum(p.pss_kb)"
-		" FROM snapshots AS s JOIN hosts AS h ON h.id = s.host_id"
-		" JOIN processes AS p ON p.snapshot_id = s.id"
-		" WHERE ?1 IS NULL OR h.hostname = ?1"
-		" GROUP BY s.id ORDER BY h.hostname, h.id, s.time_us";
-	struct chart_series *sv = NULL;
-	struct chart_point *pv = NULL;
-	char **names = NULL;
-	size_t ns = 0, np = 0, pa = 0, i;
+	const struct snapshot_query q = { .host = r->host, .sums = 1 };
 	struct chart_opts o = { "Total PSS of the processes captured, per host",
 				"pss", 0, 0, 1 };
-	sqlite3_stmt *q;
-	int rc, ret;
+	struct host_line *lines = NULL, *l;
+	struct chart_series *sv;
+	struct snapshot_iter it;
+	size_t n = 0, i;
+	int rc = -1;
 
-	if (prepare(r, sql, &q) < 0)
-		return -1;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *h = (const char *)sqlite3_column_text(q, 0);
-
-		h = h ? h : "";
-		if (!ns || strcmp(names[ns - 1], h)) {
-			names = xreallocarray(names, ns + 1, sizeof(*names));
-			sv = xreallocarray(sv, ns + 1, sizeof(*sv));
-			names[ns] = xstrdup(h);
-			sv[ns].name = names[ns];
-			sv[ns].npoints = 0;
-			sv[ns].points = NULL;
-			ns++;
+	if (snapshot_iter_start(&it, r->st, &q) == 0)
+		while ((rc = snapshot_iter_next(&it)) > 0) {
+			if (!it.row.captured)
+				continue;	/* nothing to sum */
+			l = host_line(&lines, &n, it.row.hostname);
+			l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+			l->v[l->n].time_us = it.row.time_us;
+			l->v[l->n++].kb = it.row.sum[FIG_PSS] == FIG_UNKNOWN
+				? CHART_GAP : it.row.sum[FIG_PSS];
 		}
-		if (np == pa) {
-			pa = pa ? pa * 2 : 256;
-			pv = xreallocarray(pv, pa, sizeof(*pv));
-		}
-		pv[np].time_us = sqlite3_column_int64(q, 1);
-		pv[np].kb = sqlite3_column_type(q, 2) == SQLITE_NULL ? CHART_GAP
-			: sqlite3_column_int64(q, 2);
-		np++;
-		sv[ns - 1].npoints++;
+	snapshot_iter_release(&it);
+	if (n)
+		qsort(lines, n, sizeof(*lines), cmp_lines);
+	sv = xcalloc(n + 1, sizeof(*sv));
+	for (i = 0; i < n; i++) {
+		sv[i].name = lines[i].name;
+		sv[i].points = lines[i].v;
+		sv[i].npoints = lines[i].n;
 	}
-	ret = step_done(r, q, rc);
-	/* the points are one array, series after series */
-	for (i = 0, np = 0; i < ns; np += sv[i++].npoints)
-		sv[i].points = pv + np;
-	if (ret == 0 && ns) {
+	if (rc == 0 && n) {
 		put(r, "<figure>");
-		chart_svg(r->out, &o, sv, ns);
+		chart_svg(r->out, &o, sv, n);
 		put(r, "</figure>\n");
 	}
-	for (i = 0; i < ns; i++)
-		free(names[i]);
-	free(names);
+	for (i = 0; i < n; i++) {
+		free(lines[i].name);
+		free(lines[i].v);
+	}
+	free(lines);
 	free(sv);
-	free(pv);
-	return ret;
+	return rc;
 }
 
 static int snapshots_table(struct report *r)
@@ -277,39 +282,43 @@ static int snapshots_table(struct report *r)
 	static const char *const cols[] = { "id", "uuid", "host", "time (UTC)",
 		"label", "text", "processes", "skipped", "rss", "pss", "uss",
 		"swap", NULL };
-	sqlite3_stmt *q;
+	static const enum proc_fig sums[] = { FIG_RSS, FIG_PSS, FIG_USS, FIG_SWAP };
+	const struct snapshot_query q = { .host = r->host, .sums = 1,
+					  .newest_first = 1 };
+	const struct snapshot_row *s;
+	struct snapshot_iter it;
 	long n = 0;
-	int rc;
+	size_t i;
+	int rc = -1;
 
-	if (prepare(r, snaps_sql, &q) < 0)
-		return -1;
 	head(r, cols);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (++n > REPORT_SNAPSHOTS)
-			continue;
-		put(r, "<tr>");
-		cell_int(r, sqlite3_column_int64(q, 0));
-		cell_text(r, (const char *)sqlite3_column_text(q, 1), 0);
-		cell_text(r, (const char *)sqlite3_column_text(q, 2), 0);
-		put(r, "<td>");
-		put_time(r, sqlite3_column_int64(q, 3));
-		put(r, "</td>");
-		cell_text(r, (const char *)sqlite3_column_text(q, 4), 0);
-		cell_text(r, (const char *)sqlite3_column_text(q, 5), 0);
-		cell_int(r, sqlite3_column_int64(q, 6));
-		cell_int(r, sqlite3_column_int64(q, 7));
-		put_kb(r, q, 8);
-		put_kb(r, q, 9);
-		put_kb(r, q, 10);
-		put_kb(r, q, 11);
-		put(r, "</tr>\n");
-	}
+	if (snapshot_iter_start(&it, r->st, &q) == 0)
+		while ((rc = snapshot_iter_next(&it)) > 0) {
+			if (++n > REPORT_SNAPSHOTS)
+				continue;
+			s = &it.row;
+			put(r, "<tr>");
+			cell_int(r, s->id);
+			cell_text(r, s->uuid, 0);
+			cell_text(r, s->hostname, 0);
+			put(r, "<td>");
+			put_time(r, s->time_us);
+			put(r, "</td>");
+			cell_text(r, s->label, 0);
+			cell_text(r, text_kind_name(s->source), 0);
+			cell_int(r, s->captured);
+			cell_int(r, s->skipped);
+			for (i = 0; i < sizeof(sums) / sizeof(sums[0]); i++)
+				put_kb(r, s->sum[sums[i]]);
+			put(r, "</tr>\n");
+		}
+	snapshot_iter_release(&it);
 	put(r, "</tbody></table>\n");
 	if (n > REPORT_SNAPSHOTS)
 		fprintf(r->out, "<p class=none>The %d latest of %ld snapshots;"
 			" <code>mapsnap-analyze list</code> shows them all.</p>\n",
 			REPORT_SNAPSHOTS, n);
-	return step_done(r, q, rc);
+	return rc;
 }
 
 static int section_hosts(struct report *r)
@@ -354,69 +363,110 @@ static int64_t *latest_snapshots(struct report *r, size_t *n)
 /* "host, snapshot 12 (2026-11-22 05:01:51 UTC, @label)" as an h3. */
 static int snapshot_heading(struct report *r, int64_t snap)
 {
-	static const char sql[] =
-		"SELECT h.hostname, s.time_us, s.label FROM snapshots AS s"
-		" JOIN hosts AS h ON h.id = s.host_id WHERE s.id = ?2";
-	sqlite3_stmt *q;
-	int rc;
+	struct snapshot_iter it;
+	int rc = snapshot_get(&it, r->st, snap);
 
-	if (prepare(r, sql, &q) < 0)
-		return -1;
-	sqlite3_bind_int64(q, 2, snap);
-	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	if (rc == 0) {
 		put(r, "<h3>");
-		text(r, (const char *)sqlite3_column_text(q, 0), 0);
+		text(r, it.row.hostname, 0);
 		fprintf(r->out, ", snapshot %lld (", (long long)snap);
-		put_time(r, sqlite3_column_int64(q, 1));
+		put_time(r, it.row.time_us);
 		put(r, " UTC");
-		if (sqlite3_column_type(q, 2) != SQLITE_NULL) {
+		if (it.row.label) {
 			put(r, ", ");
-			text(r, (const char *)sqlite3_column_text(q, 2), 0);
+			text(r, it.row.label, 0);
 		}
 		put(r, ")</h3>\n");
-		rc = SQLITE_DONE;
 	}
-	return step_done(r, q, rc);
+	snapshot_iter_release(&it);
+	return rc < 0 ? -1 : 0;
+}
+
+/* A process of the top table. */
+struct top_proc {
+	int64_t pid;
+	char *user, *command;
+	int64_t fig[5];		/* swap uss pss rss vss */
+};
+
+/* By PSS, then RSS, both descending (unknown last), then pid. */
+static int cmp_top(const void *pa, const void *pb)
+{
+	const struct top_proc *x = pa, *y = pb;
+
+	if (x->fig[2] != y->fig[2])
+		return x->fig[2] < y->fig[2] ? 1 : -1;
+	if (x->fig[3] != y->fig[3])
+		return x->fig[3] < y->fig[3] ? 1 : -1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* The processes of snap, best first, in *v (caller frees). 0 or -1. */
+static int load_top(struct report *r, int64_t snap, struct top_proc **v,
+		    size_t *n)
+{
+	static const enum proc_fig figs[] = { FIG_SWAP, FIG_USS, FIG_PSS,
+		FIG_RSS, FIG_VSS };
+	const struct process_query q = {
+		.snapshot = snap, .fields = PROC_NAMES | PROC_FIGS,
+	};
+	struct process_iter it;
+	const char *user;
+	char uid[24];
+	size_t k;
+	int rc = -1;
+
+	*v = NULL;
+	*n = 0;
+	if (process_iter_start(&it, r->st, &q) == 0)
+		while ((rc = process_iter_next(&it)) > 0) {
+			struct top_proc *t;
+
+			*v = xreallocarray(*v, *n + 1, sizeof(**v));
+			t = &(*v)[(*n)++];
+			t->pid = it.row.pid;
+			user = process_user(&it.row, uid, sizeof(uid));
+			t->user = user ? xstrdup(user) : NULL;
+			t->command = xstrdup(process_iter_command(&it));
+			for (k = 0; k < 5; k++)
+				t->fig[k] = it.row.fig[figs[k]];
+		}
+	process_iter_release(&it);
+	if (*n)
+		qsort(*v, *n, sizeof(**v), cmp_top);
+	return rc;
 }
 
 static int top_processes(struct report *r, int64_t snap)
 {
-	static const char sql[] =
-		"SELECT pid, user, uid, comm, cmdline, swap_kb, uss_kb, pss_kb,"
-		" rss_kb, size_kb FROM processes WHERE snapshot_id = ?2"
-		" ORDER BY pss_kb DESC, rss_kb DESC, pid LIMIT ?3";
 	static const char *const cols[] = { "pid", "user", "command", "swap",
 		"uss", "pss", "rss", "vss", NULL };
-	sqlite3_stmt *q;
-	int rc, c;
+	struct top_proc *v;
+	size_t n, i, k;
+	int rc;
 
-	if (snapshot_heading(r, snap) < 0 || prepare(r, sql, &q) < 0)
+	if (snapshot_heading(r, snap) < 0)
 		return -1;
-	sqlite3_bind_int64(q, 2, snap);
-	sqlite3_bind_int64(q, 3, r->top);
+	rc = load_top(r, snap, &v, &n);
 	head(r, cols);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *comm = (const char *)sqlite3_column_text(q, 3);
-		char *cmd = cmdline_display(sqlite3_column_blob(q, 4),
-					    (size_t)sqlite3_column_bytes(q, 4),
-					    comm ? comm : "");
-
+	for (i = 0; rc == 0 && i < n && i < (size_t)r->top; i++) {
 		put(r, "<tr>");
-		cell_int(r, sqlite3_column_int64(q, 0));
-		if (sqlite3_column_type(q, 1) != SQLITE_NULL)
-			cell_text(r, (const char *)sqlite3_column_text(q, 1), 0);
-		else
-			cell_text(r, (const char *)sqlite3_column_text(q, 2), 0);
+		cell_int(r, v[i].pid);
+		cell_text(r, v[i].user, 0);
 		put(r, "<td class=cmd>");
-		text(r, cmd, 200);
+		text(r, v[i].command, 200);
 		put(r, "</td>");
-		for (c = 5; c <= 9; c++)
-			put_kb(r, q, c);
+		for (k = 0; k < 5; k++)
+			put_kb(r, v[i].fig[k]);
 		put(r, "</tr>\n");
-		free(cmd);
 	}
 	put(r, "</tbody></table>\n");
-	return step_done(r, q, rc);
+	for (i = 0; i < n; i++) {
+		free(v[i].user);
+		free(v[i].command);
+	}
+	free(v);
+	return rc;
 }
 
 static int section_top(struct report *r, const int64_t *snaps, size_t n)
@@ -449,41 +499,39 @@ static int cmp_pss(const void *pa, const void *pb)
 /* Every text of snapshot snap summed by mapping name, as libs does. */
 static int sum_mappings(struct report *r, int64_t snap, struct mapagg *a)
 {
-	static const char sql[] =
-		"SELECT pid, text_blob, text_kind FROM processes"
-		" WHERE snapshot_id = ?2 AND text_blob NOT NULL"
-		" AND text_kind <> 'rollup' ORDER BY pid";
+	const struct process_query q = {
+		.snapshot = snap, .fields = PROC_TEXT,
+	};
 	struct buf text = BUF_INIT(BLOB_MAX_RAW);
-	sqlite3_stmt *q;
+	struct process_iter it;
 	uint64_t proc = 0;
 	char err[160];
 	size_t bad;
-	int rc;
+	int rc = -1;
 
-	if (prepare(r, sql, &q) < 0)
-		return -1;
-	sqlite3_bind_int64(q, 2, snap);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *kind = (const char *)sqlite3_column_text(q, 2);
-
-		buf_reset(&text);
-		if (store_blob_get(r->st, sqlite3_column_int64(q, 1), &text) < 0) {
-			r->bad = 1;	/* named by store_blob_get; go on */
-			continue;
+	if (process_iter_start(&it, r->st, &q) == 0)
+		while ((rc = process_iter_next(&it)) > 0) {
+			if (!it.row.text_blob || it.row.kind == TEXT_ROLLUP)
+				continue;
+			buf_reset(&text);
+			if (store_blob_get(r->st, it.row.text_blob, &text) < 0) {
+				r->bad = 1;	/* named by store_blob_get; go on */
+				continue;
+			}
+			bad = mapagg_add_text(a, text.data, text.len,
+					      it.row.kind == TEXT_SMAPS, ++proc,
+					      err, sizeof(err));
+			if (bad) {
+				error("'%s': smaps of process %lld: %s (%zu bad"
+				      " record%s left out)", r->st->path,
+				      (long long)it.row.pid, err, bad,
+				      bad == 1 ? "" : "s");
+				r->bad = 1;
+			}
 		}
-		bad = mapagg_add_text(a, text.data, text.len,
-				      kind && !strcmp(kind, "smaps"), ++proc,
-				      err, sizeof(err));
-		if (bad) {
-			error("'%s': smaps of process %lld: %s (%zu bad record%s"
-			      " left out)", r->st->path,
-			      (long long)sqlite3_column_int64(q, 0), err, bad,
-			      bad == 1 ? "" : "s");
-			r->bad = 1;
-		}
-	}
+	process_iter_release(&it);
 	buf_release(&text);
-	return step_done(r, q, rc);
+	return rc;
 }
 
 static int largest_mappings(struct report *r, int64_t snap)

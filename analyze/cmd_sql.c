@@ -59,6 +59,27 @@ static int authorize(void *arg, int action, const char *a1, const char *a2,
 }
 
 /*
+ * A file older than this build is queried as if it had this build's
+ * layout: what its format predates reads as NULL (views in TEMP, made
+ * before the authorizer is on; the file itself stays read-only). 0 or -1.
+ */
+static int add_compat_views(struct store *st)
+{
+	char *views = format_compat_views(&st->format);
+	int r = -1;
+
+	if (!views)
+		return error("out of memory");
+	if (!*views ||
+	    (store_exec(st, "PRAGMA query_only = OFF", "query") == 0 &&
+	     store_exec(st, views, "add this format's tables to") == 0 &&
+	     store_exec(st, "PRAGMA query_only = ON", "query") == 0))
+		r = 0;
+	sqlite3_free(views);
+	return r;
+}
+
+/*
  * Bind a parameter: a canonical decimal integer ("42", "-7", not "007")
  * as an integer, so that it equals the integers stored; anything else as
  * text. Bound, never pasted into the SQL.
@@ -237,6 +258,8 @@ static int run_sql(int argc, char **argv, const struct out_opts *out)
 	}
 	sqlite3_finalize(q);
 	q = NULL;
+	if (add_compat_views(&st) < 0)
+		goto out;
 	sqlite3_set_authorizer(st.db, authorize, NULL);
 	if (prepare_one(&st, argv[2], &q) < 0)
 		goto out;

@@ -19,19 +19,13 @@ static const struct col users_cols[] = {
 	{ "rss", COL_KB, 0, TOTAL_SUM, 0 },
 	{ "vss", COL_KB, 0, TOTAL_SUM, 0 },
 };
-#define NSUMS 5		/* swap uss pss rss vss: columns 2.., query 5.. */
+/* Columns 2.. of users_cols: the figures they sum. */
+static const enum proc_fig sum_figs[] = {
+	FIG_SWAP, FIG_USS, FIG_PSS, FIG_RSS, FIG_VSS,
+};
+#define NSUMS (sizeof(sum_figs) / sizeof(sum_figs[0]))
 
-/*
- * A process's user is its stored name, or its uid in digits when the
- * capturing machine had no name for it (as smem shows it); ordered by
- * that, so that each user's processes come in one run.
- */
-static const char users_sql[] =
-	"SELECT pid, user, uid, comm, cmdline, swap_kb, uss_kb, pss_kb,"
-	" rss_kb, size_kb, coalesce(user, CAST(uid AS TEXT)) AS who"
-	" FROM processes WHERE snapshot_id = ?1 ORDER BY who, pid";
-
-/* One user's run of processes. */
+/* One user's processes; who is as process_user() shows it. */
 struct user_sum {
 	char *who;		/* NULL: neither name nor uid is known */
 	int64_t count;
@@ -39,70 +33,89 @@ struct user_sum {
 	int unknown[NSUMS];	/* some process has no such figure */
 };
 
-static void flush(struct table *t, struct user_sum *u)
-{
-	size_t r, i;
+struct users {
+	struct user_sum *v;
+	size_t n;
+};
 
-	if (!u->count)
-		return;
-	r = table_add_row(t);
-	if (u->who)
-		table_set_text(t, r, 0, u->who, strlen(u->who));
-	table_set_int(t, r, 1, u->count);
-	/* a partial sum would pass for the whole: unknown stays unknown */
-	for (i = 0; i < NSUMS; i++)
-		if (!u->unknown[i])
-			table_set_int(t, r, 2 + i, u->sum[i]);
-	free(u->who);
-	memset(u, 0, sizeof(*u));
-}
-
-static int same_user(const struct user_sum *u, const char *who)
-{
-	if (!u->who || !who)
-		return !u->who && !who;
-	return !strcmp(u->who, who);
-}
-
-static void add(struct user_sum *u, sqlite3_stmt *q, const char *who)
+static struct user_sum *find_user(struct users *u, const char *who)
 {
 	size_t i;
 
-	if (!u->count)
-		u->who = who ? xstrdup(who) : NULL;
+	for (i = 0; i < u->n; i++)
+		if (!u->v[i].who ? !who : who && !strcmp(u->v[i].who, who))
+			return &u->v[i];
+	u->v = xreallocarray(u->v, u->n + 1, sizeof(*u->v));
+	memset(&u->v[u->n], 0, sizeof(*u->v));
+	u->v[u->n].who = who ? xstrdup(who) : NULL;
+	return &u->v[u->n++];
+}
+
+/* Add a process's figures; a sum overflowing int64 is an error. */
+static int add(struct user_sum *u, const struct process_row *p)
+{
+	size_t i;
+
 	u->count++;
 	for (i = 0; i < NSUMS; i++) {
-		if (sqlite3_column_type(q, 5 + (int)i) == SQLITE_NULL)
+		int64_t v = p->fig[sum_figs[i]];
+
+		if (v == FIG_UNKNOWN)
 			u->unknown[i] = 1;
-		else
-			u->sum[i] += sqlite3_column_int64(q, 5 + (int)i);
+		else if (__builtin_add_overflow(u->sum[i], v, &u->sum[i]))
+			return error("the %s of user '%s' overflows: its"
+				     " processes' figures are absurd",
+				     users_cols[2 + i].name, u->who ? u->who : "-");
+	}
+	return 0;
+}
+
+/* One row per user; a partial sum would pass for the whole: unknown
+ * stays unknown. */
+static void add_rows(struct table *t, const struct users *u)
+{
+	size_t i, c, r;
+
+	for (i = 0; i < u->n; i++) {
+		r = table_add_row(t);
+		if (u->v[i].who)
+			table_set_text(t, r, 0, u->v[i].who, strlen(u->v[i].who));
+		table_set_int(t, r, 1, u->v[i].count);
+		for (c = 0; c < NSUMS; c++)
+			if (!u->v[i].unknown[c])
+				table_set_int(t, r, 2 + c, u->v[i].sum[c]);
 	}
 }
 
 static int fill(struct store *st, int64_t snap, const struct filters *f,
 		struct table *t)
 {
-	struct user_sum u = { 0 };
-	sqlite3_stmt *q = NULL;
+	const struct process_query q = {
+		.snapshot = snap, .f = f, .fields = PROC_NAMES | PROC_FIGS,
+	};
+	struct process_iter it;
+	struct users u = { 0 };
+	char uid[24];
+	size_t i;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, users_sql, -1, &q, NULL) != SQLITE_OK)
-		return store_error(st, "read processes from");
-	sqlite3_bind_int64(q, 1, snap);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *who = (const char *)sqlite3_column_text(q, 10);
-		char *cmd = filters_pass_row(f, q);
-
-		if (cmd) {
-			if (!same_user(&u, who))
-				flush(t, &u);
-			add(&u, q, who);
-		}
-		free(cmd);
+	if (process_iter_start(&it, st, &q) < 0) {
+		process_iter_release(&it);
+		return -1;
 	}
-	flush(t, &u);
-	sqlite3_finalize(q);
-	return rc == SQLITE_DONE ? 0 : store_error(st, "read processes from");
+	while ((rc = process_iter_next(&it)) > 0)
+		if (add(find_user(&u, process_user(&it.row, uid, sizeof(uid))),
+			&it.row) < 0) {
+			rc = -1;
+			break;
+		}
+	if (rc == 0)
+		add_rows(t, &u);
+	for (i = 0; i < u.n; i++)
+		free(u.v[i].who);
+	free(u.v);
+	process_iter_release(&it);
+	return rc;
 }
 
 static const struct snapshot_view users_view = {

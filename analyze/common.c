@@ -40,71 +40,20 @@ int filters_option(struct filters *f, int c, const char *arg)
 	return 2;
 }
 
-void filters_release(struct filters *f)
+const char *process_user(const struct process_row *p, char *tmp, size_t n)
 {
-	if (f->has_re)
-		regfree(&f->re);
-	free(f->pids);
-	memset(f, 0, sizeof(*f));
+	if (p->user)
+		return p->user;
+	if (p->uid < 0)
+		return NULL;
+	snprintf(tmp, n, "%lld", (long long)p->uid);
+	return tmp;
 }
 
-int filters_pass(const struct filters *f, int64_t pid, const char *comm,
-		 const char *cmdline, const char *user, int64_t uid)
+void table_set_fig(struct table *t, size_t row, size_t col, int64_t v)
 {
-	size_t i;
-	uint64_t n;
-
-	if (f->npids) {
-		for (i = 0; i < f->npids && f->pids[i] != pid; i++)
-			;
-		if (i == f->npids)
-			return 0;
-	}
-	if (f->user && !(user && !strcmp(user, f->user)) &&
-	    !(parse_u64_str(f->user, &n) == 0 && uid >= 0 && (uint64_t)uid == n))
-		return 0;
-	if (f->has_re && regexec(&f->re, comm, 0, NULL, 0) != 0 &&
-	    regexec(&f->re, cmdline, 0, NULL, 0) != 0)
-		return 0;
-	return 1;
-}
-
-char *filters_pass_row(const struct filters *f, sqlite3_stmt *q)
-{
-	const char *user = (const char *)sqlite3_column_text(q, 1);
-	const char *comm = (const char *)sqlite3_column_text(q, 3);
-	char *cmd = cmdline_display(sqlite3_column_blob(q, 4),
-				    (size_t)sqlite3_column_bytes(q, 4),
-				    comm ? comm : "");
-	int64_t uid = sqlite3_column_type(q, 2) == SQLITE_NULL ? -1
-		: sqlite3_column_int64(q, 2);
-
-	if (filters_pass(f, sqlite3_column_int64(q, 0), comm ? comm : "", cmd,
-			 user, uid))
-		return cmd;
-	free(cmd);
-	return NULL;
-}
-
-char *cmdline_display(const void *cmdline, size_t len, const char *comm)
-{
-	char *s;
-	size_t i;
-
-	if (len && ((const char *)cmdline)[len - 1] == '\0')
-		len--;
-	if (!len) {
-		size_t n = strlen(comm);
-
-		s = xmalloc(n + 3);
-		snprintf(s, n + 3, "[%s]", comm);
-		return s;
-	}
-	s = xmemdup(cmdline, len);
-	for (i = 0; i < len; i++)
-		if (s[i] == '\0')
-			s[i] = ' ';
-	return s;
+	if (v != FIG_UNKNOWN)
+		table_set_int(t, row, col, v);
 }
 
 int open_snapshot(struct store *st, const char *file, const char *ref,
@@ -210,36 +159,21 @@ int snapshot_view_run(const struct snapshot_view *v, int argc, char **argv,
 static int load_process_text(struct store *st, int64_t snap, int64_t pid,
 			     struct buf *text, enum text_kind *kind)
 {
-	sqlite3_stmt *q = NULL;
-	int64_t blob = 0;
-	int rc, ret = -1;
+	struct process_iter it;
+	int r = process_get(&it, st, snap, pid, PROC_TEXT);
 
-	if (sqlite3_prepare_v2(st->db, "SELECT text_blob, text_kind FROM processes"
-			       " WHERE snapshot_id = ?1 AND pid = ?2", -1, &q,
-			       NULL) != SQLITE_OK)
-		return store_error(st, "read processes from");
-	sqlite3_bind_int64(q, 1, snap);
-	sqlite3_bind_int64(q, 2, pid);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		const char *k = (const char *)sqlite3_column_text(q, 1);
-
-		blob = sqlite3_column_int64(q, 0);
-		*kind = !k ? TEXT_MAPS : !strcmp(k, "smaps") ? TEXT_SMAPS
-			: !strcmp(k, "rollup") ? TEXT_ROLLUP : TEXT_MAPS;
-	}
-	sqlite3_finalize(q);
-	if (rc == SQLITE_DONE)
+	if (r > 0)
 		error("'%s': snapshot %lld holds no process %lld", st->path,
 		      (long long)snap, (long long)pid);
-	else if (rc != SQLITE_ROW)
-		store_error(st, "read processes from");
-	else if (!blob)
-		error("'%s': process %lld has no stored text", st->path,
-		      (long long)pid);
-	else
-		ret = store_blob_get(st, blob, text);
-	return ret;
+	else if (r == 0 && !it.row.text_blob)
+		r = error("'%s': process %lld has no stored text", st->path,
+			  (long long)pid);
+	else if (r == 0) {
+		*kind = it.row.kind;
+		r = store_blob_get(st, it.row.text_blob, text);
+	}
+	process_iter_release(&it);
+	return r ? -1 : 0;
 }
 
 int snapshot_args(int argc, char **argv, const struct command *cmd,

@@ -71,15 +71,15 @@ static int make_dir(const char *dir, const char *name, int may_exist)
 	return ret;
 }
 
-/* Blob `id` (when q's column c holds one) as dir/name. 0, 1 when the blob
- * cannot be read (printed), -1 when it cannot be written. */
-static int write_blob(struct store *st, sqlite3_stmt *q, int c,
-		      const char *dir, const char *name, struct buf *b)
+/* Blob `id` (0: none) as dir/name. 0, 1 when the blob cannot be read
+ * (printed), -1 when it cannot be written. */
+static int write_blob(struct store *st, int64_t id, const char *dir,
+		      const char *name, struct buf *b)
 {
-	if (sqlite3_column_type(q, c) == SQLITE_NULL)
+	if (!id)
 		return 0;
 	buf_reset(b);
-	if (store_blob_get(st, sqlite3_column_int64(q, c), b) < 0)
+	if (store_blob_get(st, id, b) < 0)
 		return 1;
 	return write_file(dir, name, b->data ? b->data : "", b->len);
 }
@@ -102,38 +102,34 @@ static int write_maps(const char *dir, const struct buf *smaps, struct buf *out)
 }
 
 /* One process: DIR/proc/PID and its files. 0, 1 or -1 as write_blob. */
-static int write_process(struct store *st, sqlite3_stmt *q, const char *proc,
-			 struct buf *text, struct buf *tmp)
+static int write_process(struct store *st, const struct process_row *p,
+			 const char *proc, struct buf *text, struct buf *tmp)
 {
-	const char *kind = (const char *)sqlite3_column_text(q, 8);
-	const char *comm = (const char *)sqlite3_column_text(q, 3);
 	char name[32], dir[8192];
 	int r, bad = 0;
 
-	snprintf(name, sizeof(name), "%lld", (long long)sqlite3_column_int64(q, 0));
+	snprintf(name, sizeof(name), "%lld", (long long)p->pid);
 	if (make_dir(proc, name, 0) < 0)
 		return -1;
 	snprintf(dir, sizeof(dir), "%s/%s", proc, name);
-	if (write_file(dir, "cmdline", sqlite3_column_blob(q, 4),
-		       (size_t)sqlite3_column_bytes(q, 4)) < 0)
+	if (write_file(dir, "cmdline", p->cmdline, p->cmdline_len) < 0)
 		return -1;
 	buf_reset(tmp);
-	buf_addf(tmp, "%s\n", comm ? comm : "");
+	buf_addf(tmp, "%s\n", p->comm);
 	if (write_file(dir, "comm", tmp->data, tmp->len) < 0)
 		return -1;
-	if ((r = write_blob(st, q, 5, dir, "stat", tmp)) < 0 ||
-	    (bad |= r, r = write_blob(st, q, 6, dir, "status", tmp)) < 0)
+	if ((r = write_blob(st, p->stat_blob, dir, "stat", tmp)) < 0 ||
+	    (bad |= r, r = write_blob(st, p->status_blob, dir, "status",
+				      tmp)) < 0)
 		return -1;
 	bad |= r;
-	if (sqlite3_column_type(q, 7) == SQLITE_NULL ||
-	    (kind && !strcmp(kind, "rollup")))
+	if (!p->text_blob || p->kind == TEXT_ROLLUP)
 		return bad;
-	r = write_blob(st, q, 7, dir, kind && !strcmp(kind, "smaps")
+	r = write_blob(st, p->text_blob, dir, p->kind == TEXT_SMAPS
 		       ? "smaps" : "maps", text);
 	if (r < 0)
 		return -1;
-	if (r == 0 && kind && !strcmp(kind, "smaps") &&
-	    write_maps(dir, text, tmp) < 0)
+	if (r == 0 && p->kind == TEXT_SMAPS && write_maps(dir, text, tmp) < 0)
 		return -1;
 	return bad | r;
 }
@@ -142,41 +138,38 @@ static int write_process(struct store *st, sqlite3_stmt *q, const char *proc,
 static int write_host(struct store *st, int64_t snap, const char *proc,
 		      struct buf *b)
 {
-	sqlite3_stmt *q = NULL;
+	struct snapshot_iter it;
+	const struct snapshot_row *s = &it.row;
 	char sys[8192];
-	int rc, r = 0;
+	int r = snapshot_get(&it, st, snap);
 
-	if (sqlite3_prepare_v2(st->db, "SELECT meminfo_blob, kernel, boot_id,"
-			       " uptime FROM snapshots WHERE id = ?1", -1, &q,
-			       NULL) != SQLITE_OK)
-		return store_error(st, "read snapshots from");
-	sqlite3_bind_int64(q, 1, snap);
-	if ((rc = sqlite3_step(q)) != SQLITE_ROW) {
-		sqlite3_finalize(q);
-		return store_error(st, "read snapshots from");
+	if (r != 0) {
+		snapshot_iter_release(&it);
+		return r < 0 ? -1 : error("'%s': no snapshot %lld", st->path,
+					  (long long)snap);
 	}
-	r = write_blob(st, q, 0, proc, "meminfo", b);
+	r = write_blob(st, s->meminfo_blob, proc, "meminfo", b);
 	snprintf(sys, sizeof(sys), "%s/sys", proc);
 	if (r >= 0 && (make_dir(sys, "", 0) < 0 ||
 		       make_dir(sys, "kernel", 0) < 0 ||
 		       make_dir(sys, "kernel/random", 0) < 0))
 		r = -1;
 	buf_reset(b);
-	buf_addf(b, "%s\n", (const char *)sqlite3_column_text(q, 1));
-	if (r >= 0 && sqlite3_column_bytes(q, 1) &&
+	buf_addf(b, "%s\n", s->kernel);
+	if (r >= 0 && *s->kernel &&
 	    write_file(sys, "kernel/osrelease", b->data, b->len) < 0)
 		r = -1;
 	buf_reset(b);
-	buf_addf(b, "%s\n", (const char *)sqlite3_column_text(q, 2));
-	if (r >= 0 && sqlite3_column_bytes(q, 2) &&
+	buf_addf(b, "%s\n", s->boot_id);
+	if (r >= 0 && *s->boot_id &&
 	    write_file(sys, "kernel/random/boot_id", b->data, b->len) < 0)
 		r = -1;
 	buf_reset(b);
-	buf_addf(b, "%.2f 0.00\n", sqlite3_column_double(q, 3));
-	if (r >= 0 && sqlite3_column_type(q, 3) != SQLITE_NULL &&
+	buf_addf(b, "%.2f 0.00\n", s->uptime);
+	if (r >= 0 && s->uptime >= 0 &&
 	    write_file(proc, "uptime", b->data, b->len) < 0)
 		r = -1;
-	sqlite3_finalize(q);
+	snapshot_iter_release(&it);
 	return r;
 }
 
@@ -185,7 +178,11 @@ int export_proc_tree(struct store *st, int64_t snap, const struct filters *f,
 {
 	struct buf text = BUF_INIT(BLOB_MAX_RAW), tmp = BUF_INIT(BLOB_MAX_RAW);
 	struct buf proc = BUF_INIT(8192);
-	sqlite3_stmt *q = NULL;
+	const struct process_query q = {
+		.snapshot = snap, .f = f,
+		.fields = PROC_NAMES | PROC_TEXT | PROC_BLOBS,
+	};
+	struct process_iter it = { 0 };
 	int rc, r, ret = -1, bad = 0;
 
 	if (make_dir(dir, "", 1) < 0 || make_dir(dir, "proc", 0) < 0)
@@ -194,31 +191,17 @@ int export_proc_tree(struct store *st, int64_t snap, const struct filters *f,
 	if ((r = write_host(st, snap, proc.data, &tmp)) < 0)
 		goto out;
 	bad |= r;
-	if (sqlite3_prepare_v2(st->db, "SELECT pid, user, uid, comm, cmdline,"
-			       " stat_blob, status_blob, text_blob, text_kind"
-			       " FROM processes WHERE snapshot_id = ?1"
-			       " ORDER BY pid", -1, &q, NULL) != SQLITE_OK) {
-		store_error(st, "read processes from");
+	if (process_iter_start(&it, st, &q) < 0)
 		goto out;
-	}
-	sqlite3_bind_int64(q, 1, snap);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		char *cmd = filters_pass_row(f, q);
-
-		if (!cmd)
-			continue;
-		free(cmd);
-		if ((r = write_process(st, q, proc.data, &text, &tmp)) < 0)
+	while ((rc = process_iter_next(&it)) > 0) {
+		if ((r = write_process(st, &it.row, proc.data, &text, &tmp)) < 0)
 			goto out;
 		bad |= r;
 	}
-	if (rc != SQLITE_DONE) {
-		store_error(st, "read processes from");
-		goto out;
-	}
-	ret = bad;
+	if (rc == 0)
+		ret = bad;
 out:
-	sqlite3_finalize(q);
+	process_iter_release(&it);
 	buf_release(&text);
 	buf_release(&tmp);
 	buf_release(&proc);

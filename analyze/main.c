@@ -121,8 +121,8 @@ static int take_output_options(int argc, char **argv, struct out_opts *o)
 			help();
 			return close_stdout() ? -1 : 0;
 		} else if (!have_cmd && (!strcmp(a, "-V") || !strcmp(a, "--version"))) {
-			printf("mapsnap-analyze %s (format %d)\n", MAPSNAP_VERSION,
-			       STORE_VERSION);
+			printf("mapsnap-analyze %s (format %s)\n", MAPSNAP_VERSION,
+			       format_version());
 			return close_stdout() ? -1 : 0;
 		} else if (!have_cmd) {
 			return -usage_error("unknown option '%s'", a);

@@ -75,37 +75,12 @@ struct loader {
 	size_t nseen, aseen;
 };
 
-static const char snaps_sql[] =
-	"SELECT s.id, s.time_us, s.label, h.hostname, s.boot_id"
-	" FROM snapshots AS s JOIN hosts AS h ON h.id = s.host_id"
-	" WHERE ?1 IS NULL OR h.hostname = ?1"
-	" ORDER BY h.hostname, s.boot_id, s.time_us, s.id";
-
-/*
- * The figures of one snapshot's rows, or of one row. NULLs and the kind
- * are mapped in SQL: with 200,000 rows, every sqlite3_column_* call
- * counts.
- */
-#define POINTS_SELECT \
-	"SELECT pid, start_time, ifnull(rss_kb, ?2), ifnull(pss_kb, ?2)," \
-	" ifnull(uss_kb, ?2), ifnull(swap_kb, ?2), size_kb, ifnull(text_blob, 0)," \
-	" CASE text_kind WHEN 'smaps' THEN 1 WHEN 'rollup' THEN 2 ELSE 0 END" \
-	" FROM processes WHERE snapshot_id = ?1"
-static const char points_sql[] = POINTS_SELECT;
-static const char point_sql[] = POINTS_SELECT " AND pid = ?3";
-
-/* Who the processes of one snapshot are, for filters on names. */
-#define NAMES_SELECT \
-	"SELECT pid, start_time, ifnull(uid, -1), comm, user, cmdline" \
-	" FROM processes WHERE snapshot_id = ?1"
-static const char names_sql[] = NAMES_SELECT;
-static const char name_sql[] = NAMES_SELECT " AND pid = ?3";
-#define WHO_COL 2
-
-/* Who one process is, as shown at its last point. */
-static const char who_sql[] =
-	"SELECT ifnull(uid, -1), comm, user, cmdline FROM processes"
-	" WHERE snapshot_id = ?1 AND pid = ?2";
+/* The figures of a point, in struct staged's order, and what the
+ * points pass reads of a row. */
+static const enum proc_fig point_figs[] = { FIG_RSS, FIG_PSS, FIG_USS,
+	FIG_SWAP, FIG_VSS };
+#define POINT_FIGS (FIG_BIT(FIG_RSS) | FIG_BIT(FIG_PSS) | FIG_BIT(FIG_USS) | \
+		    FIG_BIT(FIG_SWAP) | FIG_BIT(FIG_VSS))
 
 /* Grow an array to hold one more element. */
 static void *grow(void *v, size_t n, size_t *alloc, size_t size)
@@ -147,40 +122,40 @@ static int pool_eq(const struct loader *l, size_t off, size_t len,
 
 static int load_snaps(struct loader *l)
 {
-	sqlite3_stmt *q = NULL;
-	int rc;
+	const struct snapshot_query q = { .host = l->f ? l->f->host : NULL,
+					  .by_boot = 1 };
+	struct snapshot_iter it;
+	int rc = -1;
 
-	if (sqlite3_prepare_v2(l->st->db, snaps_sql, -1, &q, NULL) != SQLITE_OK)
-		return store_error(l->st, "read snapshots from");
-	if (l->f && l->f->host)
-		sqlite3_bind_text(q, 1, l->f->host, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *host = (const char *)sqlite3_column_text(q, 3);
-		const char *boot = (const char *)sqlite3_column_text(q, 4);
-		const struct boot *last = l->nboots ? &l->boots[l->nboots - 1] : NULL;
-		struct snap *s;
+	if (snapshot_iter_start(&it, l->st, &q) == 0)
+		while ((rc = snapshot_iter_next(&it)) > 0) {
+			const struct snapshot_row *r = &it.row;
+			const struct boot *last = l->nboots ?
+				&l->boots[l->nboots - 1] : NULL;
+			struct snap *s;
 
-		host = host ? host : "";
-		boot = boot ? boot : "";
-		/* sorted by host and boot: a new boot starts a new run */
-		if (!last || strcmp(pool_str(l, last->host), host) ||
-		    strcmp(pool_str(l, last->boot_id), boot)) {
-			l->boots = grow(l->boots, l->nboots, &l->aboots,
-					sizeof(*l->boots));
-			l->boots[l->nboots].host = pool_add(l, host, strlen(host));
-			l->boots[l->nboots].boot_id = pool_add(l, boot, strlen(boot));
-			l->nboots++;
+			/* sorted by host and boot: a new boot starts a new run */
+			if (!last || strcmp(pool_str(l, last->host), r->hostname) ||
+			    strcmp(pool_str(l, last->boot_id), r->boot_id)) {
+				l->boots = grow(l->boots, l->nboots, &l->aboots,
+						sizeof(*l->boots));
+				l->boots[l->nboots].host = pool_add(l, r->hostname,
+					strlen(r->hostname));
+				l->boots[l->nboots].boot_id = pool_add(l, r->boot_id,
+					strlen(r->boot_id));
+				l->nboots++;
+			}
+			l->snaps = grow(l->snaps, l->nsnaps, &l->asnaps,
+					sizeof(*l->snaps));
+			s = &l->snaps[l->nsnaps++];
+			s->id = r->id;
+			s->time_us = r->time_us;
+			s->label = pool_add(l, r->label, r->label ?
+					    strlen(r->label) : 0);
+			s->boot = (uint32_t)(l->nboots - 1);
 		}
-		l->snaps = grow(l->snaps, l->nsnaps, &l->asnaps, sizeof(*l->snaps));
-		s = &l->snaps[l->nsnaps++];
-		s->id = sqlite3_column_int64(q, 0);
-		s->time_us = sqlite3_column_int64(q, 1);
-		s->label = pool_add(l, sqlite3_column_text(q, 2),
-				    (size_t)sqlite3_column_bytes(q, 2));
-		s->boot = (uint32_t)(l->nboots - 1);
-	}
-	sqlite3_finalize(q);
-	return rc == SQLITE_DONE ? 0 : store_error(l->st, "read snapshots from");
+	snapshot_iter_release(&it);
+	return rc;
 }
 
 static size_t ident_hash(uint32_t boot, int64_t pid, int64_t start)
@@ -246,36 +221,16 @@ static uint32_t ident_get(struct loader *l, uint32_t boot, int64_t pid,
 	return *s - 1;
 }
 
-/* The command line as ps shows it, into l->shown (see cmdline_display). */
-static const char *show_cmdline(struct loader *l, const char *cmdline,
-				size_t len, const char *comm)
+/* Who row p says a process is. */
+static void read_who(const struct process_row *p, struct who *w)
 {
-	size_t i;
-
-	buf_reset(&l->shown);
-	if (len && cmdline[len - 1] == '\0')
-		len--;
-	if (!len)
-		buf_addf(&l->shown, "[%s]", comm);
-	else if (buf_add(&l->shown, cmdline, len) == 0)
-		for (i = 0; i < len; i++)
-			if (l->shown.data[i] == '\0')
-				l->shown.data[i] = ' ';
-	return l->shown.data ? l->shown.data : "";
-}
-
-/* Columns c.. of q: uid, comm, user, cmdline. */
-static void read_who(sqlite3_stmt *q, int c, struct who *w)
-{
-	w->uid = sqlite3_column_int64(q, c);
-	w->comm = (const char *)sqlite3_column_text(q, c + 1);
-	w->comm = w->comm ? w->comm : "";
+	w->uid = p->uid;
+	w->comm = p->comm;
 	w->comm_len = strlen(w->comm);
-	w->user = (const char *)sqlite3_column_text(q, c + 2);
+	w->user = p->user;
 	w->user_len = w->user ? strlen(w->user) : 0;
-	w->cmdline = sqlite3_column_blob(q, c + 3);
-	w->cmdline_len = (size_t)sqlite3_column_bytes(q, c + 3);
-	w->cmdline = w->cmdline ? w->cmdline : "";
+	w->cmdline = p->cmdline ? p->cmdline : "";
+	w->cmdline_len = p->cmdline_len;
 }
 
 /*
@@ -285,12 +240,12 @@ static void read_who(sqlite3_stmt *q, int c, struct who *w)
  * against the regex once, not 1,000 times.
  */
 static void check_filters(struct loader *l, uint32_t ix, int added,
-			  sqlite3_stmt *q)
+			  const struct process_row *p)
 {
 	struct ident *id = &l->ids[ix];
 	struct who w;
 
-	read_who(q, WHO_COL, &w);
+	read_who(p, &w);
 	if (!added && id->uid == w.uid &&
 	    pool_eq(l, id->comm, id->comm_len, w.comm, w.comm_len) &&
 	    pool_eq(l, id->cmdline, id->cmdline_len, w.cmdline, w.cmdline_len) &&
@@ -304,172 +259,118 @@ static void check_filters(struct loader *l, uint32_t ix, int added,
 	id->user_len = w.user_len;
 	id->uid = w.uid;
 	id->pass = filters_pass(l->f, id->pid, w.comm,
-				show_cmdline(l, w.cmdline, w.cmdline_len, w.comm),
-				w.user, w.uid);
+				cmdline_show(&l->shown, w.cmdline, w.cmdline_len,
+					     w.comm), w.user, w.uid);
 }
 
-static int pid_wanted(const struct filters *f, int64_t pid)
+/* Stage the figures of row p, of process ix in snapshot snap. */
+static void add_point(struct loader *l, const struct process_row *p,
+		      uint32_t ix, uint32_t snap)
 {
-	size_t i;
-
-	if (!f || !f->npids)
-		return 1;
-	for (i = 0; i < f->npids; i++)
-		if (f->pids[i] == pid)
-			return 1;
-	return 0;
-}
-
-/* Stage the figures of row q, of process ix in snapshot snap. */
-static void add_point(struct loader *l, sqlite3_stmt *q, uint32_t ix,
-		      uint32_t snap)
-{
-	struct staged *p;
+	struct staged *sp;
 	int c;
 
 	l->ids[ix].npoints++;
 	l->ids[ix].last_snap = snap;
 	l->pts = grow(l->pts, l->npts, &l->apts, sizeof(*l->pts));
-	p = &l->pts[l->npts++];
-	p->ident = ix;
-	p->snap = snap;
+	sp = &l->pts[l->npts++];
+	sp->ident = ix;
+	sp->snap = snap;
 	for (c = 0; c < 5; c++)
-		p->v[c] = sqlite3_column_int64(q, 2 + c);
-	p->blob = sqlite3_column_int64(q, 7);
-	c = (int)sqlite3_column_int64(q, 8);
-	p->kind = c == 1 ? TEXT_SMAPS : c == 2 ? TEXT_ROLLUP : TEXT_MAPS;
+		sp->v[c] = p->fig[point_figs[c]];
+	sp->blob = p->text_blob;
+	sp->kind = p->kind;
 }
 
-/* The process of row q in snapshot snap into *ix, added when new
- * (*added); 0 when --pid leaves the row out. */
-static int row_ident(struct loader *l, sqlite3_stmt *q, uint32_t snap,
-		     uint32_t *ix, int *added)
+/* One pass: filters on pids only (the iterator's), so every row is kept. */
+static void row_point(struct loader *l, const struct process_row *p,
+		      uint32_t snap)
 {
-	int64_t pid = sqlite3_column_int64(q, 0);
-
-	if (!pid_wanted(l->f, pid))
-		return 0;
-	*ix = ident_get(l, l->snaps[snap].boot, pid, sqlite3_column_int64(q, 1),
-			added);
-	return 1;
-}
-
-/* One pass: filters on pids only, so every row wanted is kept. */
-static void row_point(struct loader *l, sqlite3_stmt *q, uint32_t snap)
-{
-	uint32_t ix;
 	int added;
+	uint32_t ix = ident_get(l, l->snaps[snap].boot, p->pid, p->start_time,
+				&added);
 
-	if (!row_ident(l, q, snap, &ix, &added))
-		return;
 	l->ids[ix].pass = 1;
-	add_point(l, q, ix, snap);
+	add_point(l, p, ix, snap);
 }
 
 /* First of two passes: who passes the filters on names, and where. */
-static void row_names(struct loader *l, sqlite3_stmt *q, uint32_t snap)
+static void row_names(struct loader *l, const struct process_row *p,
+		      uint32_t snap)
 {
-	uint32_t ix;
 	int added;
+	uint32_t ix = ident_get(l, l->snaps[snap].boot, p->pid, p->start_time,
+				&added);
 
-	if (!row_ident(l, q, snap, &ix, &added))
-		return;
 	if (!l->ids[ix].pass)
-		check_filters(l, ix, added, q);
+		check_filters(l, ix, added, p);
 	l->seen = grow(l->seen, l->nseen, &l->aseen, sizeof(*l->seen));
 	l->seen[l->nseen].ident = ix;
 	l->seen[l->nseen++].snap = snap;
 }
 
 /* Second pass, over every row: the figures of the processes that passed. */
-static void row_passed(struct loader *l, sqlite3_stmt *q, uint32_t snap)
+static void row_passed(struct loader *l, const struct process_row *p,
+		       uint32_t snap)
 {
-	uint32_t *s;
+	uint32_t *s = ident_slot(l, l->snaps[snap].boot, p->pid, p->start_time);
 
-	if (!pid_wanted(l->f, sqlite3_column_int64(q, 0)))
-		return;
-	s = ident_slot(l, l->snaps[snap].boot, sqlite3_column_int64(q, 0),
-		       sqlite3_column_int64(q, 1));
 	if (*s && l->ids[*s - 1].pass)
-		add_point(l, q, *s - 1, snap);
+		add_point(l, p, *s - 1, snap);
 }
 
-/* Is f->pids[k] the first of its value (--pid 7 --pid 7 is one)? */
-static int first_pid(const struct filters *f, size_t k)
+/*
+ * Run row() over every row of every snapshot that the pid filter keeps,
+ * with the fields and figures asked for: one statement, sought to each
+ * snapshot (with --pid, to those pids' rows, by the primary key).
+ */
+static int scan(struct loader *l, unsigned fields, unsigned figs,
+		void (*row)(struct loader *, const struct process_row *, uint32_t))
 {
-	size_t j;
-
-	for (j = 0; j < k && f->pids[j] != f->pids[k]; j++)
-		;
-	return j == k;
-}
-
-/* The rows of snapshot i: all of them, or with --pid those pids' alone,
- * each found by the primary key. */
-static int scan_snapshot(struct loader *l, sqlite3_stmt *q, size_t i,
-			 void (*row)(struct loader *, sqlite3_stmt *, uint32_t))
-{
-	size_t k, npids = l->f ? l->f->npids : 0;
-	int rc = SQLITE_DONE;
-
-	for (k = 0; k < (npids ? npids : 1) && rc == SQLITE_DONE; k++) {
-		if (npids && !first_pid(l->f, k))
-			continue;
-		sqlite3_reset(q);
-		sqlite3_bind_int64(q, 1, l->snaps[i].id);
-		if (npids)
-			sqlite3_bind_int64(q, 3, l->f->pids[k]);
-		while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-			row(l, q, (uint32_t)i);
-	}
-	return rc;
-}
-
-/* Run sql (all rows of a snapshot) or by_pid (one row) over every
- * snapshot, row by row: one statement, rebound. */
-static int scan(struct loader *l, const char *all, const char *by_pid,
-		void (*row)(struct loader *, sqlite3_stmt *, uint32_t))
-{
-	const char *sql = l->f && l->f->npids ? by_pid : all;
-	sqlite3_stmt *q = NULL;
+	struct filters pids = { 0 };
+	struct process_query q = { .f = &pids, .fields = fields, .figs = figs };
+	struct process_iter it;
 	size_t i;
-	int rc = SQLITE_DONE;
+	int rc = 0;
 
-	if (sqlite3_prepare_v2(l->st->db, sql, -1, &q, NULL) != SQLITE_OK)
-		return store_error(l->st, "read processes from");
-	sqlite3_bind_int64(q, 2, SERIES_UNKNOWN);	/* points: NULL */
-	for (i = 0; i < l->nsnaps && rc == SQLITE_DONE; i++)
-		rc = scan_snapshot(l, q, i, row);
-	sqlite3_finalize(q);
-	return rc == SQLITE_DONE ? 0 : store_error(l->st, "read processes from");
+	if (l->f) {
+		pids.pids = l->f->pids;
+		pids.npids = l->f->npids;
+	}
+	q.snapshot = l->nsnaps ? l->snaps[0].id : -1;
+	if (process_iter_start(&it, l->st, &q) < 0)
+		rc = -1;
+	for (i = 0; i < l->nsnaps && rc == 0; i++) {
+		process_iter_seek(&it, l->snaps[i].id, 0);
+		while ((rc = process_iter_next(&it)) > 0)
+			row(l, &it.row, (uint32_t)i);
+	}
+	process_iter_release(&it);
+	return rc;
 }
 
 /* Second pass, for few rows: each looked up by its primary key. */
 static int fetch_passed(struct loader *l)
 {
-	sqlite3_stmt *q = NULL;
+	const struct process_query q = { .snapshot = -1, .fields = PROC_TEXT,
+					 .figs = POINT_FIGS, .one_pid = 1 };
+	struct process_iter it;
 	size_t i;
-	int rc = SQLITE_DONE;
+	int rc = process_iter_start(&it, l->st, &q);
 
-	if (sqlite3_prepare_v2(l->st->db, point_sql, -1, &q, NULL) != SQLITE_OK)
-		return store_error(l->st, "read processes from");
-	sqlite3_bind_int64(q, 2, SERIES_UNKNOWN);
-	for (i = 0; i < l->nseen; i++) {
+	for (i = 0; rc == 0 && i < l->nseen; i++) {
 		const struct seen *sn = &l->seen[i];
 
 		if (!l->ids[sn->ident].pass)
 			continue;
-		sqlite3_reset(q);
-		sqlite3_bind_int64(q, 1, l->snaps[sn->snap].id);
-		sqlite3_bind_int64(q, 3, l->ids[sn->ident].pid);
-		if ((rc = sqlite3_step(q)) == SQLITE_ROW)
-			add_point(l, q, sn->ident, sn->snap);
-		else if (rc != SQLITE_DONE)
-			break;
-		rc = SQLITE_DONE;
+		process_iter_seek(&it, l->snaps[sn->snap].id,
+				  l->ids[sn->ident].pid);
+		if ((rc = process_iter_next(&it)) > 0)
+			add_point(l, &it.row, sn->ident, sn->snap);
+		rc = rc < 0 ? -1 : 0;
 	}
-	sqlite3_finalize(q);
-	return rc == SQLITE_DONE ? 0 : store_error(l->st, "read processes from");
+	process_iter_release(&it);
+	return rc;
 }
 
 /*
@@ -484,15 +385,15 @@ static int load_rows(struct loader *l)
 	size_t i, passed = 0;
 
 	if (!l->need_who)
-		return scan(l, points_sql, point_sql, row_point);
-	if (scan(l, names_sql, name_sql, row_names) < 0)
+		return scan(l, PROC_TEXT, POINT_FIGS, row_point);
+	if (scan(l, PROC_NAMES, 0, row_names) < 0)
 		return -1;
 	for (i = 0; i < l->nseen; i++)
 		passed += l->ids[l->seen[i].ident].pass;
 	/* a lookup costs about what four rows of a scan do */
 	if (passed * 4 < l->nseen)
 		return fetch_passed(l);
-	return scan(l, points_sql, point_sql, row_passed);
+	return scan(l, PROC_TEXT, POINT_FIGS, row_passed);
 }
 
 /*
@@ -501,36 +402,34 @@ static int load_rows(struct loader *l)
  */
 static int add_names(struct loader *l)
 {
-	sqlite3_stmt *q = NULL;
+	const struct process_query q = { .snapshot = -1, .fields = PROC_NAMES,
+					 .one_pid = 1 };
+	struct process_iter it;
+	const char *cmd;
 	struct who w;
 	size_t i;
-	int rc = SQLITE_DONE;
+	int rc = process_iter_start(&it, l->st, &q);
 
-	if (sqlite3_prepare_v2(l->st->db, who_sql, -1, &q, NULL) != SQLITE_OK)
-		return store_error(l->st, "read processes from");
-	for (i = 0; i < l->nids; i++) {
+	for (i = 0; rc == 0 && i < l->nids; i++) {
 		struct ident *id = &l->ids[i];
 
 		if (!id->pass || !id->npoints)
 			continue;
-		sqlite3_reset(q);
-		sqlite3_bind_int64(q, 1, l->snaps[id->last_snap].id);
-		sqlite3_bind_int64(q, 2, id->pid);
-		if ((rc = sqlite3_step(q)) != SQLITE_ROW) {
-			if (rc != SQLITE_DONE)
-				break;
+		process_iter_seek(&it, l->snaps[id->last_snap].id, id->pid);
+		if ((rc = process_iter_next(&it)) <= 0) {
+			rc = rc < 0 ? -1 : 0;
 			continue;
 		}
-		read_who(q, 0, &w);
+		read_who(&it.row, &w);
 		id->uid = w.uid;
 		id->comm = pool_add(l, w.comm, w.comm_len);
 		id->user = pool_add(l, w.user, w.user_len);
-		show_cmdline(l, w.cmdline, w.cmdline_len, w.comm);
-		id->command = pool_add(l, l->shown.data, l->shown.len);
-		rc = SQLITE_DONE;
+		cmd = process_iter_command(&it);
+		id->command = pool_add(l, cmd, strlen(cmd));
+		rc = 0;
 	}
-	sqlite3_finalize(q);
-	return rc == SQLITE_DONE ? 0 : store_error(l->st, "read processes from");
+	process_iter_release(&it);
+	return rc;
 }
 
 static int cmp_series(const void *a, const void *b)

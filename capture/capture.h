@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "progress.h"
+#include "rows.h"
 #include "smaps.h"
 #include "store.h"
 

@@ -36,9 +36,10 @@ static int import_row(const char *path, const struct buf *text,
 	if (import_check(path, text->data ? text->data : "", text->len, fmt,
 			 &t, err, sizeof(err)) < 0)
 		return error("%s", err);
-	row->text_kind = smaps_format_name(*fmt);
-	row->nmaps = *fmt == SMAPS_FMT_ROLLUP ? 0 : (int64_t)t.nmaps;
-	row->size_kb = *fmt == SMAPS_FMT_ROLLUP ? 0 : (int64_t)t.size;
+	row->kind = *fmt == SMAPS_FMT_MAPS ? TEXT_MAPS
+		: *fmt == SMAPS_FMT_ROLLUP ? TEXT_ROLLUP : TEXT_SMAPS;
+	row->fig[FIG_MAPS] = *fmt == SMAPS_FMT_ROLLUP ? 0 : (int64_t)t.nmaps;
+	row->fig[FIG_VSS] = *fmt == SMAPS_FMT_ROLLUP ? 0 : (int64_t)t.size;
 	if (*fmt != SMAPS_FMT_MAPS)
 		row_set_usage(row, &t);
 	return 0;
@@ -48,20 +49,19 @@ int capture_import(struct store *st, const struct capture_opts *o)
 {
 	struct buf text = BUF_INIT(BLOB_MAX_RAW);
 	struct snapshot_row snap = { 0 };
-	struct process_row row = { 0 };
+	struct process_row row;
 	enum smaps_format fmt;
 	int64_t snap_id, dropped;
 	size_t added;
 	char uuid[37];
 	int ret = -1;
 
+	process_row_init(&row);
 	if (read_input(o->import, &text) < 0)
 		goto out;
 	if (import_row(o->import, &text, &fmt, &row) < 0)
 		goto out;
 	row.pid = o->npids ? o->pids[0] : 0;
-	row.uid = -1;
-	row.threads = -1;
 	row.comm = o->comm ? o->comm : "";
 	make_uuid(uuid);
 	snap.uuid = uuid;
@@ -69,8 +69,7 @@ int capture_import(struct store *st, const struct capture_opts *o)
 	snap.uptime = -1;
 	snap.label = o->label;
 	snap.options = o->options_text;
-	snap.source = fmt == SMAPS_FMT_MAPS ? "maps"
-		: fmt == SMAPS_FMT_ROLLUP ? "rollup" : "smaps";
+	snap.source = row.kind;
 	if (store_begin(st) < 0)
 		goto out;
 	if (store_host(st, o->host ? o->host : "unknown", "", &snap.host_id) < 0 ||
@@ -87,7 +86,8 @@ int capture_import(struct store *st, const struct capture_opts *o)
 	if (verbosity >= 1)
 		fprintf(stderr, "%s: snapshot %lld (%s): imported '%s' (%s, %lld"
 			" mappings) as process %lld\n", progname, (long long)snap_id,
-			uuid, o->import, row.text_kind, (long long)row.nmaps,
+			uuid, o->import, text_kind_name(row.kind),
+			(long long)row.fig[FIG_MAPS],
 			(long long)row.pid);
 	ret = 0;
 out:

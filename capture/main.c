@@ -187,8 +187,8 @@ static int parse_args(int argc, char **argv, struct capture_opts *o,
 		case 'v': verbosity = 2; break;
 		case 'h': fputs(usage_text, stdout); return close_stdout() ? 1 : 0;
 		case 'V':
-			printf("mapsnap-capture %s (format %d)\n", MAPSNAP_VERSION,
-			       STORE_VERSION);
+			printf("mapsnap-capture %s (format %s)\n", MAPSNAP_VERSION,
+			       format_version());
 			return close_stdout() ? 1 : 0;
 		default:
 			fprintf(stderr, "try 'mapsnap-capture --help'\n");

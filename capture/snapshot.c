@@ -119,7 +119,8 @@ static int begin_snapshot(struct run *r, const char *uuid)
 	row.uptime = h.uptime;
 	row.label = o->label;
 	row.options = o->options_text;
-	row.source = mode_names[o->mode];
+	row.source = o->mode == MODE_SMAPS ? TEXT_SMAPS
+		: o->mode == MODE_MAPS ? TEXT_MAPS : TEXT_ROLLUP;
 	if (store_host(r->st, h.hostname, h.machine_id, &row.host_id) < 0 ||
 	    (meminfo.len && run_put(r, &meminfo, &row.meminfo_blob) < 0) ||
 	    store_snapshot_add(r->st, &row, &r->snapshot_id) < 0 ||

@@ -114,8 +114,8 @@ static void process_figures(struct run *r, struct slot *sl)
 		     mode_names[r->o->mode], err);
 		return;
 	}
-	row->nmaps = (int64_t)t.nmaps;
-	row->size_kb = (int64_t)t.size;
+	row->fig[FIG_MAPS] = (int64_t)t.nmaps;
+	row->fig[FIG_VSS] = (int64_t)t.size;
 	if (r->o->mode == MODE_MAPS)
 		return;
 	if (r->o->mode == MODE_ROLLUP) {
@@ -132,15 +132,14 @@ static void process_figures(struct run *r, struct slot *sl)
 
 void row_set_usage(struct process_row *row, const struct smaps_totals *t)
 {
-	row->has_usage = 1;
-	row->rss_kb = (int64_t)t->rss;
-	row->pss_kb = (int64_t)t->pss;
-	row->uss_kb = (int64_t)t->uss;
-	row->shared_kb = (int64_t)t->shared;
-	row->swap_kb = (int64_t)t->swap;
-	row->swap_pss_kb = (int64_t)t->swap_pss;
-	row->anon_kb = (int64_t)t->anonymous;
-	row->locked_kb = (int64_t)t->locked;
+	row->fig[FIG_RSS] = (int64_t)t->rss;
+	row->fig[FIG_PSS] = (int64_t)t->pss;
+	row->fig[FIG_USS] = (int64_t)t->uss;
+	row->fig[FIG_SHARED] = (int64_t)t->shared;
+	row->fig[FIG_SWAP] = (int64_t)t->swap;
+	row->fig[FIG_SWAP_PSS] = (int64_t)t->swap_pss;
+	row->fig[FIG_ANON] = (int64_t)t->anonymous;
+	row->fig[FIG_LOCKED] = (int64_t)t->locked;
 }
 
 /* Worker side: store a process read by the reader, blobs then row. */
@@ -160,8 +159,8 @@ static int store_process(struct run *r, struct slot *sl)
 	row.cmdline = p->cmdline.data ? p->cmdline.data : "";
 	row.cmdline_len = p->cmdline.len;
 	row.exe = p->has_exe ? p->exe.data : NULL;
-	row.threads = p->threads;
-	row.text_kind = r->o->mode == MODE_SMAPS ? "smaps" : "maps";
+	row.fig[FIG_THREADS] = p->threads >= 0 ? p->threads : FIG_UNKNOWN;
+	row.kind = r->o->mode == MODE_SMAPS ? TEXT_SMAPS : TEXT_MAPS;
 	if (run_put(r, &p->stat, &row.stat_blob) < 0 ||
 	    run_put(r, &p->status, &row.status_blob) < 0 ||
 	    run_put(r, &p->text, &row.text_blob) < 0 ||
@@ -169,7 +168,8 @@ static int store_process(struct run *r, struct slot *sl)
 		return -1;
 	r->bytes_read += p->cmdline.len;
 	info("pid %d (%s): %lld mappings, rss %lld kB", (int)p->pid, p->comm,
-	     (long long)row.nmaps, (long long)row.rss_kb);
+	     (long long)row.fig[FIG_MAPS], row.fig[FIG_RSS] == FIG_UNKNOWN ? 0LL
+	     : (long long)row.fig[FIG_RSS]);
 	if (store_process_add(r->st, r->snapshot_id, &row) < 0)
 		return -1;
 	r->captured++;
@@ -185,7 +185,7 @@ static int store_process(struct run *r, struct slot *sl)
 static int read_pid(const struct run *r, pid_t pid, int named,
 		    struct slot *sl, int *skip)
 {
-	memset(&sl->row, 0, sizeof(sl->row));
+	process_row_init(&sl->row);
 	if (r->o->live && pid == getpid())
 		*skip = SKIP_EXCLUDED + 1;
 	else

@@ -1,5 +1,8 @@
-/* store.h - the mapsnap file: create or open an SQLite database laid out by
- * schema/schema.sql, write snapshots in one transaction, read blobs back. */
+/* store.h - the mapsnap file: open an SQLite database laid out by
+ * schema/schema.sql (format.h checks it), transactions, and blobs.
+ *
+ * Layer: lib/ knows nothing of analyze/ or capture/. Rows in and out are
+ * rows.h's; this is the common path under them. */
 #ifndef MAPSNAP_STORE_H
 #define MAPSNAP_STORE_H
 
@@ -9,6 +12,7 @@
 
 #include "blob.h"
 #include "buf.h"
+#include "format.h"
 
 /* The default compression level (libdeflate's scale), and the one of the
  * cheap capture modes (maps text: small, and deflate is most of their own
@@ -29,46 +33,29 @@
  */
 #define STORE_CACHE_CHEAP_KIB 8192
 
-/* The format this build reads and writes (PRAGMA user_version). */
-#define STORE_VERSION 1
-
 enum store_mode {
 	STORE_READ,	/* read-only, defensive: for files from strangers */
-	STORE_WRITE,	/* read-write, created with the schema if missing */
+	STORE_WRITE,	/* read-write, created with the schema if missing,
+			   upgraded to this build's format if older */
 	/*
 	 * STORE_WRITE without the switch to WAL: for one long transaction
-	 * that adds much (merge). A page added is written once, not to the
-	 * WAL and then again, and a rollback leaves the file byte for byte
-	 * as it was (WAL on and off again bumps the header's counters).
+	 * that adds much (merge, redact). A page added is written once, not
+	 * to the WAL and then again, and a rollback leaves the file byte for
+	 * byte as it was (WAL on and off again bumps the header's counters).
 	 */
 	STORE_BULK,
-	/*
-	 * STORE_BULK for a new file built in memory (SQLite's memdb) and
-	 * written whole by store_save_image(): one large write instead of
-	 * one write per 1 KiB page, which was half of merge's time.
-	 */
-	STORE_MEMORY,
-	/*
-	 * STORE_READ from a private copy of the file in memory, read in one
-	 * call under SQLite's read lock, for a reader of every page (merge):
-	 * one read instead of one per 1 KiB page, and pages used in place.
-	 * A file in WAL mode or bigger than STORE_IMAGE_MAX is read as
-	 * STORE_READ reads it. The store's mode is then STORE_READ.
-	 */
-	STORE_IMAGE,
 };
-
-/* The largest file STORE_IMAGE copies into memory. */
-#define STORE_IMAGE_MAX ((sqlite3_int64)256 << 20)
 
 struct store {
 	sqlite3 *db;
 	char *path;
 	enum store_mode mode;
+	struct format_file format;	/* the file's version and columns */
 	int level;			/* compression level for new blobs */
 	sqlite3_stmt *blob_find;	/* prepared once, reused per blob */
 	sqlite3_stmt *blob_insert;
 	sqlite3_stmt *blob_get;
+	sqlite3_stmt *blob_hash;
 	sqlite3_stmt *proc_insert;
 	struct buf zbuf;		/* deflate scratch */
 	struct blob_deflater zd;	/* set up at the first blob */
@@ -78,8 +65,8 @@ struct store {
  * Open `path`. STORE_READ opens read-only with SQLite's defensive
  * settings (no trusted schema, no extensions) and fails on a missing
  * file. STORE_WRITE and STORE_BULK create the file and its schema when
- * missing or empty. All check the format version and that every table
- * and column of the schema is there. Returns 0, or -1 with a message
+ * missing or empty, and upgrade an older file (format_upgrade). All
+ * check the format (format_check). Returns 0, or -1 with a message
  * naming the file; *s is then released.
  */
 int store_open(struct store *s, const char *path, enum store_mode mode);
@@ -87,11 +74,23 @@ int store_open(struct store *s, const char *path, enum store_mode mode);
 void store_close(struct store *s);
 
 /*
- * Write a STORE_MEMORY database's file image to fd, a new empty file the
- * caller made (O_EXCL) and closes; no fsync, as cp writes a copy. 0 or
- * -1 (printed, naming s->path).
+ * store_open in two parts, for an opener with a connection of its own
+ * (merge reads a file from a copy in memory, builds a new one there):
+ * store_connect opens `uri` (a path, or with SQLITE_OPEN_URI in
+ * `flags`, an SQLite URI; NULL: path) for `mode`, with the settings of
+ * that mode, and checks nothing; store_settle applies those settings
+ * again (to a connection the opener put in s->db), and store_validate
+ * checks the format (and for a writer, creates or upgrades the file).
+ * Each returns 0 or -1 (printed; release s with store_close).
  */
-int store_save_image(struct store *s, int fd);
+int store_connect(struct store *s, const char *path, enum store_mode mode,
+		  const char *uri, int flags);
+int store_settle(struct store *s);
+int store_validate(struct store *s);
+
+/* Does the file have column `column` of `table` (NULL: the table)?
+ * (Older files lack the tables and columns of later format steps.) */
+int store_has(const struct store *s, const char *table, const char *column);
 
 /* Let the page cache grow to kib KiB. 0 or -1 (printed). */
 int store_cache(struct store *s, int kib);
@@ -104,9 +103,13 @@ void store_rollback(struct store *s);
 /* Report the connection's last error: "cannot <what> 'path': msg". -1. */
 int store_error(struct store *s, const char *what);
 
-/* Find or add the host (hostname, machine_id). 0 or -1. */
-int store_host(struct store *s, const char *hostname, const char *machine_id,
-	       int64_t *id);
+/* Run SQL that returns no rows: 0 or -1 (printed, "cannot <what>"). */
+int store_exec(struct store *s, const char *sql, const char *what);
+/* Prepare *st once (SQLITE_PREPARE_PERSISTENT), or reset and clear it
+ * for reuse: 0 or -1 (printed). */
+int store_prepare(struct store *s, sqlite3_stmt **st, const char *sql);
+/* Step a statement that returns no row, then reset it: 0 or -1. */
+int store_step_done(struct store *s, sqlite3_stmt *st, const char *what);
 
 /*
  * Store a text once: if a blob with the same hash exists its id is
@@ -122,65 +125,17 @@ int store_blob_put(struct store *s, const void *raw, size_t n, int64_t *id,
  */
 int store_blob_get(struct store *s, int64_t id, struct buf *out);
 
+/* The stored hash of blob `id` (what it claims; store_blob_get checks
+ * it): 0, 1 when there is no such blob or its hash is malformed, -1
+ * (printed). */
+int store_blob_hash(struct store *s, int64_t id,
+		    unsigned char hash[BLOB_HASH_LEN]);
+
 /*
  * The blob in the current row of st, whose first columns are raw_size,
  * codec, data and hash, for blob_unpack(): valid until st moves on.
  */
 struct blob_stored store_blob_row(sqlite3_stmt *st);
-
-struct snapshot_row {
-	const char *uuid;
-	int64_t host_id;
-	const char *boot_id, *kernel, *arch;
-	int64_t page_size;
-	int64_t time_us;
-	double uptime;		/* < 0: unknown */
-	const char *label;	/* may be NULL */
-	const char *options;
-	const char *source;	/* "smaps", "maps", "rollup" */
-	int64_t meminfo_blob;	/* 0: none */
-};
-int store_snapshot_add(struct store *s, const struct snapshot_row *r,
-		       int64_t *id);
-
-struct skip_count {
-	const char *reason;
-	int64_t count;
-};
-/* Record the final counts of a snapshot and its skips (count > 0 only). */
-int store_snapshot_finish(struct store *s, int64_t id, int64_t seen,
-			  int64_t captured, int64_t bytes_read,
-			  const struct skip_count *skips, size_t nskips);
-
-/* Parse meminfo text and store its "Name: N kB" lines. 0 or -1. */
-int store_meminfo_add(struct store *s, int64_t snapshot_id,
-		      const char *text, size_t len);
-
-struct process_row {
-	int64_t pid, ppid, start_time;
-	int64_t uid;			/* < 0: unknown */
-	const char *user;		/* may be NULL */
-	const char *comm;
-	const char *cmdline;		/* NUL separators kept */
-	size_t cmdline_len;
-	const char *exe;		/* may be NULL */
-	int64_t threads;		/* < 0: unknown */
-	int64_t stat_blob, status_blob, text_blob, rollup_blob; /* 0: none */
-	const char *text_kind;		/* "smaps" or "maps" */
-	int has_usage;			/* the rss..locked figures are known */
-	int64_t nmaps, size_kb, rss_kb, pss_kb, uss_kb, shared_kb;
-	int64_t swap_kb, swap_pss_kb, anon_kb, locked_kb;
-};
-int store_process_add(struct store *s, int64_t snapshot_id,
-		      const struct process_row *p);
-
-/*
- * Keep only the newest `keep` snapshots (by time): delete the others with
- * their rows, then every blob no remaining row refers to. Freed pages are
- * reused by later snapshots, so a ring stops growing. *removed gets the
- * number of snapshots deleted. Call inside a transaction. 0 or -1.
- */
-int store_prune(struct store *s, int64_t keep, int64_t *removed);
 
 /*
  * Resolve a snapshot reference: a number (the id), a uuid or a unique

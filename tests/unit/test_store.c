@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "blob.h"
+#include "merge_io.h"
+#include "rows.h"
 #include "store.h"
 
 static char path[64];
@@ -60,10 +62,11 @@ static int64_t add_snapshot(struct store *s, const char *uuid,
 			    const char *label, int64_t time_us, const char *text)
 {
 	struct snapshot_row row = { 0 };
-	struct process_row p = { 0 };
+	struct process_row p;
 	int64_t host, snap;
 	size_t added;
 
+	process_row_init(&p);
 	assert_int_equal(store_begin(s), 0);
 	assert_int_equal(store_host(s, "box", "m1", &host), 0);
 	row.uuid = uuid;
@@ -72,13 +75,11 @@ static int64_t add_snapshot(struct store *s, const char *uuid,
 	row.uptime = -1;
 	row.label = label;
 	row.options = "";
-	row.source = "smaps";
+	row.source = TEXT_SMAPS;
 	assert_int_equal(store_snapshot_add(s, &row, &snap), 0);
 	p.pid = 42;
 	p.comm = "x";
-	p.uid = -1;
-	p.threads = -1;
-	p.text_kind = "smaps";
+	p.kind = TEXT_SMAPS;
 	assert_int_equal(store_blob_put(s, text, strlen(text), &p.text_blob,
 					&added), 0);
 	assert_int_equal(store_process_add(s, snap, &p), 0);
@@ -95,7 +96,7 @@ static void test_create_reopen(void **state)
 
 	(void)state;
 	assert_int_equal(store_open(&s, path, STORE_WRITE), 0);
-	assert_int_equal(scalar(&s, "PRAGMA user_version"), STORE_VERSION);
+	assert_int_equal(scalar(&s, "PRAGMA user_version"), FORMAT_MAJOR);
 	a = add_snapshot(&s, "aaaa1111-0000-4000-8000-000000000000", "one", 1, "text A\n");
 	b = add_snapshot(&s, "bbbb2222-0000-4000-8000-000000000000", "two", 2, "text A\n");
 	/* the same text is stored once */
@@ -179,9 +180,9 @@ static void test_cache(void **state)
 }
 
 /*
- * STORE_IMAGE reads a copy made when it opened: what a writer commits
- * after is not in it. A file in WAL mode is read through its -wal, as
- * STORE_READ reads it, copy or not: its commits are all seen.
+ * merge_open_input reads a copy made when it opened: what a writer
+ * commits after is not in it. A file in WAL mode is read through its
+ * -wal, as STORE_READ reads it, copy or not: its commits are all seen.
  */
 static void test_image(void **state)
 {
@@ -194,7 +195,7 @@ static void test_image(void **state)
 	/* the writer left WAL mode: a rollback file, copied whole */
 	assert_int_equal(sqlite3_exec(w.db, "PRAGMA journal_mode = DELETE",
 				      NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(store_open(&r, path, STORE_IMAGE), 0);
+	assert_int_equal(merge_open_input(&r, path), 0);
 	assert_int_equal(r.mode, STORE_READ);
 	add_snapshot(&w, "bbbb2222-0000-4000-8000-000000000000", "two", 2, "b");
 	assert_int_equal(scalar(&r, "SELECT count(*) FROM snapshots"), 1);
@@ -207,7 +208,7 @@ static void test_image(void **state)
 	assert_int_equal(sqlite3_exec(w.db, "PRAGMA journal_mode = WAL",
 				      NULL, NULL, NULL), SQLITE_OK);
 	add_snapshot(&w, "cccc3333-0000-4000-8000-000000000000", "three", 3, "c");
-	assert_int_equal(store_open(&r, path, STORE_IMAGE), 0);
+	assert_int_equal(merge_open_input(&r, path), 0);
 	assert_int_equal(scalar(&r, "SELECT count(*) FROM snapshots"), 3);
 	add_snapshot(&w, "dddd4444-0000-4000-8000-000000000000", "four", 4, "d");
 	assert_int_equal(scalar(&r, "SELECT count(*) FROM snapshots"), 4);

@@ -1,0 +1,41 @@
+/* filter.h - which processes a reader wants: by pid, by a regex on the
+ * name or command line, by user; and which host's snapshots.
+ *
+ * Layer: lib/ knows nothing of analyze/ or capture/. The analyzer's
+ * options fill a struct filters; rows.c applies it, in one place.
+ */
+#ifndef MAPSNAP_FILTER_H
+#define MAPSNAP_FILTER_H
+
+#include <regex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct filters {
+	int64_t *pids;		/* any of these; none: any pid */
+	size_t npids;
+	regex_t re;		/* with has_re: comm or command line */
+	int has_re;
+	const char *user;	/* a name, or a uid in digits; NULL: any */
+	const char *host;	/* snapshots of this hostname only; NULL: any */
+};
+
+/* Free what the filters hold; they then pass everything. */
+void filters_release(struct filters *f);
+
+/* Do the filters look at names (comm, command line, user), or only at
+ * pids and hosts? */
+int filters_need_names(const struct filters *f);
+
+/* Does pid pass the pid filter? */
+int filters_pass_pid(const struct filters *f, int64_t pid);
+
+/*
+ * Does a process pass every filter but the host's? command is its
+ * command line as shown (cmdline_show), user NULL and uid -1 when
+ * unknown. f may be NULL (everything passes).
+ */
+int filters_pass(const struct filters *f, int64_t pid, const char *comm,
+		 const char *command, const char *user, int64_t uid);
+
+#endif

@@ -1,0 +1,221 @@
+/* rows.h - the rows of a mapsnap file as structs with named fields: each
+ * table's writer and its reader share one list of columns (rows.c).
+ *
+ * Layer: lib/ knows nothing of analyze/ or capture/. Readers read every
+ * file the format checks let through: a column that the file's format
+ * predates reads as unknown (NULL, -1, FIG_UNKNOWN, as each field says),
+ * never as an error.
+ */
+#ifndef MAPSNAP_ROWS_H
+#define MAPSNAP_ROWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "filter.h"
+#include "store.h"
+
+/* What a process's stored text is (processes.text_kind), or what a
+ * snapshot captured (snapshots.source). */
+enum text_kind { TEXT_MAPS, TEXT_SMAPS, TEXT_ROLLUP };
+/* "maps", "smaps", "rollup" */
+const char *text_kind_name(enum text_kind k);
+
+/* A figure the file does not know: never 0, which reads as a real one. */
+#define FIG_UNKNOWN INT64_MIN
+
+/* A process's figures: sizes in kB, counts. */
+enum proc_fig {
+	FIG_VSS,	/* size_kb: the sum of Size */
+	FIG_RSS, FIG_PSS,
+	FIG_USS,	/* Private_Clean + Private_Dirty */
+	FIG_SHARED,	/* Shared_Clean + Shared_Dirty */
+	FIG_SWAP, FIG_SWAP_PSS,
+	FIG_ANON,	/* Anonymous */
+	FIG_LOCKED,
+	FIG_MAPS,	/* nmaps: the number of mappings */
+	FIG_THREADS,
+	NFIGS
+};
+
+/*
+ * One row of `processes`. A writer fills it (process_row_init first);
+ * a reader gets it from process_iter_next, its strings SQLite's, valid
+ * until the next call.
+ */
+struct process_row {
+	int64_t snapshot_id;		/* read only: store_process_add's arg */
+	int64_t pid, ppid, start_time;
+	int64_t uid;			/* -1: unknown */
+	const char *user;		/* NULL: unknown */
+	const char *comm;		/* never NULL when read */
+	const char *cmdline;		/* NUL separators kept; NULL: none */
+	size_t cmdline_len;
+	const char *exe;		/* NULL: unknown */
+	int64_t stat_blob, status_blob, text_blob, rollup_blob; /* 0: none */
+	enum text_kind kind;		/* what text_blob holds */
+	int64_t fig[NFIGS];		/* or FIG_UNKNOWN */
+};
+
+/* Everything unknown: uid -1, figures FIG_UNKNOWN, the rest 0 or NULL. */
+void process_row_init(struct process_row *p);
+
+/* One row of `snapshots`, with its host's names. */
+struct snapshot_row {
+	int64_t id;			/* read only */
+	const char *uuid;
+	int64_t host_id;
+	const char *hostname, *machine_id;	/* read only: the host's */
+	const char *boot_id, *kernel, *arch;
+	int64_t page_size;		/* 0: unknown */
+	int64_t time_us;
+	double uptime;			/* < 0: unknown */
+	const char *label;		/* NULL: none */
+	const char *tool_version;	/* read only: MAPSNAP_VERSION is written */
+	const char *options;
+	enum text_kind source;
+	int64_t meminfo_blob;		/* 0: none */
+	/* read only (store_snapshot_finish writes them) */
+	int64_t seen, captured, skipped, bytes_read;
+	/* read with `sums`: the sum over its processes, FIG_UNKNOWN when
+	 * no process has the figure; VSS, RSS, PSS, USS and SWAP only */
+	int64_t sum[NFIGS];
+};
+
+/* Writers: each adds one row in the caller's transaction. 0, or -1
+ * (printed, naming the file). */
+
+/* Find or add the host (hostname, machine_id). */
+int store_host(struct store *s, const char *hostname, const char *machine_id,
+	       int64_t *id);
+/* Add a snapshot (its counts 0 until store_snapshot_finish); *id. */
+int store_snapshot_add(struct store *s, const struct snapshot_row *r,
+		       int64_t *id);
+
+struct skip_count {
+	const char *reason;
+	int64_t count;
+};
+/* Record the final counts of a snapshot and its skips (count > 0 only). */
+int store_snapshot_finish(struct store *s, int64_t id, int64_t seen,
+			  int64_t captured, int64_t bytes_read,
+			  const struct skip_count *skips, size_t nskips);
+
+/* Parse meminfo text and store its "Name: N kB" lines. */
+int store_meminfo_add(struct store *s, int64_t snapshot_id,
+		      const char *text, size_t len);
+
+int store_process_add(struct store *s, int64_t snapshot_id,
+		      const struct process_row *p);
+
+/*
+ * Keep only the newest `keep` snapshots (by time): delete the others with
+ * their rows, then every blob no remaining row refers to. Freed pages are
+ * reused by later snapshots, so a ring stops growing. *removed gets the
+ * number of snapshots deleted. Call inside a transaction.
+ */
+int store_prune(struct store *s, int64_t keep, int64_t *removed);
+
+/* Readers. */
+
+struct snapshot_query {
+	const char *host;	/* only this hostname's; NULL: every host */
+	int64_t id;		/* only this one; 0: every snapshot */
+	int sums;		/* fill snapshot_row.sum (reads processes) */
+	int by_boot;		/* order by host, boot_id, then time; else
+				   by time (both then by id) */
+	int newest_first;	/* the times (and ids) in reverse */
+};
+
+struct snapshot_iter {
+	struct store *st;
+	sqlite3_stmt *q;
+	struct snapshot_row row;
+	const struct rows_col **cols;	/* what q's columns fill */
+	int ncols;
+	int sums;			/* q's sums follow cols */
+};
+
+/*
+ * Iterate the snapshots that q names. start: 0, or -1 (printed; release
+ * anyway). next: 1 with it->row filled, 0 at the end, -1 (printed).
+ */
+int snapshot_iter_start(struct snapshot_iter *it, struct store *st,
+			const struct snapshot_query *q);
+int snapshot_iter_next(struct snapshot_iter *it);
+void snapshot_iter_release(struct snapshot_iter *it);
+
+/* Read one snapshot by id: 0, 1 when there is none, -1 (printed). The
+ * row's strings live until snapshot_iter_release(it). */
+int snapshot_get(struct snapshot_iter *it, struct store *st, int64_t id);
+
+/* The fields of a process row a reader asks for, beside snapshot_id,
+ * pid and start_time, which every reader gets. */
+enum {
+	PROC_NAMES = 1,		/* uid, user, comm, cmdline */
+	PROC_CONTEXT = 2,	/* ppid, exe */
+	PROC_TEXT = 4,		/* text_blob and kind */
+	PROC_BLOBS = 8,		/* stat_blob, status_blob, rollup_blob */
+	PROC_FIGS = 16,		/* every figure */
+	PROC_ALL = 31,
+};
+/* One figure, for process_query.figs. */
+#define FIG_BIT(f) (1u << (f))
+
+struct process_query {
+	int64_t snapshot;		/* its processes; 0: every snapshot's
+					   (of f->host, if any) */
+	const struct filters *f;	/* NULL: every process */
+	unsigned fields;		/* PROC_*; filters add what they need */
+	unsigned figs;			/* FIG_BIT()s: these figures too */
+	int one_pid;			/* one pid at a time: see seek */
+};
+
+struct process_iter {
+	struct store *st;
+	sqlite3_stmt *q;
+	const struct filters *f;
+	struct process_row row;
+	int names;			/* the row has its names */
+	int one_pid;			/* seek binds a pid */
+	int shown;			/* command holds this row's */
+	struct buf command;		/* see process_iter_command */
+	const struct rows_col **cols;
+	int ncols;
+};
+
+/*
+ * Iterate the processes that q names, in snapshot and pid order, those
+ * that fail q->f skipped. start: 0, or -1 (printed; release anyway).
+ * next: 1 with it->row filled, 0 at the end, -1 (printed). seek: go on
+ * with the processes of another snapshot (and with q->one_pid, only
+ * process `pid` of it), as if started again: cheaper, the statement is
+ * kept.
+ */
+int process_iter_start(struct process_iter *it, struct store *st,
+		       const struct process_query *q);
+int process_iter_next(struct process_iter *it);
+void process_iter_seek(struct process_iter *it, int64_t snapshot, int64_t pid);
+void process_iter_release(struct process_iter *it);
+
+/* The current row's command line as shown (cmdline_show), made once per
+ * row; the row must have its names. Valid until the next row. */
+const char *process_iter_command(struct process_iter *it);
+
+/*
+ * Process `pid` of snapshot `snap`, with `fields` (and every figure with
+ * PROC_FIGS): 0, 1 when the snapshot holds no such process, -1
+ * (printed). it is started; release it when done with the row.
+ */
+int process_get(struct process_iter *it, struct store *st, int64_t snap,
+		int64_t pid, unsigned fields);
+
+/*
+ * The command line as ps and smem show it, into b (reset first): NULs
+ * as spaces, without the final NUL; "[comm]" when empty. Returns b's
+ * text, never NULL.
+ */
+const char *cmdline_show(struct buf *b, const char *cmdline, size_t len,
+			 const char *comm);
+
+#endif
