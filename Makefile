@@ -61,6 +61,12 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# lib/ knows nothing of analyze/ or capture/: it is compiled without
+# their headers, so an include of one fails the build.
+$(BUILD)/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -Ianalyze,$(ALL_CFLAGS)) -c -o $@ $<
+
 # schema/schema.sql is the one source of the layout: compiled in, never copied.
 $(BUILD)/gen/schema_sql.c: schema/schema.sql scripts/embed-sql
 	@mkdir -p $(@D)

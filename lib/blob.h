@@ -1,6 +1,9 @@
 /* blob.h - the blob codec: a content hash (XXH3-128) of the raw text, and
  * compression in the zlib format (RFC 1950), by libdeflate, with an
- * inflate (zlib's) that refuses to grow past a limit. */
+ * inflate (zlib's) that refuses to grow past a limit.
+ *
+ * Layer: lib/ knows nothing of analyze/ or capture/ (the Makefile builds
+ * it without their headers). */
 #ifndef MAPSNAP_BLOB_H
 #define MAPSNAP_BLOB_H
 

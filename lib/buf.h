@@ -1,5 +1,8 @@
 /* buf.h - a growable byte buffer with a hard size cap, used to read /proc
- * files, inflate blobs and build output. */
+ * files, inflate blobs and build output.
+ *
+ * Layer: lib/ knows nothing of analyze/ or capture/ (the Makefile builds
+ * it without their headers). */
 #ifndef MAPSNAP_BUF_H
 #define MAPSNAP_BUF_H
 

@@ -1,5 +1,8 @@
 /* progress.h - one line on stderr that says how far long work has got,
- * drawn only on a terminal, at most ten times a second, erased at the end. */
+ * drawn only on a terminal, at most ten times a second, erased at the end.
+ *
+ * Layer: lib/ knows nothing of analyze/ or capture/ (the Makefile builds
+ * it without their headers). */
 #ifndef MAPSNAP_PROGRESS_H
 #define MAPSNAP_PROGRESS_H
 

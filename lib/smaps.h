@@ -1,5 +1,8 @@
 /* smaps.h - a streaming parser for the text of /proc/PID/maps, smaps and
- * smaps_rollup, working on (pointer, length) and never copying the text. */
+ * smaps_rollup, working on (pointer, length) and never copying the text.
+ *
+ * Layer: lib/ knows nothing of analyze/ or capture/ (the Makefile builds
+ * it without their headers). */
 #ifndef MAPSNAP_SMAPS_H
 #define MAPSNAP_SMAPS_H
 

@@ -1,5 +1,8 @@
 /* util.h - messages, checked allocation and number parsing shared by every part.
- * Helpers report once through error()/warn() and return -1; only main exits. */
+ * Helpers report once through error()/warn() and return -1; only main exits.
+ *
+ * Layer: lib/ knows nothing of analyze/ or capture/ (the Makefile builds
+ * it without their headers). */
 #ifndef MAPSNAP_UTIL_H
 #define MAPSNAP_UTIL_H
 
