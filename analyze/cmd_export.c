@@ -403,9 +403,8 @@ static int run_export(int argc, char **argv, const struct out_opts *out)
 		usage_error("--what snapshots takes no --pid, --match or --user");
 		goto out;
 	}
-	if (tree && (out->format != OUT_TABLE || out->limit >= 0 || out->sort)) {
-		usage_error("--proc-tree writes files: no --csv, --json, --sort"
-			    " or --limit");
+	if (tree && out->format != OUT_TABLE) {
+		usage_error("--proc-tree writes files: no --csv or --json");
 		goto out;
 	}
 	ret = 1;
@@ -432,5 +431,5 @@ const struct command cmd_export = {
 	"export FILE --what snapshots|processes|mappings [--snapshot REF]"
 	" [filters]\n"
 	"  export FILE --proc-tree DIR [--snapshot REF] [filters]",
-	run_export, 0,
+	run_export, 0, OUTPUT_CSV | OUTPUT_JSON,
 };

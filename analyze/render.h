@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "outopts.h"
 #include "sink.h"
 
 enum col_kind {
@@ -41,16 +42,6 @@ struct cell {
 	int64_t i;
 	char *s;		/* COL_TEXT: owned, NUL-terminated */
 	unsigned null : 1;	/* unknown: "-" in tables, empty in CSV */
-};
-
-struct out_opts {
-	enum out_format format;	/* OUT_TABLE unless --csv or --json */
-	int human;		/* -H */
-	const char *sort;	/* --sort, or NULL for the table's default */
-	int reverse;		/* -r: flip the direction */
-	long limit;		/* --limit, or -1 */
-	int totals;		/* -t: end with a totals row */
-	int percent;		/* -p: sizes as a percentage of MemTotal */
 };
 
 struct table {
