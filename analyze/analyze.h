@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "filter.h"
+#include "outopts.h"
 #include "render.h"
 #include "rows.h"
 #include "store.h"
@@ -17,12 +18,15 @@
  * from the command name on and returns the exit status (0, 1 or 2).
  * With `own_options`, every argument after the name goes to the command
  * (pmap's -p and -q are its own); otherwise the output options are taken
- * out wherever they stand. */
+ * out wherever they stand. `output` holds the OUTPUT_* bits of the output
+ * options it honours: main refuses any other (a usage error), so run()
+ * never sees one. */
 struct command {
 	const char *name;
 	const char *usage;
 	int (*run)(int argc, char **argv, const struct out_opts *out);
 	int own_options;
+	unsigned output;
 };
 
 extern const struct command cmd_list, cmd_ps, cmd_pmap, cmd_maps, cmd_smaps,
@@ -93,7 +97,8 @@ int process_text_open(struct process_text *p, int argc, char **argv,
 		      const struct command *cmd);
 void process_text_release(struct process_text *p);
 
-/* Print "usage: mapsnap-analyze <usage>" to stdout (help) and return 0. */
+/* Print "usage: mapsnap-analyze <usage>" to stdout (help), and the
+ * output options the command takes; return 0. */
 int command_help(const struct command *cmd);
 
 /* Finish a command: table_print to stdout, release, map to exit status. */

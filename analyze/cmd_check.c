@@ -499,5 +499,5 @@ static int run_check(int argc, char **argv, const struct out_opts *out)
 }
 
 const struct command cmd_check = {
-	"check", "check [-q] FILE", run_check, 0,
+	"check", "check [-q] FILE", run_check, 0, OUTPUT_NONE,
 };

@@ -787,5 +787,5 @@ out:
 const struct command cmd_diff = {
 	"diff", "diff FILE [FILE2] [--from REF] [--to REF]"
 	" [--by pid|comm|exe|cmdline] [filters] [--threshold KB] [--mappings]",
-	run_diff, 0,
+	run_diff, 0, OUTPUT_ALL,
 };

@@ -6,19 +6,16 @@
 #include "smaps.h"
 #include "util.h"
 
+#include <assert.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-enum xkind { X_INT, X_TEXT };
-
-struct xcol {
-	const char *name;
-	enum xkind kind;
-};
+/* A column's kind: how its values are read from a row (X_INT: as an
+ * integer, a figure of the sink) or as text. */
+enum { X_TEXT = 0, X_INT = 1 };
 
 /*
  * The keys every row carries, so that rows of many files join in another
@@ -26,129 +23,44 @@ struct xcol {
  * hostname and machine-id, a process its pid and start time in one boot.
  */
 #define KEY_COLS \
-	{ "host", X_TEXT }, { "machine_id", X_TEXT }, \
-	{ "snapshot", X_TEXT }, { "snapshot_id", X_INT }, \
-	{ "time", X_TEXT }, { "time_us", X_INT }, { "boot_id", X_TEXT }
+	{ "host", X_TEXT, 0 }, { "machine_id", X_TEXT, 0 }, \
+	{ "snapshot", X_TEXT, 0 }, { "snapshot_id", X_INT, 0 }, \
+	{ "time", X_TEXT, 0 }, { "time_us", X_INT, 0 }, \
+	{ "boot_id", X_TEXT, 0 }
 enum { NKEYS = 7 };
 
-static const struct xcol snapshot_cols[] = {
+static const struct sink_col snapshot_cols[] = {
 	KEY_COLS,
-	{ "kernel", X_TEXT }, { "arch", X_TEXT }, { "page_size", X_INT },
-	{ "uptime", X_TEXT }, { "label", X_TEXT }, { "source", X_TEXT },
-	{ "seen", X_INT }, { "processes", X_INT }, { "skipped", X_INT },
-	{ "rss", X_INT }, { "pss", X_INT }, { "uss", X_INT },
-	{ "swap", X_INT }, { "vss", X_INT },
+	{ "kernel", X_TEXT, 0 }, { "arch", X_TEXT, 0 },
+	{ "page_size", X_INT, 0 }, { "uptime", X_TEXT, 0 },
+	{ "label", X_TEXT, 0 }, { "source", X_TEXT, 0 },
+	{ "seen", X_INT, 0 }, { "processes", X_INT, 0 },
+	{ "skipped", X_INT, 0 }, { "rss", X_INT, 0 }, { "pss", X_INT, 0 },
+	{ "uss", X_INT, 0 }, { "swap", X_INT, 0 }, { "vss", X_INT, 0 },
 };
 
-static const struct xcol process_cols[] = {
+static const struct sink_col process_cols[] = {
 	KEY_COLS,
-	{ "pid", X_INT }, { "ppid", X_INT }, { "start_time", X_INT },
-	{ "uid", X_INT }, { "user", X_TEXT }, { "comm", X_TEXT },
-	{ "command", X_TEXT }, { "exe", X_TEXT }, { "threads", X_INT },
-	{ "kind", X_TEXT }, { "maps", X_INT }, { "vss", X_INT },
-	{ "rss", X_INT }, { "pss", X_INT }, { "uss", X_INT },
-	{ "shared", X_INT }, { "swap", X_INT }, { "swappss", X_INT },
-	{ "anonymous", X_INT }, { "locked", X_INT },
+	{ "pid", X_INT, 0 }, { "ppid", X_INT, 0 },
+	{ "start_time", X_INT, 0 }, { "uid", X_INT, 0 },
+	{ "user", X_TEXT, 0 }, { "comm", X_TEXT, 0 },
+	{ "command", X_TEXT, 0 }, { "exe", X_TEXT, 0 },
+	{ "threads", X_INT, 0 }, { "kind", X_TEXT, 0 }, { "maps", X_INT, 0 },
+	{ "vss", X_INT, 0 }, { "rss", X_INT, 0 }, { "pss", X_INT, 0 },
+	{ "uss", X_INT, 0 }, { "shared", X_INT, 0 }, { "swap", X_INT, 0 },
+	{ "swappss", X_INT, 0 }, { "anonymous", X_INT, 0 },
+	{ "locked", X_INT, 0 },
 };
 
 /* The mappings SQL table's columns; then one per smaps field, added. */
-static const struct xcol mapping_head[] = {
+static const struct sink_col mapping_head[] = {
 	KEY_COLS,
-	{ "pid", X_INT }, { "start_time", X_INT }, { "comm", X_TEXT },
-	{ "start", X_TEXT }, { "end", X_TEXT }, { "perm", X_TEXT },
-	{ "offset", X_TEXT }, { "dev", X_TEXT }, { "inode", X_INT },
-	{ "path", X_TEXT },
+	{ "pid", X_INT, 0 }, { "start_time", X_INT, 0 },
+	{ "comm", X_TEXT, 0 }, { "start", X_TEXT, 0 }, { "end", X_TEXT, 0 },
+	{ "perm", X_TEXT, 0 }, { "offset", X_TEXT, 0 }, { "dev", X_TEXT, 0 },
+	{ "inode", X_INT, 0 }, { "path", X_TEXT, 0 },
 };
 #define NHEAD (sizeof(mapping_head) / sizeof(mapping_head[0]))
-
-/* One row being built, written whole: a CSV record or a JSON line. */
-struct sink {
-	enum out_format fmt;
-	const struct xcol *cols;
-	size_t ncols, col;
-	struct buf line;
-};
-
-static void sink_key(struct sink *s);
-
-/* RFC 4180: quoted when it holds a comma, quote, CR or LF. */
-static void put_csv(struct buf *b, const char *p, size_t n)
-{
-	size_t i;
-
-	if (!memchr(p, ',', n) && !memchr(p, '"', n) && !memchr(p, '\r', n) &&
-	    !memchr(p, '\n', n)) {
-		buf_add(b, p, n);
-		return;
-	}
-	buf_addch(b, '"');
-	for (i = 0; i < n; i++) {
-		if (p[i] == '"')
-			buf_addch(b, '"');
-		buf_addch(b, p[i]);
-	}
-	buf_addch(b, '"');
-}
-
-static void sink_init(struct sink *s, enum out_format fmt,
-		      const struct xcol *cols, size_t ncols)
-{
-	size_t i;
-
-	s->fmt = fmt;
-	s->cols = cols;
-	s->ncols = ncols;
-	s->col = 0;
-	buf_init(&s->line, BLOB_MAX_RAW);
-	if (fmt != OUT_CSV)
-		return;
-	for (i = 0; i < ncols; i++) {
-		if (i)
-			buf_addch(&s->line, ',');
-		put_csv(&s->line, cols[i].name, strlen(cols[i].name));
-	}
-	buf_addstr(&s->line, "\r\n");
-	fwrite(s->line.data, 1, s->line.len, stdout);
-	buf_reset(&s->line);
-}
-
-/* The separator and, in JSON, the name of the next cell. */
-static void sink_key(struct sink *s)
-{
-	const char *name = s->cols[s->col].name;
-
-	if (s->fmt == OUT_CSV) {
-		if (s->col)
-			buf_addch(&s->line, ',');
-	} else {
-		buf_addstr(&s->line, s->col ? ", " : "{");
-		json_quote(&s->line, name, strlen(name));
-		buf_addstr(&s->line, ": ");
-	}
-	s->col++;
-}
-
-static void sink_null(struct sink *s)
-{
-	sink_key(s);
-	if (s->fmt != OUT_CSV)
-		buf_addstr(&s->line, "null");
-}
-
-static void sink_int(struct sink *s, int64_t v)
-{
-	sink_key(s);
-	buf_addf(&s->line, "%" PRId64, v);
-}
-
-static void sink_text(struct sink *s, const char *p, size_t n)
-{
-	sink_key(s);
-	if (s->fmt == OUT_CSV)
-		put_csv(&s->line, p, n);
-	else
-		json_quote(&s->line, p, n);
-}
 
 static void sink_str(struct sink *s, const char *p)
 {
@@ -173,38 +85,17 @@ static void sink_opt(struct sink *s, const char *p)
 		sink_null(s);
 }
 
-static void sink_end(struct sink *s)
-{
-	buf_addstr(&s->line, s->fmt == OUT_CSV ? "\r\n" : "}\n");
-	fwrite(s->line.data, 1, s->line.len, stdout);
-	buf_reset(&s->line);
-	s->col = 0;
-}
-
-static void sink_release(struct sink *s)
-{
-	buf_release(&s->line);
-}
-
 /* The key columns of a row of snapshot r. */
 static void put_keys(struct sink *s, const struct snapshot_row *r)
 {
-	time_t secs = (time_t)(r->time_us / 1000000);
-	char iso[48];
-	struct tm tm;
-
 	sink_str(s, r->hostname);
 	sink_str(s, r->machine_id);
 	sink_str(s, r->uuid);
 	sink_int(s, r->id);
-	if (r->time_us >= 0 && gmtime_r(&secs, &tm)) {
-		snprintf(iso, sizeof(iso), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-			 tm.tm_min, tm.tm_sec, (int)(r->time_us % 1000000));
-		sink_str(s, iso);
-	} else {
+	if (r->time_us >= 0)
+		sink_time(s, r->time_us);	/* ISO 8601, as CSV and JSON show times */
+	else
 		sink_null(s);
-	}
 	sink_int(s, r->time_us);
 	sink_str(s, r->boot_id);
 }
@@ -236,7 +127,7 @@ static void process_row(struct sink *s, const struct snapshot_row *snap,
 	sink_str(s, text_kind_name(p->kind));
 	for (i = 0; i < sizeof(process_figs) / sizeof(process_figs[0]); i++)
 		sink_fig(s, p->fig[process_figs[i]]);
-	sink_end(s);
+	sink_end_row(s);
 }
 
 /* Hex as maps prints it, into tmp (at least 17 bytes). */
@@ -285,7 +176,7 @@ static int mapping_rows(struct sink *s, const struct snapshot_row *snap,
 			else
 				sink_null(s);
 		}
-		sink_end(s);
+		sink_end_row(s);
 	}
 	return ret;
 }
@@ -340,7 +231,7 @@ static void snapshot_row(struct sink *s, const struct snapshot_row *r)
 	sink_int(s, r->skipped);
 	for (i = 0; i < sizeof(sums) / sizeof(sums[0]); i++)
 		sink_fig(s, r->sum[sums[i]]);
-	sink_end(s);
+	sink_end_row(s);
 }
 
 /*
@@ -395,10 +286,11 @@ static int export_snapshots(struct store *st, int64_t snap,
 }
 
 /* mapping_head and a lower-case column per smaps field, built once. */
-static struct xcol *mapping_cols(size_t *n)
+static struct sink_col *mapping_cols(size_t *n)
 {
 	static char names[SF__COUNT][24];
-	struct xcol *cols = xreallocarray(NULL, NHEAD + SF__COUNT, sizeof(*cols));
+	struct sink_col *cols = xreallocarray(NULL, NHEAD + SF__COUNT,
+					      sizeof(*cols));
 	size_t i, k;
 
 	memcpy(cols, mapping_head, sizeof(mapping_head));
@@ -410,7 +302,8 @@ static struct xcol *mapping_cols(size_t *n)
 					     ? src[k] - 'A' + 'a' : src[k]);
 		names[i][k] = '\0';
 		cols[NHEAD + i].name = names[i];
-		cols[NHEAD + i].kind = X_INT;
+		cols[NHEAD + i].figure = X_INT;
+		cols[NHEAD + i].width = 0;
 	}
 	*n = NHEAD + SF__COUNT;
 	return cols;
@@ -430,26 +323,43 @@ static int parse_what(const char *arg, enum what *w)
 	return 0;
 }
 
+/* The rows' format: CSV, or JSON lines (one document a row, which a
+ * stream can hold) for --json. Any other is a programming error. */
+static enum out_format rows_format(enum out_format asked)
+{
+	switch (asked) {
+	case OUT_TABLE:		/* none asked: export has no table */
+	case OUT_CSV:
+		return OUT_CSV;
+	case OUT_JSON:
+	case OUT_JSONL:
+		return OUT_JSONL;
+	}
+	assert(!"an output format export does not know");
+	return OUT_JSONL;
+}
+
 static int export_rows(struct store *st, int64_t snap, const struct filters *f,
 		       enum what w, const struct out_opts *out)
 {
-	enum out_format fmt = out->format == OUT_JSON ? OUT_JSON : OUT_CSV;
-	struct xcol *mcols = NULL;
+	enum out_format fmt = rows_format(out->format);
+	struct sink_col *mcols = NULL;
 	struct sink s;
 	size_t n;
 	int ret;
 
 	if (w == W_SNAPSHOTS)
-		sink_init(&s, fmt, snapshot_cols,
+		sink_init(&s, fmt, stdout, snapshot_cols,
 			  sizeof(snapshot_cols) / sizeof(snapshot_cols[0]));
 	else if (w == W_PROCESSES)
-		sink_init(&s, fmt, process_cols,
+		sink_init(&s, fmt, stdout, process_cols,
 			  sizeof(process_cols) / sizeof(process_cols[0]));
 	else {
 		mcols = mapping_cols(&n);
-		sink_init(&s, fmt, mcols, n);
+		sink_init(&s, fmt, stdout, mcols, n);
 	}
 	ret = export_snapshots(st, snap, f, w, &s);
+	sink_finish(&s);
 	sink_release(&s);
 	free(mcols);
 	return ret < 0 ? 1 : ret;
@@ -499,9 +409,8 @@ static int run_export(int argc, char **argv, const struct out_opts *out)
 		usage_error("--what snapshots takes no --pid, --match or --user");
 		goto out;
 	}
-	if (tree && (out->format != OUT_TABLE || out->limit >= 0 || out->sort)) {
-		usage_error("--proc-tree writes files: no --csv, --json, --sort"
-			    " or --limit");
+	if (tree && out->format != OUT_TABLE) {
+		usage_error("--proc-tree writes files: no --csv or --json");
 		goto out;
 	}
 	ret = 1;
@@ -528,5 +437,5 @@ const struct command cmd_export = {
 	"export FILE --what snapshots|processes|mappings [--snapshot REF]"
 	" [filters]\n"
 	"  export FILE --proc-tree DIR [--snapshot REF] [filters]",
-	run_export, 0,
+	run_export, 0, OUTPUT_CSV | OUTPUT_JSON,
 };

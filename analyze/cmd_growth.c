@@ -227,10 +227,7 @@ static int run_growth(int argc, char **argv, const struct out_opts *out)
 				 .min_steps = GROWTH_MIN_STEPS, .out = out };
 	int ret;
 
-	if (out->percent)
-		ret = usage_error("growth compares many snapshots: -p needs one"
-				  " (try ps)");
-	else if ((ret = parse_args(argc, argv, &a)) < 0)
+	if ((ret = parse_args(argc, argv, &a)) < 0)
 		ret = series_run(a.file, &a.f, show_runs, &a);
 	filters_release(&a.f);
 	return ret;
@@ -240,5 +237,5 @@ const struct command cmd_growth = {
 	"growth",
 	"growth FILE [--min-steps N] [--field rss|pss|uss|swap] [--mappings]"
 	" [filters]",
-	run_growth, 0,
+	run_growth, 0, OUTPUT_ALL & ~OUTPUT_PERCENT,
 };

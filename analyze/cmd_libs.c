@@ -415,5 +415,5 @@ out:
 const struct command cmd_libs = {
 	"libs", "libs FILE [--snapshot REF | --all-hosts] [filters]"
 	" [--per-process]",
-	run_libs, 0,
+	run_libs, 0, OUTPUT_ALL,
 };

@@ -81,10 +81,6 @@ static int run_list(int argc, char **argv, const struct out_opts *out)
 	}
 	if (optind == argc)
 		return usage_error("list takes at least one FILE");
-	/* each row is another snapshot, with its own MemTotal */
-	if (out->percent)
-		return usage_error("list shows many snapshots: -p needs one"
-				   " (try ps, libs or users)");
 	/* a file column only when there are several files */
 	first = argc - optind > 1;
 	table_init(&t, list_cols + 1 - first,
@@ -102,5 +98,6 @@ static int run_list(int argc, char **argv, const struct out_opts *out)
 }
 
 const struct command cmd_list = {
-	"list", "list [--host NAME] FILE...", run_list, 0,
+	"list", "list [--host NAME] FILE...",
+	run_list, 0, OUTPUT_ALL & ~OUTPUT_PERCENT,
 };

@@ -50,5 +50,6 @@ static int run_maps(int argc, char **argv, const struct out_opts *out)
 }
 
 const struct command cmd_maps = {
-	"maps", "maps FILE [--snapshot REF] [--host NAME] PID", run_maps, 0,
+	"maps", "maps FILE [--snapshot REF] [--host NAME] PID",
+	run_maps, 0, OUTPUT_NONE,
 };

@@ -748,5 +748,5 @@ static int run_merge(int argc, char **argv, const struct out_opts *out)
 }
 
 const struct command cmd_merge = {
-	"merge", "merge [-q] OUT FILE...", run_merge, 0,
+	"merge", "merge [-q] OUT FILE...", run_merge, 0, OUTPUT_NONE,
 };

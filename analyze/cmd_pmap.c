@@ -203,5 +203,6 @@ static int run_pmap(int argc, char **argv, const struct out_opts *out)
 
 const struct command cmd_pmap = {
 	"pmap", "pmap FILE [--snapshot REF] [--host NAME] PID"
-	" [-x | -X | -XX | -d] [-q] [-p]", run_pmap, 1,
+	" [-x | -X | -XX | -d] [-q] [-p]",
+	run_pmap, 1, OUTPUT_NONE,
 };

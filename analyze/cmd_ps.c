@@ -66,5 +66,5 @@ static int run_ps(int argc, char **argv, const struct out_opts *out)
 
 const struct command cmd_ps = {
 	"ps", "ps FILE [--snapshot REF] [filters]",
-	run_ps, 0,
+	run_ps, 0, OUTPUT_ALL,
 };

@@ -614,5 +614,5 @@ const struct command cmd_redact = {
 	"redact",
 	"redact [-q] [--keep-paths PREFIX]... [--redact-names] [--keep-labels]"
 	" [--salt TEXT] IN OUT [PREFIX...]",
-	run_redact, 0,
+	run_redact, 0, OUTPUT_NONE,
 };

@@ -872,5 +872,5 @@ out:
 
 const struct command cmd_report = {
 	"report", "report FILE --html OUT [--host NAME] [--top N] [--min-steps N]",
-	run_report, 0,
+	run_report, 0, OUTPUT_NONE,
 };

@@ -86,5 +86,5 @@ out:
 
 const struct command cmd_showmap = {
 	"showmap", "showmap FILE [--snapshot REF] [--host NAME] PID",
-	run_showmap, 0,
+	run_showmap, 0, OUTPUT_ALL,
 };

@@ -25,5 +25,6 @@ static int run_smaps(int argc, char **argv, const struct out_opts *out)
 }
 
 const struct command cmd_smaps = {
-	"smaps", "smaps FILE [--snapshot REF] [--host NAME] PID", run_smaps, 0,
+	"smaps", "smaps FILE [--snapshot REF] [--host NAME] PID",
+	run_smaps, 0, OUTPUT_NONE,
 };

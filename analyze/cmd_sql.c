@@ -304,5 +304,6 @@ out:
 }
 
 const struct command cmd_sql = {
-	"sql", "sql FILE SQL [PARAM...]", run_sql, 0,
+	"sql", "sql FILE SQL [PARAM...]",
+	run_sql, 0, OUTPUT_ALL & ~(OUTPUT_HUMAN | OUTPUT_PERCENT),
 };

@@ -252,10 +252,7 @@ static int run_timeline(int argc, char **argv, const struct out_opts *out)
 	struct timeline_args a = { .field = SERIES_PSS, .out = out };
 	int ret;
 
-	if (out->percent)
-		ret = usage_error("timeline shows many snapshots: -p needs one"
-				  " (try ps)");
-	else if ((ret = parse_args(argc, argv, &a)) < 0)
+	if ((ret = parse_args(argc, argv, &a)) < 0)
 		ret = series_run(a.file, &a.f, show, &a);
 	filters_release(&a.f);
 	return ret;
@@ -265,5 +262,5 @@ const struct command cmd_timeline = {
 	"timeline",
 	"timeline FILE (--pid PID | --match REGEX) [--field rss|pss|uss|swap]"
 	" [--svg OUT] [--user USER] [--host NAME]",
-	run_timeline, 0,
+	run_timeline, 0, OUTPUT_ALL & ~(OUTPUT_PERCENT | OUTPUT_TOTALS),
 };

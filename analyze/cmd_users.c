@@ -129,5 +129,6 @@ static int run_users(int argc, char **argv, const struct out_opts *out)
 }
 
 const struct command cmd_users = {
-	"users", "users FILE [--snapshot REF] [filters]", run_users, 0,
+	"users", "users FILE [--snapshot REF] [filters]",
+	run_users, 0, OUTPUT_ALL,
 };

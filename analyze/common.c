@@ -82,7 +82,13 @@ int parse_pid_arg(const char *arg, int64_t *pid)
 
 int command_help(const struct command *cmd)
 {
-	printf("usage: mapsnap-analyze [OUTPUT OPTIONS] %s\n", cmd->usage);
+	static const char head[] = "output options: ";
+	struct buf b = BUF_INIT(4096);
+
+	out_opts_usage(&b, cmd->output, sizeof(head) - 1);
+	printf("usage: mapsnap-analyze %s%s\n%s%s\n",
+	       cmd->output ? "[OUTPUT OPTIONS] " : "", cmd->usage, head, b.data);
+	buf_release(&b);
 	return 0;
 }
 

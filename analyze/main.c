@@ -1,11 +1,10 @@
-/* main.c - mapsnap-analyze: take the output options from anywhere on the
- * command line, then hand the rest to the command named. */
+/* main.c - mapsnap-analyze: take the output options from anywhere, refuse
+ * those the command named does not take, and hand the rest to it. */
 #include "analyze.h"
 #include "util.h"
 
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const struct command *const commands[] = {
@@ -15,6 +14,32 @@ static const struct command *const commands[] = {
 	&cmd_redact,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* Which output options each command takes: a line per set of them,
+ * with every command that takes that set. */
+static void help_output(void)
+{
+	struct buf b = BUF_INIT(4096);
+	size_t i, j;
+
+	printf("\n"
+	       "output options each command takes (any other is a usage error):\n");
+	for (i = 0; i < NCOMMANDS; i++) {
+		for (j = 0; j < i && commands[j]->output != commands[i]->output; j++)
+			;
+		if (j < i)
+			continue;	/* on the line of an earlier command */
+		buf_addch(&b, ' ');
+		for (j = i; j < NCOMMANDS; j++)
+			if (commands[j]->output == commands[i]->output)
+				buf_addf(&b, " %s", commands[j]->name);
+		buf_addstr(&b, ": ");
+		out_opts_names(&b, commands[i]->output);
+		printf("%s\n", b.data);
+		buf_reset(&b);
+	}
+	buf_release(&b);
+}
 
 static void help(void)
 {
@@ -45,25 +70,10 @@ static void help(void)
 	       "  -r, --reverse       reverse the order\n"
 	       "      --limit N       print at most N rows\n"
 	       "  -h, --help          show this help (COMMAND --help for one command)\n"
-	       "  -V, --version       show the version\n"
-	       "\n"
+	       "  -V, --version       show the version\n");
+	help_output();
+	printf("\n"
 	       "Sizes are in kB. Exit status: 0 success, 1 failure, 2 usage error.\n");
-}
-
-/* The value of option `name` at argv[*i], as "--name=V" or "--name V". */
-static const char *option_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (strcmp(argv[*i], name))
-		return NULL;
-	if (*i + 1 >= argc) {
-		usage_error("option '%s' needs a value", name);
-		exit(2);
-	}
-	return argv[++*i];
 }
 
 static const struct command *find_command(const char *name)
@@ -84,10 +94,8 @@ static const struct command *find_command(const char *name)
  */
 static int take_output_options(int argc, char **argv, struct out_opts *o)
 {
-	int i, n = 1, have_cmd = 0, rest = 0;
+	int i, n = 1, have_cmd = 0, rest = 0, r;
 	const struct command *cmd;
-	const char *v;
-	uint64_t lim;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -99,24 +107,9 @@ static int take_output_options(int argc, char **argv, struct out_opts *o)
 			argv[n++] = argv[i];
 		} else if (!strcmp(a, "--")) {
 			rest = 1;
-		} else if (!strcmp(a, "--csv")) {
-			o->format = OUT_CSV;
-		} else if (!strcmp(a, "--json")) {
-			o->format = OUT_JSON;
-		} else if (!strcmp(a, "-H") || !strcmp(a, "--human")) {
-			o->human = 1;
-		} else if (!strcmp(a, "-r") || !strcmp(a, "--reverse")) {
-			o->reverse = 1;
-		} else if (!strcmp(a, "-t") || !strcmp(a, "--totals")) {
-			o->totals = 1;
-		} else if (!strcmp(a, "-p") || !strcmp(a, "--percent")) {
-			o->percent = 1;
-		} else if ((v = option_value(argc, argv, &i, "--sort"))) {
-			o->sort = v;
-		} else if ((v = option_value(argc, argv, &i, "--limit"))) {
-			if (parse_u64_str(v, &lim) < 0 || lim > 1000000000)
-				return -usage_error("bad --limit '%s'", v);
-			o->limit = (long)lim;
+		} else if ((r = out_opts_take(o, argc, argv, &i)) != 0) {
+			if (r < 0)
+				return -2;
 		} else if (!have_cmd && (!strcmp(a, "-h") || !strcmp(a, "--help"))) {
 			help();
 			return close_stdout() ? -1 : 0;
@@ -136,8 +129,9 @@ static int take_output_options(int argc, char **argv, struct out_opts *o)
 
 int main(int argc, char **argv)
 {
-	struct out_opts out = { .format = OUT_TABLE, .limit = -1 };
+	struct out_opts out = OUT_OPTS_INIT;
 	const struct command *cmd;
+	const char *opt;
 	char name[64];
 	int ret;
 
@@ -157,6 +151,11 @@ int main(int argc, char **argv)
 	cmd = find_command(argv[1]);
 	if (!cmd)
 		return usage_error("unknown command '%s'", argv[1]);
+	if ((opt = out_opts_refused(&out, cmd->output))) {
+		error("%s does not take %s", cmd->name, opt);
+		fprintf(stderr, "try '%s %s --help'\n", progname, cmd->name);
+		return 2;
+	}
 	/* getopt's messages start with argv[0]: "mapsnap-analyze ps: ..." */
 	snprintf(name, sizeof(name), "%s %s", progname, cmd->name);
 	argv[1] = name;

@@ -1,13 +1,11 @@
-/* render.c - print a struct table as an aligned table, CSV (RFC 4180
- * quoting) or JSON (valid UTF-8, control bytes escaped). */
+/* render.c - the table of render.h: its rows sorted, limited and
+ * totalled, then handed cell by cell to a sink (sink.c writes them). */
 #include "render.h"
-#include "blob.h"
 #include "util.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 void table_init(struct table *t, const struct col *cols, size_t ncols)
 {
@@ -151,276 +149,64 @@ static int sort_rows(struct table *t, const struct out_opts *o)
 	return 0;
 }
 
-/* "1.5M" for a size in kB, as smem -k prints it. */
-static void human_kb(char *out, size_t n, int64_t kb)
-{
-	static const char units[] = "KMGTP";
-	double v = (double)kb;
-	int i = 0;
-
-	if (kb == 0) {
-		snprintf(out, n, "0");
-		return;
-	}
-	while (v >= 1024 && i < 4) {
-		v /= 1024;
-		i++;
-	}
-	snprintf(out, n, "%.1f%c", v, units[i]);
-}
-
-static void format_time(char *out, size_t n, int64_t us, int iso)
-{
-	time_t secs = (time_t)(us / 1000000);
-	struct tm tm;
-
-	if (!gmtime_r(&secs, &tm)) {
-		snprintf(out, n, "%" PRId64, us);
-		return;
-	}
-	if (iso)
-		snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(us % 1000000));
-	else
-		snprintf(out, n, "%04d-%02d-%02d %02d:%02d:%02d",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
 /* The -p base of a column: MemTotal, or SwapTotal for swap; 0 unknown. */
 static int64_t percent_base(const struct table *t, const struct col *col)
 {
 	return col->flags & COLF_SWAP ? t->swaptotal_kb : t->memtotal_kb;
 }
 
-/* A cell as it is shown; "" for NULL in CSV and JSON. */
-static const char *cell_text(const struct table *t, size_t c,
-			     const struct cell *cell, const struct out_opts *o,
-			     char *tmp, size_t n)
+/* One cell, as its column's kind says. */
+static void put_cell(struct sink *s, const struct table *t, size_t c,
+		     const struct cell *cell)
 {
 	const struct col *col = &t->cols[c];
 
-	if (cell->null)
-		return o->format == OUT_TABLE ? "-" : "";
-	switch (col->kind) {
-	case COL_TEXT:
-		return cell->s;
-	case COL_KB:
-		if (o->human && o->format != OUT_JSON) {
-			human_kb(tmp, n, cell->i);
-			return tmp;
-		}
-		if (o->percent) {	/* as smem -p: 12.34%, N/A */
-			int64_t base = percent_base(t, col);
-
-			if (base <= 0)
-				return o->format == OUT_TABLE ? "N/A" : "";
-			snprintf(tmp, n, o->format == OUT_TABLE ? "%.2f%%" : "%.2f",
-				 100.0 * (double)cell->i / (double)base);
-			return tmp;
-		}
-		break;
-	case COL_TIME:
-		format_time(tmp, n, cell->i, o->format != OUT_TABLE);
-		return tmp;
-	case COL_INT:
-		break;
-	}
-	snprintf(tmp, n, "%" PRId64, cell->i);
-	return tmp;
-}
-
-/* The width a cell takes in the table view. */
-static size_t shown_len(const struct col *col, const char *s)
-{
-	size_t len = strlen(s);
-
-	return col->width && len > col->width ? col->width : len;
-}
-
-/* Table text: control bytes shown as '?', so a hostile name cannot
- * drive the terminal; cut to the column's width with "...". */
-static void put_safe(FILE *out, const struct col *col, const char *s,
-		     size_t width, int right)
-{
-	size_t len = shown_len(col, s), i;
-	int cut = len < strlen(s);
-
-	if (right)
-		for (i = len; i < width; i++)
-			fputc(' ', out);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (cut && i + 3 >= len)
-			c = '.';
-		fputc(c < 0x20 || c == 0x7f ? '?' : c, out);
-	}
-	if (!right)
-		for (i = len; i < width; i++)
-			fputc(' ', out);
-}
-
-static void print_aligned(const struct table *t, const struct out_opts *o,
-			  FILE *out, size_t nrows)
-{
-	size_t *w = xcalloc(t->ncols, sizeof(*w));
-	char tmp[64];
-	size_t r, c;
-
-	for (c = 0; c < t->ncols; c++)
-		w[c] = strlen(t->cols[c].name);
-	for (r = 0; r < nrows; r++)
-		for (c = 0; c < t->ncols; c++) {
-			size_t len = shown_len(&t->cols[c], cell_text(t, c, &t->cells[r * t->ncols + c], o,
-					tmp, sizeof(tmp)));
-			if (len > w[c])
-				w[c] = len;
-		}
-	for (c = 0; c < t->ncols; c++) {
-		int right = t->cols[c].kind != COL_TEXT;
-		size_t i, len = strlen(t->cols[c].name);
-
-		if (c)
-			fputc(' ', out);
-		if (right)
-			for (i = len; i < w[c]; i++)
-				fputc(' ', out);
-		for (i = 0; i < len; i++)
-			fputc(t->cols[c].name[i] - 32 * (t->cols[c].name[i] >= 'a' &&
-							  t->cols[c].name[i] <= 'z'), out);
-		if (!right && c + 1 < t->ncols)
-			for (i = len; i < w[c]; i++)
-				fputc(' ', out);
-	}
-	fputc('\n', out);
-	for (r = 0; r < nrows; r++) {
-		if (o->totals && r + 1 == nrows) {	/* a rule over the totals */
-			size_t len = t->ncols - 1;
-
-			for (c = 0; c < t->ncols; c++)
-				len += w[c];
-			while (len--)
-				fputc('-', out);
-			fputc('\n', out);
-		}
-		for (c = 0; c < t->ncols; c++) {
-			const char *s = cell_text(t, c, &t->cells[r * t->ncols + c], o,
-					tmp, sizeof(tmp));
-			int right = t->cols[c].kind != COL_TEXT;
-
-			if (c)
-				fputc(' ', out);
-			put_safe(out, &t->cols[c], s,
-				 right || c + 1 < t->ncols ? w[c] : 0, right);
-		}
-		fputc('\n', out);
-	}
-	free(w);
-}
-
-/* RFC 4180: quote a field holding a comma, quote, CR or LF; double quotes. */
-static void put_csv(FILE *out, const char *s)
-{
-	if (!s[strcspn(s, ",\"\r\n")]) {
-		fputs(s, out);
+	if (cell->null) {
+		sink_null(s);
 		return;
 	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
+	switch (col->kind) {
+	case COL_INT:
+		sink_int(s, cell->i);
+		break;
+	case COL_KB:
+		sink_kb(s, cell->i, percent_base(t, col));
+		break;
+	case COL_TEXT:
+		sink_text(s, cell->s, strlen(cell->s));
+		break;
+	case COL_TIME:
+		sink_time(s, cell->i);
+		break;
 	}
-	fputc('"', out);
 }
 
-static void print_csv(const struct table *t, const struct out_opts *o,
-		      FILE *out, size_t nrows)
+/* Every row of t, through a sink of o's format; a rule over the totals. */
+static void write_rows(const struct table *t, const struct out_opts *o,
+		       FILE *out)
 {
-	char tmp[64];
+	struct sink_col *cols = xcalloc(t->ncols, sizeof(*cols));
+	struct sink s;
 	size_t r, c;
 
 	for (c = 0; c < t->ncols; c++) {
-		if (c)
-			fputc(',', out);
-		put_csv(out, t->cols[c].name);
+		cols[c].name = t->cols[c].name;
+		cols[c].figure = t->cols[c].kind != COL_TEXT;
+		cols[c].width = t->cols[c].width;
 	}
-	fputs("\r\n", out);
-	for (r = 0; r < nrows; r++) {
-		for (c = 0; c < t->ncols; c++) {
-			if (c)
-				fputc(',', out);
-			put_csv(out, cell_text(t, c, &t->cells[r * t->ncols + c],
-					       o, tmp, sizeof(tmp)));
-		}
-		fputs("\r\n", out);
+	sink_init(&s, o->format, out, cols, t->ncols);
+	s.human = o->human;
+	s.percent = o->percent;
+	for (r = 0; r < t->nrows; r++) {
+		if (o->totals && r + 1 == t->nrows)
+			sink_rule(&s);
+		for (c = 0; c < t->ncols; c++)
+			put_cell(&s, t, c, &t->cells[r * t->ncols + c]);
+		sink_end_row(&s);
 	}
-}
-
-void json_quote(struct buf *b, const void *p, size_t n)
-{
-	const unsigned char *s = p, *end = s + n;
-	uint32_t cp;
-	size_t k;
-
-	buf_addch(b, '"');
-	while (s < end) {
-		k = utf8_decode(s, (size_t)(end - s), &cp);
-		if (k == 0) {
-			buf_addstr(b, "\\ufffd");
-			s++;
-		} else if (*s == '"' || *s == '\\') {
-			buf_addf(b, "\\%c", *s++);
-		} else if (*s < 0x20 || *s == 0x7f) {
-			buf_addf(b, "\\u%04x", *s++);
-		} else {
-			buf_add(b, s, k);
-			s += k;
-		}
-	}
-	buf_addch(b, '"');
-}
-
-static void put_json_string(FILE *out, const char *str)
-{
-	struct buf b = BUF_INIT(BLOB_MAX_RAW);
-
-	json_quote(&b, str, strlen(str));
-	fwrite(b.data, 1, b.len, out);
-	buf_release(&b);
-}
-
-static void print_json(const struct table *t, const struct out_opts *o,
-		       FILE *out, size_t nrows)
-{
-	const char *s;
-	char tmp[64];
-	size_t r, c;
-
-	fputc('[', out);
-	for (r = 0; r < nrows; r++) {
-		fputs(r ? ",\n {" : "\n {", out);
-		for (c = 0; c < t->ncols; c++) {
-			const struct cell *cell = &t->cells[r * t->ncols + c];
-			enum col_kind k = t->cols[c].kind;
-
-			if (c)
-				fputs(", ", out);
-			put_json_string(out, t->cols[c].name);
-			fputs(": ", out);
-			s = cell_text(t, c, cell, o, tmp, sizeof(tmp));
-			if (cell->null || (k == COL_KB && !*s))	/* no -p base */
-				fputs("null", out);
-			else if (k == COL_TEXT || k == COL_TIME)
-				put_json_string(out, s);
-			else
-				fputs(s, out);
-		}
-		fputc('}', out);
-	}
-	fputs(nrows ? "\n]\n" : "]\n", out);
+	sink_finish(&s);
+	sink_release(&s);
+	free(cols);
 }
 
 /* The number of distinct values in column c of the first n rows:
@@ -509,11 +295,6 @@ int table_print(struct table *t, const struct out_opts *o, FILE *out)
 	}
 	if (o->totals)
 		add_totals(t);
-	if (o->format == OUT_CSV)
-		print_csv(t, o, out, t->nrows);
-	else if (o->format == OUT_JSON)
-		print_json(t, o, out, t->nrows);
-	else
-		print_aligned(t, o, out, t->nrows);
+	write_rows(t, o, out);
 	return 0;
 }

@@ -1,5 +1,5 @@
-/* render.h - one table type for every analyzer command, printed as an
- * aligned table, RFC 4180 CSV or a JSON array, sorted and limited. */
+/* render.h - one table type for every analyzer command: sorted, limited
+ * and totalled as the output options say, then written through a sink. */
 #ifndef MAPSNAP_RENDER_H
 #define MAPSNAP_RENDER_H
 
@@ -7,7 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "buf.h"
+#include "outopts.h"
+#include "sink.h"
 
 enum col_kind {
 	COL_INT,	/* a plain number (pid, count) */
@@ -54,18 +55,6 @@ struct table {
 	int64_t swaptotal_kb;
 };
 
-enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON };
-
-struct out_opts {
-	enum out_format format;
-	int human;		/* -H */
-	const char *sort;	/* --sort, or NULL for the table's default */
-	int reverse;		/* -r: flip the direction */
-	long limit;		/* --limit, or -1 */
-	int totals;		/* -t: end with a totals row */
-	int percent;		/* -p: sizes as a percentage of MemTotal */
-};
-
 void table_init(struct table *t, const struct col *cols, size_t ncols);
 void table_release(struct table *t);
 /* Add a row of NULL cells; returns its index. */
@@ -78,17 +67,11 @@ void table_set_text(struct table *t, size_t row, size_t col, const char *s,
 int table_col(const struct table *t, const char *name);
 
 /*
- * Sort, limit, add the totals row (-t) and print to out. Returns 0, 1
- * when -p has no MemTotal to work from (printed), or 2 (printed, as a
- * usage error) when --sort names no column of this table.
+ * Sort, limit, add the totals row (-t) and write to out in o's format
+ * (sink.h). Returns 0, 1 when -p has no MemTotal to work from (printed),
+ * or 2 (printed, as a usage error) when --sort names no column of this
+ * table. A write error is left in ferror(out).
  */
 int table_print(struct table *t, const struct out_opts *o, FILE *out);
-
-/*
- * Append (p, n) to b as a JSON string: quotes, escapes for '"', '\\' and
- * control bytes (NUL included), and U+FFFD for each byte that does not
- * begin well-formed UTF-8, so any bytes give valid JSON.
- */
-void json_quote(struct buf *b, const void *p, size_t n);
 
 #endif

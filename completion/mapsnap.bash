@@ -9,8 +9,8 @@ declare -gA _mapsnap_cache
 # an option, whose ARG is empty for a flag, a METAVAR such as FILE, or
 # "a|b|c" for a choice; "filter" for an option of the "filters:"
 # paragraph; "cmd" for a command (analyzer); "filters" when a usage says
-# [filters]; "pid" when it takes a PID operand; "own" for a command that
-# takes every option after its name as its own.
+# [filters]; "pid" when it takes a PID operand. A command's --help lists
+# the output options it takes, so they are among its "opt" lines.
 _mapsnap_parse()
 {
 	local key="$1"$'\t'"${2-}" help line opt arg rest pending="" out=""
@@ -52,8 +52,6 @@ _mapsnap_parse()
 			pending=""
 		done
 		[[ $line == *"[filters]"* ]] && out+="filters"$'\t'1$'\t'$'\n'
-		[[ $line =~ ([a-z]+)\ takes\ its\ own ]] &&
-			out+="own"$'\t'"${BASH_REMATCH[1]}"$'\t'$'\n'
 		# a PID operand: PID once the options' own PIDs are gone
 		if [[ $line == usage:* ]]; then
 			rest=$(sed -E 's/--?[[:alpha:]][[:alnum:]-]* [A-Z]+//g' <<<"$line")
@@ -209,16 +207,13 @@ _mapsnap_analyze()
 		return
 	fi
 	if [[ $cur == -* ]]; then
-		opts=""
+		# before the command, the program's options; after it, the
+		# command's own, the output options it takes and --help
+		opts=$(_mapsnap_list "$prog" "" opt)
 		if [[ -n $cmd ]]; then
-			opts=$(_mapsnap_list "$prog" "$cmd" opt)
+			opts="$(_mapsnap_list "$prog" "$cmd" opt) --help"
 			[[ -n $(_mapsnap_list "$prog" "$cmd" filters) ]] &&
 				opts+=" $(_mapsnap_list "$prog" "" filter)"
-		fi
-		# the output options, unless the command takes every option
-		# after its name as its own
-		if ! _mapsnap_list "$prog" "" own | grep -qxF -- "$cmd"; then
-			opts+=" $(_mapsnap_list "$prog" "" opt)"
 		fi
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 		return

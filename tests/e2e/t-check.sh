@@ -24,7 +24,10 @@ for f in a.db b.db m.db; do
 done
 expect_exit 0 "$ANALYZE" check -q m.db
 [ ! -s out ] && [ ! -s err ] || fail "check -q is not quiet: $(cat out err)"
-expect_exit 0 "$ANALYZE" --json check --quiet a.db
+# check prints one line, not rows: an output option is a usage error
+expect_exit 2 "$ANALYZE" --json check --quiet a.db
+expect_grep "^mapsnap-analyze: check does not take --json$" err
+[ ! -s out ] || fail "--json check printed: $(cat out)"
 
 # --- usage -----------------------------------------------------------------
 expect_exit 0 "$ANALYZE" check --help

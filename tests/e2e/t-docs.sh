@@ -1,8 +1,9 @@
 # t-docs.sh - the man pages, --help and the bash completion agree: every
 # option either --help or the man page lists is in the other (per command
-# for the analyzer, whose commands are read from --help); the pages
-# install where man finds them and render without a warning; the
-# completion offers what --help lists.
+# for the analyzer, whose commands are read from --help, with the output
+# options each takes); the pages install where man finds them and render
+# without a warning; the completion offers what --help lists, and no
+# output option a command refuses.
 . "$ROOT/tests/e2e/lib.sh"
 
 # --- --help against the man pages ------------------------------------
@@ -86,8 +87,9 @@ syn = opts(plain("\n".join(cap.get("SYNOPSIS", []))))
 for o in sorted(syn - manopts):
     problems.append("mapsnap-capture: %s is in the SYNOPSIS but not in OPTIONS" % o)
 
-# mapsnap-analyze --help: usage and output options; commands; filters
-glob, filt, para = set(), set(), ""
+# mapsnap-analyze --help: usage and output options; commands; filters;
+# the output options each command takes ("  list growth: --csv ...")
+glob, filt, para, helpout = set(), set(), "", {}
 for line in open("analyze.help").read().split("\n"):
     if not line:
         para = ""
@@ -95,11 +97,23 @@ for line in open("analyze.help").read().split("\n"):
         para = "commands"
     elif line.startswith("filters:"):
         para = "filters"
+    elif line.startswith("output options each command takes"):
+        para = "bycommand"
+        continue
     if para == "filters":
         filt |= opts(line)
+    elif para == "bycommand":
+        names, _, taken = line.partition(":")
+        for c in names.split():
+            helpout[c] = opts(taken)
     elif para != "commands":
         glob |= opts(line)
 commands = open("commands").read().split()
+outopts = glob - {"-h", "--help", "-V", "--version"}
+
+def short_forms(text):
+    """The options of a usage, "-H" for "[-H|--human]"."""
+    return opts(re.sub(r"(-[A-Za-z])\|--[\w-]+", r"\1", text))
 
 ana = sections(os.path.join(man, "mapsnap-analyze.1"))
 manglob = set()
@@ -144,11 +158,40 @@ for line in ana.get("SYNOPSIS", []):
     elif cur:
         synopsis[cur] += " " + p
 
+# OPTIONS: the output options each command takes, one item per set
+manout = {}
+for tags, body in items(ana.get("OPTIONS", []), 1):
+    body = body[:[b.startswith(".RE") for b in body + [".RE"]].index(True)]
+    taken = opts(" ".join(plain(b) for b in body)) & outopts
+    for c in re.split(r"[\s,]+", " ".join(plain(t) for t in tags)):
+        if c:
+            manout[c] = taken
+
 for c in commands:
     text = open("cmd.%s.help" % c).read()
     text = text.replace("[OUTPUT OPTIONS]", "")
+    # "output options: [--csv | --json] ...", maybe on more lines
+    m = re.search(r"^output options: (.*\n(?: {16}.*\n)*)", text, re.M)
+    if not m:
+        problems.append("%s: --help does not say which output options it "
+                        "takes" % c)
+        out = ""
+    else:
+        out, text = m.group(1), text[:m.start()] + text[m.end():]
+    taken = opts(out)
+    if out.strip() != "none" and not taken:
+        problems.append("%s: --help says 'output options: %s'" % (c, out.strip()))
+    compare(c + " (output options)", short_forms(out), helpout.get(c, set()),
+            "the line for it in mapsnap-analyze --help")
+    compare(c + " (output options)", short_forms(out), manout.get(c, set()),
+            "the OPTIONS of mapsnap-analyze(1)")
+    if c not in manout:
+        problems.append("%s: the OPTIONS of mapsnap-analyze(1) do not say "
+                        "which output options it takes" % c)
     h = opts(text) | (filt if re.search(r"\bfilters\b", text) else set())
-    open("cmd.%s.opts" % c, "w").write("".join(o + "\n" for o in sorted(h)))
+    refused = outopts - taken - h
+    open("cmd.%s.opts" % c, "w").write("".join(o + "\n" for o in sorted(h | taken)))
+    open("cmd.%s.refused" % c, "w").write("".join(o + "\n" for o in sorted(refused)))
     if c not in mancmd:
         problems.append("%s: in --help, but mapsnap-analyze(1) has no item "
                         "for it under COMMANDS" % c)
@@ -248,15 +291,11 @@ offers capture.opts "$CAPTURE" -
 offers_exactly "$(sort commands | tr '\n' ' ' | sed 's/ $//')" "$ANALYZE" ""
 offers global.opts "$ANALYZE" -
 while read -r c; do
+	# its own options and the output options it takes; none it refuses
 	offers "cmd.$c.opts" "$ANALYZE" "$c" db -
-	# output options after the name, but for a command that takes every
-	# option there as its own (pmap)
-	if grep -q "$c takes its own" analyze.help; then
-		complete_words "$ANALYZE" "$c" db -- | grep -qx -- --csv &&
-			fail "completing '$c db --' offers --csv, which $c does not take"
-	else
-		offers global.opts "$ANALYZE" "$c" db -
-	fi
+	complete_words "$ANALYZE" "$c" db - | grep -xFf "cmd.$c.refused" >wrong
+	[ -s wrong ] && fail "completing '$c db -' offers $(tr '\n' ' ' <wrong)which $c does not take"
+	offers_exactly "--help" "$ANALYZE" "$c" db --hel
 done <commands
 offers_exactly "cmdline comm exe pid" "$ANALYZE" diff db --by ""
 offers_exactly "pmap ps" "$ANALYZE" --csv --sort pss p

@@ -1,0 +1,415 @@
+/* sink.c - the writers of sink.h: what a cell looks like in each format,
+ * and how a format frames rows (CSV quoting, JSON escapes, the table). */
+#include "sink.h"
+#include "blob.h"
+#include "util.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* What a cell is, as far as a format cares. */
+enum vkind {
+	V_NULL,		/* unknown */
+	V_NA,		/* a percentage of nothing (no SwapTotal) */
+	V_NUMBER,	/* a JSON number */
+	V_STRING,	/* a JSON string */
+};
+
+/* One format: how it frames and shows cells. A NULL hook does nothing. */
+struct sink_writer {
+	void (*begin)(struct sink *s);
+	void (*put)(struct sink *s, enum vkind k, const char *p, size_t n);
+	void (*end_row)(struct sink *s);
+	void (*finish)(struct sink *s);
+	unsigned iso_time : 1;		/* times as ISO 8601, else as a table */
+	unsigned text_sizes : 1;	/* sizes are text here: -H applies */
+	unsigned percent_sign : 1;	/* -p's figures end in '%' */
+};
+
+static void write_line(struct sink *s)
+{
+	fwrite(s->line.data ? s->line.data : "", 1, s->line.len, s->out);
+	buf_reset(&s->line);
+}
+
+/* --- CSV ---------------------------------------------------------------- */
+
+/* RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
+static void csv_field(struct buf *b, const char *p, size_t n)
+{
+	size_t i;
+
+	if (!memchr(p, ',', n) && !memchr(p, '"', n) && !memchr(p, '\r', n) &&
+	    !memchr(p, '\n', n)) {
+		buf_add(b, p, n);
+		return;
+	}
+	buf_addch(b, '"');
+	for (i = 0; i < n; i++) {
+		if (p[i] == '"')
+			buf_addch(b, '"');
+		buf_addch(b, p[i]);
+	}
+	buf_addch(b, '"');
+}
+
+static void csv_begin(struct sink *s)
+{
+	size_t c;
+
+	for (c = 0; c < s->ncols; c++) {
+		if (c)
+			buf_addch(&s->line, ',');
+		csv_field(&s->line, s->cols[c].name, strlen(s->cols[c].name));
+	}
+	buf_addstr(&s->line, "\r\n");
+	write_line(s);
+}
+
+static void csv_put(struct sink *s, enum vkind k, const char *p, size_t n)
+{
+	if (s->col)
+		buf_addch(&s->line, ',');
+	if (k == V_NUMBER || k == V_STRING)
+		csv_field(&s->line, p, n);
+}
+
+static void csv_end_row(struct sink *s)
+{
+	buf_addstr(&s->line, "\r\n");
+	write_line(s);
+}
+
+/* --- JSON and JSON lines -------------------------------------------------- */
+
+/* A JSON string: '"', '\\' and control bytes (NUL too) escaped, U+FFFD
+ * for each byte that does not begin well-formed UTF-8: valid whatever
+ * the bytes. */
+static void json_quote(struct buf *b, const void *p, size_t n)
+{
+	const unsigned char *s = p, *end = s + n;
+	uint32_t cp;
+	size_t k;
+
+	buf_addch(b, '"');
+	while (s < end) {
+		k = utf8_decode(s, (size_t)(end - s), &cp);
+		if (k == 0) {
+			buf_addstr(b, "\\ufffd");
+			s++;
+		} else if (*s == '"' || *s == '\\') {
+			buf_addf(b, "\\%c", *s++);
+		} else if (*s < 0x20 || *s == 0x7f) {
+			buf_addf(b, "\\u%04x", *s++);
+		} else {
+			buf_add(b, s, k);
+			s += k;
+		}
+	}
+	buf_addch(b, '"');
+}
+
+/* "name": value, after a ", " but for the first cell of the row. */
+static void json_put(struct sink *s, enum vkind k, const char *p, size_t n)
+{
+	const char *name = s->cols[s->col].name;
+
+	if (s->col)
+		buf_addstr(&s->line, ", ");
+	json_quote(&s->line, name, strlen(name));
+	buf_addstr(&s->line, ": ");
+	if (k == V_NUMBER)
+		buf_add(&s->line, p, n);
+	else if (k == V_STRING)
+		json_quote(&s->line, p, n);
+	else
+		buf_addstr(&s->line, "null");
+}
+
+static void json_begin(struct sink *s)
+{
+	fputc('[', s->out);
+}
+
+/* An element of the array, one a line, indented by one blank. */
+static void json_end_row(struct sink *s)
+{
+	fputs(s->nrows ? ",\n {" : "\n {", s->out);
+	write_line(s);
+	fputc('}', s->out);
+}
+
+static void json_finish(struct sink *s)
+{
+	fputs(s->nrows ? "\n]\n" : "]\n", s->out);
+}
+
+static void jsonl_end_row(struct sink *s)
+{
+	fputc('{', s->out);
+	write_line(s);
+	fputs("}\n", s->out);
+}
+
+/* --- the aligned table ---------------------------------------------------- */
+
+static void table_put(struct sink *s, enum vkind k, const char *p, size_t n)
+{
+	char **cell;
+
+	if (s->col == 0 && s->nrows == s->alloc) {
+		s->alloc = s->alloc ? s->alloc * 2 : 64;
+		s->cells = xreallocarray(s->cells, s->alloc,
+					 s->ncols * sizeof(*s->cells));
+	}
+	cell = &s->cells[s->nrows * s->ncols + s->col];
+	if (k == V_NULL)
+		*cell = xstrdup("-");
+	else if (k == V_NA)
+		*cell = xstrdup("N/A");
+	else
+		*cell = xmemdup(p, n);
+}
+
+/* The bytes of str the table shows: cut to the column's width. */
+static size_t shown_len(const struct sink_col *col, const char *str)
+{
+	size_t len = strlen(str);
+
+	return col->width && len > col->width ? col->width : len;
+}
+
+/* Blanks from len up to width. */
+static void pad(struct buf *b, size_t len, size_t width)
+{
+	for (; len < width; len++)
+		buf_addch(b, ' ');
+}
+
+/* A cell padded to width: control bytes shown as '?', so a hostile name
+ * cannot drive the terminal; cut to the column's width with "...". */
+static void table_cell(struct buf *b, const struct sink_col *col,
+		       const char *str, size_t width)
+{
+	size_t len = shown_len(col, str), i;
+	int cut = len < strlen(str);
+
+	if (col->figure)
+		pad(b, len, width);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)str[i];
+
+		if (cut && i + 3 >= len)
+			c = '.';
+		buf_addch(b, (char)(c < 0x20 || c == 0x7f ? '?' : c));
+	}
+	if (!col->figure)
+		pad(b, len, width);
+}
+
+/* One line of cells: the last one unpadded when it is left-aligned. */
+static void table_line(struct sink *s, char *const *cells, const size_t *w)
+{
+	size_t c;
+
+	for (c = 0; c < s->ncols; c++) {
+		const struct sink_col *col = &s->cols[c];
+
+		if (c)
+			buf_addch(&s->line, ' ');
+		table_cell(&s->line, col, cells[c],
+			   col->figure || c + 1 < s->ncols ? w[c] : 0);
+	}
+	buf_addch(&s->line, '\n');
+	write_line(s);
+}
+
+/* The header: the column names in upper case. */
+static void table_header(struct sink *s, const size_t *w)
+{
+	char **names = xcalloc(s->ncols, sizeof(*names));
+	size_t c, i;
+
+	for (c = 0; c < s->ncols; c++) {
+		names[c] = xstrdup(s->cols[c].name);
+		for (i = 0; names[c][i]; i++)
+			if (names[c][i] >= 'a' && names[c][i] <= 'z')
+				names[c][i] = (char)(names[c][i] - 'a' + 'A');
+	}
+	table_line(s, names, w);
+	for (c = 0; c < s->ncols; c++)
+		free(names[c]);
+	free(names);
+}
+
+static void table_finish(struct sink *s)
+{
+	size_t *w = xcalloc(s->ncols, sizeof(*w));
+	size_t r, c, len;
+
+	for (c = 0; c < s->ncols; c++) {
+		w[c] = strlen(s->cols[c].name);
+		for (r = 0; r < s->nrows; r++) {
+			len = shown_len(&s->cols[c], s->cells[r * s->ncols + c]);
+			if (len > w[c])
+				w[c] = len;
+		}
+	}
+	table_header(s, w);
+	for (r = 0; r < s->nrows; r++) {
+		if (r == s->rule) {	/* as wide as the table */
+			for (len = s->ncols - 1, c = 0; c < s->ncols; c++)
+				len += w[c];
+			while (len--)
+				buf_addch(&s->line, '-');
+			buf_addch(&s->line, '\n');
+			write_line(s);
+		}
+		table_line(s, s->cells + r * s->ncols, w);
+	}
+	free(w);
+}
+
+/* --- cells ---------------------------------------------------------------- */
+
+static const struct sink_writer writers[] = {
+	[OUT_TABLE] = { NULL, table_put, NULL, table_finish, 0, 1, 1 },
+	[OUT_CSV] = { csv_begin, csv_put, csv_end_row, NULL, 1, 1, 0 },
+	[OUT_JSON] = { json_begin, json_put, json_end_row, json_finish, 1, 0, 0 },
+	[OUT_JSONL] = { NULL, json_put, jsonl_end_row, NULL, 1, 0, 0 },
+};
+
+void sink_init(struct sink *s, enum out_format format, FILE *out,
+	       const struct sink_col *cols, size_t ncols)
+{
+	assert((size_t)format < sizeof(writers) / sizeof(writers[0]) &&
+	       writers[format].put);
+	assert(ncols > 0);
+	memset(s, 0, sizeof(*s));
+	s->w = &writers[format];
+	s->out = out;
+	s->cols = cols;
+	s->ncols = ncols;
+	s->rule = SIZE_MAX;
+	buf_init(&s->line, BLOB_MAX_RAW);
+	if (s->w->begin)
+		s->w->begin(s);
+}
+
+static void put(struct sink *s, enum vkind k, const char *p, size_t n)
+{
+	assert(s->col < s->ncols);
+	s->w->put(s, k, p, n);
+	s->col++;
+}
+
+void sink_null(struct sink *s)
+{
+	put(s, V_NULL, NULL, 0);
+}
+
+void sink_int(struct sink *s, int64_t v)
+{
+	char tmp[24];
+
+	snprintf(tmp, sizeof(tmp), "%" PRId64, v);
+	put(s, V_NUMBER, tmp, strlen(tmp));
+}
+
+void sink_text(struct sink *s, const void *p, size_t n)
+{
+	put(s, V_STRING, n ? p : "", n);
+}
+
+void sink_time(struct sink *s, int64_t us)
+{
+	time_t secs = (time_t)(us / 1000000);
+	char tmp[64];
+	struct tm tm;
+
+	if (!gmtime_r(&secs, &tm))
+		snprintf(tmp, sizeof(tmp), "%" PRId64, us);
+	else if (s->w->iso_time)
+		snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(us % 1000000));
+	else
+		snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d %02d:%02d:%02d",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec);
+	put(s, V_STRING, tmp, strlen(tmp));
+}
+
+/* "1.5M" for a size in kB, as smem -k prints it. */
+static void human_kb(char *out, size_t n, int64_t kb)
+{
+	static const char units[] = "KMGTP";
+	double v = (double)kb;
+	int i = 0;
+
+	if (kb == 0) {
+		snprintf(out, n, "0");
+		return;
+	}
+	while (v >= 1024 && i < 4) {
+		v /= 1024;
+		i++;
+	}
+	snprintf(out, n, "%.1f%c", v, units[i]);
+}
+
+void sink_kb(struct sink *s, int64_t kb, int64_t base)
+{
+	char tmp[64];
+
+	if (s->human && s->w->text_sizes) {
+		human_kb(tmp, sizeof(tmp), kb);
+		put(s, V_STRING, tmp, strlen(tmp));
+	} else if (!s->percent) {
+		sink_int(s, kb);
+	} else if (base <= 0) {
+		put(s, V_NA, NULL, 0);
+	} else {	/* as smem -p: 12.34% */
+		snprintf(tmp, sizeof(tmp), "%.2f%s",
+			 100.0 * (double)kb / (double)base,
+			 s->w->percent_sign ? "%" : "");
+		put(s, V_NUMBER, tmp, strlen(tmp));
+	}
+}
+
+void sink_rule(struct sink *s)
+{
+	s->rule = s->nrows;
+}
+
+void sink_end_row(struct sink *s)
+{
+	assert(s->col == s->ncols);
+	if (s->w->end_row)
+		s->w->end_row(s);
+	s->nrows++;
+	s->col = 0;
+}
+
+void sink_finish(struct sink *s)
+{
+	assert(s->col == 0);
+	if (s->w->finish)
+		s->w->finish(s);
+}
+
+void sink_release(struct sink *s)
+{
+	size_t i;
+
+	/* a row left half built has its cells too */
+	for (i = 0; s->cells && i < s->nrows * s->ncols + s->col; i++)
+		free(s->cells[i]);
+	free(s->cells);
+	s->cells = NULL;
+	s->nrows = s->alloc = 0;
+	buf_release(&s->line);
+}
