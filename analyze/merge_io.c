@@ -74,7 +74,7 @@ static int load_image(struct store *s)
 		return 0;
 	sqlite3_close(s->db);
 	if (sqlite3_open_v2("file:image?vfs=memdb", &s->db, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
+			    SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		sqlite3_free(image);
 		return store_error(s, "open");
 	}

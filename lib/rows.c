@@ -12,8 +12,9 @@
 
 /*
  * How a column maps to a field. Readers get NULL as the field's unknown
- * value, mapped in SQL (ifnull), so that every column costs one
- * sqlite3_column_* call: with 200,000 rows, each counts.
+ * value, mapped in SQL (ifnull) where sqlite3_column_* would not read it
+ * so, so that every column costs one sqlite3_column_* call: with 200,000
+ * rows, each counts.
  */
 enum col_type {
 	T_INT,		/* int64_t; NULL reads as dflt */
@@ -437,20 +438,21 @@ static void select_col(struct buf *b, const struct store *st,
 
 	snprintf(col, sizeof(col), "%s.\"%s\"", c->alias, c->name);
 	switch (c->type) {
-	case T_INT:
-		buf_addf(b, has ? "ifnull(%s, %lld)" : "%.0s%lld", col,
-			 (long long)c->dflt);
+	case T_INT:	/* sqlite3_column_int64 reads NULL as 0 itself */
+		if (has && !c->dflt)
+			buf_addstr(b, col);
+		else
+			buf_addf(b, has ? "ifnull(%s, %lld)" : "%.0s%lld", col,
+				 (long long)c->dflt);
 		break;
 	case T_FIG:
 		buf_addf(b, has ? "ifnull(%s, -9223372036854775808)"
 			 : "%.0s-9223372036854775808", col);
 		break;
 	case T_TEXT:
+	case T_TEXT0:	/* fill_col reads its NULL as "" */
 	case T_BYTES:
 		buf_addstr(b, has ? col : "NULL");
-		break;
-	case T_TEXT0:
-		buf_addf(b, has ? "ifnull(%s, '')" : "%.0s''", col);
 		break;
 	case T_KIND:
 		buf_addf(b, has ? "CASE %s WHEN 'smaps' THEN 1 WHEN 'rollup'"
