@@ -210,6 +210,9 @@ static void sink_real(struct sink *s, double v)
 	sink_str(s, tmp);
 }
 
+#define EXPORT_SUMS (FIG_BIT(FIG_RSS) | FIG_BIT(FIG_PSS) | FIG_BIT(FIG_USS) | \
+		     FIG_BIT(FIG_SWAP) | FIG_BIT(FIG_VSS))
+
 static void snapshot_row(struct sink *s, const struct snapshot_row *r)
 {
 	static const enum proc_fig sums[] = { FIG_RSS, FIG_PSS, FIG_USS,
@@ -245,7 +248,7 @@ static int export_snapshots(struct store *st, int64_t snap,
 			    struct sink *s)
 {
 	const struct snapshot_query sq = { .host = f->host, .id = snap,
-					   .sums = w == W_SNAPSHOTS };
+					   .sums = w == W_SNAPSHOTS ? EXPORT_SUMS : 0 };
 	struct process_query pq = { .snapshot = -1, .f = f,
 				    .fields = PROC_NAMES | PROC_CONTEXT |
 					      PROC_TEXT | PROC_FIGS };

@@ -45,7 +45,8 @@ static void add_row(struct table *t, const struct snapshot_row *s,
 static int add_file(struct table *t, const char *file, size_t first,
 		    const char *host)
 {
-	const struct snapshot_query q = { .host = host, .sums = 1 };
+	const struct snapshot_query q = { .host = host, .sums = FIG_BIT(FIG_RSS) |
+		FIG_BIT(FIG_PSS) | FIG_BIT(FIG_USS) | FIG_BIT(FIG_SWAP) };
 	struct snapshot_iter it;
 	struct store st;
 	int rc = -1;

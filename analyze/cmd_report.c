@@ -235,7 +235,8 @@ static int cmp_lines(const void *a, const void *b)
 /* Total PSS of each host over time: one line per host, in name order. */
 static int total_chart(struct report *r)
 {
-	const struct snapshot_query q = { .host = r->host, .sums = 1 };
+	const struct snapshot_query q = { .host = r->host,
+					  .sums = FIG_BIT(FIG_PSS) };
 	struct chart_opts o = { "Total PSS of the processes captured, per host",
 				"pss", 0, 0, 1 };
 	struct host_line *lines = NULL, *l;
@@ -283,8 +284,11 @@ static int snapshots_table(struct report *r)
 		"label", "text", "processes", "skipped", "rss", "pss", "uss",
 		"swap", NULL };
 	static const enum proc_fig sums[] = { FIG_RSS, FIG_PSS, FIG_USS, FIG_SWAP };
-	const struct snapshot_query q = { .host = r->host, .sums = 1,
-					  .newest_first = 1 };
+	const struct snapshot_query q = {
+		.host = r->host, .newest_first = 1,
+		.sums = FIG_BIT(FIG_RSS) | FIG_BIT(FIG_PSS) | FIG_BIT(FIG_USS) |
+			FIG_BIT(FIG_SWAP),
+	};
 	const struct snapshot_row *s;
 	struct snapshot_iter it;
 	long n = 0;

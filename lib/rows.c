@@ -110,13 +110,6 @@ static const struct rows_col snapshot_cols[] = {
 };
 #define NSNAPSHOT_COLS (sizeof(snapshot_cols) / sizeof(snapshot_cols[0]))
 
-/* The figures a snapshot query with `sums` adds up, and their columns. */
-static const struct { enum proc_fig fig; const char *col; } sum_cols[] = {
-	{ FIG_VSS, "size_kb" }, { FIG_RSS, "rss_kb" }, { FIG_PSS, "pss_kb" },
-	{ FIG_USS, "uss_kb" }, { FIG_SWAP, "swap_kb" },
-};
-#define NSUMS (sizeof(sum_cols) / sizeof(sum_cols[0]))
-
 static const char *const kind_names[] = { "maps", "smaps", "rollup" };
 
 const char *text_kind_name(enum text_kind k)
@@ -540,9 +533,10 @@ int snapshot_iter_start(struct snapshot_iter *it, struct store *st,
 	buf_addstr(&b, "SELECT ");
 	select_cols(&b, st, snapshot_cols, NSNAPSHOT_COLS, 0, 0, &it->cols,
 		    &it->ncols);
-	for (i = 0; q->sums && i < NSUMS; i++)
-		buf_addf(&b, ", ifnull(sum(p.\"%s\"), -9223372036854775808)",
-			 sum_cols[i].col);
+	for (i = 0; i < NPROCESS_COLS; i++)
+		if (process_cols[i].fig >= 0 && (q->sums >> process_cols[i].fig & 1))
+			buf_addf(&b, ", ifnull(sum(p.\"%s\"),"
+				 " -9223372036854775808)", process_cols[i].name);
 	buf_addf(&b, " FROM snapshots AS s JOIN hosts AS h ON h.id = s.host_id%s"
 		 " WHERE (?1 IS NULL OR h.hostname = ?1) AND (?2 = 0 OR"
 		 " s.id = ?2)%s ORDER BY %ss.time_us%s, s.id%s",
@@ -561,7 +555,7 @@ int snapshot_iter_start(struct snapshot_iter *it, struct store *st,
 
 int snapshot_iter_next(struct snapshot_iter *it)
 {
-	int rc = sqlite3_step(it->q), i;
+	int rc = sqlite3_step(it->q), i, k = it->ncols;
 
 	if (rc == SQLITE_DONE)
 		return 0;
@@ -571,9 +565,11 @@ int snapshot_iter_next(struct snapshot_iter *it)
 		fill_col(&it->row, it->cols[i], it->q, i);
 	for (i = 0; i < NFIGS; i++)
 		it->row.sum[i] = FIG_UNKNOWN;
-	for (i = 0; it->sums && i < (int)NSUMS; i++)
-		it->row.sum[sum_cols[i].fig] =
-			sqlite3_column_int64(it->q, it->ncols + i);
+	/* the sums follow, in process_cols' order */
+	for (i = 0; i < (int)NPROCESS_COLS; i++)
+		if (process_cols[i].fig >= 0 && (it->sums >> process_cols[i].fig & 1))
+			it->row.sum[process_cols[i].fig] =
+				sqlite3_column_int64(it->q, k++);
 	return 1;
 }
 

@@ -77,8 +77,8 @@ struct snapshot_row {
 	int64_t meminfo_blob;		/* 0: none */
 	/* read only (store_snapshot_finish writes them) */
 	int64_t seen, captured, skipped, bytes_read;
-	/* read with `sums`: the sum over its processes, FIG_UNKNOWN when
-	 * no process has the figure; VSS, RSS, PSS, USS and SWAP only */
+	/* read with `sums`: the sum over its processes of those figures,
+	 * FIG_UNKNOWN when no process has the figure (or it was not asked) */
 	int64_t sum[NFIGS];
 };
 
@@ -121,7 +121,8 @@ int store_prune(struct store *s, int64_t keep, int64_t *removed);
 struct snapshot_query {
 	const char *host;	/* only this hostname's; NULL: every host */
 	int64_t id;		/* only this one; 0: every snapshot */
-	int sums;		/* fill snapshot_row.sum (reads processes) */
+	unsigned sums;		/* FIG_BIT()s to sum in snapshot_row.sum
+				   (reads processes) */
 	int by_boot;		/* order by host, boot_id, then time; else
 				   by time (both then by id) */
 	int newest_first;	/* the times (and ids) in reverse */
@@ -133,7 +134,7 @@ struct snapshot_iter {
 	struct snapshot_row row;
 	const struct rows_col **cols;	/* what q's columns fill */
 	int ncols;
-	int sums;			/* q's sums follow cols */
+	unsigned sums;			/* q's sums follow cols */
 };
 
 /*
