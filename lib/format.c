@@ -29,13 +29,14 @@ struct format_change {
 };
 
 static const struct format_change changes[] = {
+	/* 1.1 (mapsnap 0.2.0): appended below as they come */
 #ifdef MAPSNAP_FORMAT_TEST_STEP
-	/* 1.1, in test builds only: a step as a later release may take */
-	{ 1, ADD_COLUMN, "processes", "future_kb INTEGER" },
-	{ 1, ADD_OBJECT, "future", NULL },
-	{ 1, ADD_OBJECT, "future_by_note", NULL },
-	{ 1, RUN_SQL, NULL, "INSERT INTO future SELECT id, 'upgraded'"
-	  " FROM snapshots" },
+	/* in test builds only: a step as a later release may take */
+	{ FORMAT_MINOR, ADD_COLUMN, "processes", "future_kb INTEGER" },
+	{ FORMAT_MINOR, ADD_OBJECT, "future", NULL },
+	{ FORMAT_MINOR, ADD_OBJECT, "future_by_note", NULL },
+	{ FORMAT_MINOR, RUN_SQL, NULL, "INSERT INTO future SELECT id,"
+	  " 'upgraded' FROM snapshots" },
 #endif
 	{ 0, 0, NULL, NULL },
 };

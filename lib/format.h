@@ -22,9 +22,9 @@
 #define FORMAT_MAJOR 1
 #ifdef MAPSNAP_FORMAT_TEST_STEP
 /* A build one step ahead, for the compatibility tests (t-compat.sh). */
-#define FORMAT_MINOR 1
+#define FORMAT_MINOR 2
 #else
-#define FORMAT_MINOR 0
+#define FORMAT_MINOR 1
 #endif
 
 /* A file as the checks found it: its minor, and its tables' columns. */

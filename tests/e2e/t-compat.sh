@@ -7,6 +7,13 @@
 FUT=$BUILD/future
 [ -x "$FUT/mapsnap-analyze" ] && [ -x "$FUT/mapsnap-capture" ] ||
 	fail "no build one format step ahead: run 'make future'"
+# the formats of the two builds ("1.1"), their minors, the release
+format_of() { "$1/mapsnap-analyze" --version | sed 's/.*(format \(.*\))$/\1/'; }
+NOW=$(format_of "$BUILD") NEXT=$(format_of "$FUT")
+REL=$("$ANALYZE" --version | sed 's/^mapsnap-analyze \([^ ]*\) .*/\1/')
+[ "${NOW%.*}" = "${NEXT%.*}" ] && [ "${NEXT#*.}" -eq $((${NOW#*.} + 1)) ] ||
+	fail "the future build ($NEXT) is not one minor after this one ($NOW)"
+minor_row() { [ "${1#*.}" -eq 0 ] || echo "${1#*.}"; }
 
 # same_outputs GOLDEN OUT [EXCLUDE]: the command outputs equal the goldens
 same_outputs() {
@@ -60,7 +67,7 @@ for d in "$ROOT"/tests/compat/*/; do
 			expect_exit 0 "$b/mapsnap-analyze" check "$T/u/$name.db"
 			minor=$(sqlite3 "$T/u/$name.db" "SELECT value FROM meta
 				WHERE key = 'format_minor'")
-			[ "$minor" = "$([ "$b" = "$FUT" ] && echo 1)" ] ||
+			[ "$minor" = "$(minor_row "$([ "$b" = "$FUT" ] && echo "$NEXT" || echo "$NOW")")" ] ||
 				fail "$b: $name.db upgraded to minor '$minor'"
 			# 3. its old snapshots still show as they did, with
 			# either build, whichever upgraded it
@@ -80,13 +87,13 @@ for d in "$ROOT"/tests/compat/*/; do
 		# nothing into it, nor from it: that would lose its new column
 		expect_exit 1 "$BUILD/mapsnap-capture" -q -o "$T/u/$name.db" \
 			--proc "$ROOT/samples/edge/proc"
-		expect_grep "has format 1\.1, newer than this mapsnap \(.*\) writes \(1\.0\)" \
+		expect_grep "has format ${NEXT//./\\.}, newer than this mapsnap \($REL\) writes \(${NOW//./\\.}\)" \
 			"$T/err"
 		expect_exit 1 "$BUILD/mapsnap-analyze" merge -q "$T/m.db" "$T/u/$name.db"
-		expect_grep "cannot merge .*: it has format 1\.1, newer than" "$T/err"
+		expect_grep "cannot merge .*: it has format ${NEXT//./\\.}, newer than" "$T/err"
 		[ ! -e "$T/m.db" ] || fail "a refused merge left its OUT"
 		expect_exit 1 "$BUILD/mapsnap-analyze" redact -q "$T/u/$name.db" "$T/r.db"
-		expect_grep "cannot redact .*: it has format 1\.1, newer than" "$T/err"
+		expect_grep "cannot redact .*: it has format ${NEXT//./\\.}, newer than" "$T/err"
 	done
 done
 [ "$n" -ge 100 ] || fail "only $n outputs of upgraded files compared"
@@ -122,7 +129,7 @@ expect_cmp want "$T/out"
 # 6. a file claiming a newer minor: its additions are ignored if they
 # are plain tables, columns and indexes, and refused if they can run code
 cp "$db" x.db
-sqlite3 x.db "INSERT INTO meta VALUES ('format_minor', '7');
+sqlite3 x.db "INSERT INTO meta VALUES ('format_minor', '70');
 	CREATE TABLE later (snapshot_id INTEGER, note TEXT);
 	CREATE INDEX later_by_note ON later (note);
 	ALTER TABLE processes ADD COLUMN later_kb INTEGER;
@@ -132,7 +139,7 @@ sed 1,2d "$ROOT/tests/compat/1.0/golden/samples/ps-1" >want
 expect_cmp want "$T/out"
 expect_exit 0 "$ANALYZE" check x.db
 expect_exit 1 "$CAPTURE" -q -o x.db --proc "$ROOT/samples/edge/proc"
-expect_grep "'x.db' has format 1\.7, newer than this mapsnap \(.*\) writes \(1\.0\): upgrade mapsnap" "$T/err"
+expect_grep "'x.db' has format 1\.70, newer than this mapsnap \($REL\) writes \(${NOW//./\\.}\): upgrade mapsnap" "$T/err"
 sqlite3 x.db "CREATE VIEW later_view AS SELECT * FROM later"
 expect_exit 1 "$ANALYZE" ps x.db
 expect_grep "its schema has view 'later_view', which mapsnap does not make" "$T/err"
@@ -150,6 +157,6 @@ expect_grep "its schema has table 'later', which mapsnap does not make" "$T/err"
 cp "$db" x.db
 sqlite3 x.db "PRAGMA user_version = 2"
 expect_exit 1 "$ANALYZE" list x.db
-echo "mapsnap-analyze: 'x.db' has format 2, newer than this mapsnap ($("$ANALYZE" --version | sed 's/.* \([0-9.]*\) (format.*/\1/')) reads (1.0): upgrade mapsnap" >want
+echo "mapsnap-analyze: 'x.db' has format 2, newer than this mapsnap ($REL) reads ($NOW): upgrade mapsnap" >want
 expect_cmp want "$T/err"
 exit 0
