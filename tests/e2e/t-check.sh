@@ -122,6 +122,18 @@ cap -o r.db --import "$ROOT/samples/real/proc/4188/smaps" --pid 7
 expect_exit 0 "$ANALYZE" check -q r.db
 expect_exit 0 "$ANALYZE" check -q b.db
 
+# --- what schema.sql's constraints promise, in a file that declares none -----
+# A stranger's file may lack the keys, UNIQUE, NOT NULL and CHECKs (the
+# opener asks for the tables and columns only): check finds the rows that
+# break them. lax SQL: x.db is a.db without them, with SQL applied.
+lax() {
+	python3 "$ROOT/tests/helpers/make-damaged" --lax a.db x.db "$1" ||
+		fail "cannot make a lax x.db"
+}
+lax ""
+expect_exit 0 "$ANALYZE" check -q x.db
+expect_exit 0 "$ANALYZE" ps x.db --snapshot @r1
+
 # --- hostile schemas: refused before any row is read, by every command --------
 damage "CREATE VIEW evil AS SELECT load_extension('/nonexistent/evil.so')"
 for cmd in "check x.db" "list x.db" "ps x.db" "sql x.db SELECT 1"; do

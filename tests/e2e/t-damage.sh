@@ -172,3 +172,9 @@ fi
 awk '$3 == 0 { print $1 }' checks | sort >passed
 comm -12 must-fail passed >missed
 [ ! -s missed ] || fail "check passes damaged files: $(cat missed)"
+# and passes those that lack only the constraints, not the rows they keep
+awk '$2 == "whole" { print "corpus/" $1 }' corpus.list | sort >must-pass
+[ -s must-pass ] || fail "the corpus has no whole file"
+awk '$3 != 0 { print $1 }' checks | sort >failed
+comm -12 must-pass failed >wrong
+[ ! -s wrong ] || fail "check fails whole files: $(cat wrong)"
