@@ -1,5 +1,5 @@
 /* cmd_check.c - `check FILE`: is a file whole? SQLite's own check, types,
- * references, counts, every blob against its hash, figures against texts. */
+ * keys, references, counts, blobs by hash, figures against texts. */
 #include "analyze.h"
 #include "blob.h"
 #include "progress.h"
@@ -24,6 +24,7 @@ struct blob_sum {
 struct check {
 	struct store st;
 	sqlite3 *ref;		/* schema.sql run in memory: the declared layout */
+	sqlite3_stmt *key_cols;	/* on ref: the columns of a key (key_sql_make) */
 	int64_t problems;
 	struct blob_sum *sums;	/* by id, ascending */
 	size_t nsums, sums_alloc;
@@ -183,27 +184,85 @@ static void check_column(struct check *c, const char *table, const char *who,
 			"check the ranges of rows");
 }
 
-/* "'table (k1 ' || quote(k1) || ', k2 ' || quote(k2) || ')'": names a row
- * by its primary key, as schema.sql declares it. */
-static char *row_name(struct check *c, const char *table)
+/*
+ * SQL about one key of `table` in the reference, the columns of unique
+ * index `index` in order (NULL: of the primary key, else the rowid):
+ * `name` names a row by them, as 'processes (snapshot_id ' ||
+ * quote("snapshot_id") || ', pid ' || quote("pid") || ')'; `group` lists
+ * them for GROUP BY, each with its collation; `present` holds when none
+ * is NULL. The names are schema.sql's.
+ */
+struct key_sql {
+	char *name, *group, *present;	/* sqlite3_free() them */
+};
+
+static void key_sql_release(struct key_sql *k)
 {
-	struct buf b = BUF_INIT(1 << 16);
-	sqlite3_stmt *q = NULL;
+	sqlite3_free(k->name);
+	sqlite3_free(k->group);
+	sqlite3_free(k->present);
+	memset(k, 0, sizeof(*k));
+}
+
+/* 0, or -1 when out of memory or the key has no column (not printed). */
+static int key_sql_make(struct check *c, const char *table, const char *index,
+			struct key_sql *k)
+{
+	sqlite3_str *name, *group, *present;
 	int n = 0;
 
-	sqlite3_prepare_v2(c->ref, "SELECT name FROM pragma_table_info(?1)"
-			   " WHERE pk > 0 ORDER BY pk", -1, &q, NULL);
-	sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
-	buf_addf(&b, "'%s (", table);
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		const char *k = (const char *)sqlite3_column_text(q, 0);
+	memset(k, 0, sizeof(*k));
+	if (!c->key_cols &&
+	    sqlite3_prepare_v2(c->ref, "SELECT seqno, name, coll"
+			       " FROM pragma_index_xinfo(?2) WHERE key"
+			       " UNION ALL SELECT pk, name, 'BINARY'"
+			       " FROM pragma_table_info(?1) WHERE pk > 0"
+			       " AND ?2 IS NULL UNION ALL SELECT 0, 'rowid',"
+			       " 'BINARY' WHERE ?2 IS NULL AND NOT EXISTS"
+			       " (SELECT 1 FROM pragma_table_info(?1) WHERE pk > 0)"
+			       " ORDER BY 1", -1, &c->key_cols, NULL) != SQLITE_OK)
+		return -1;
+	name = sqlite3_str_new(NULL);
+	group = sqlite3_str_new(NULL);
+	present = sqlite3_str_new(NULL);
+	sqlite3_bind_text(c->key_cols, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(c->key_cols, 2, index, -1, SQLITE_STATIC);
+	sqlite3_str_appendf(name, "'%q (", table);
+	while (sqlite3_step(c->key_cols) == SQLITE_ROW) {
+		const char *col = (const char *)sqlite3_column_text(c->key_cols, 1);
+		const char *coll = (const char *)sqlite3_column_text(c->key_cols, 2);
 
-		buf_addf(&b, "%s%s ' || quote(\"%s\") || '", n++ ? ", " : "",
-			 k, k);
+		sqlite3_str_appendf(name, "%s%q ' || quote(\"%w\") || '",
+				    n ? ", " : "", col, col);
+		sqlite3_str_appendf(group, "%s\"%w\" COLLATE \"%w\"",
+				    n ? ", " : "", col, coll);
+		sqlite3_str_appendf(present, "%s\"%w\" IS NOT NULL",
+				    n ? " AND " : "", col);
+		n++;
 	}
-	buf_addstr(&b, ")'");
-	sqlite3_finalize(q);
-	return buf_detach(&b, NULL);
+	sqlite3_reset(c->key_cols);
+	sqlite3_str_appendall(name, ")'");
+	k->name = sqlite3_str_finish(name);
+	k->group = sqlite3_str_finish(group);
+	k->present = sqlite3_str_finish(present);
+	return n && k->name && k->group && k->present ? 0 : -1;
+}
+
+/* How messages name a row of `table`: by its primary key. NULL when out
+ * of memory; sqlite3_free() it. */
+static char *row_name(struct check *c, const char *table)
+{
+	struct key_sql k;
+	char *name;
+
+	if (key_sql_make(c, table, NULL, &k) < 0) {
+		key_sql_release(&k);
+		return NULL;
+	}
+	name = k.name;
+	k.name = NULL;
+	key_sql_release(&k);
+	return name;
 }
 
 /* Every column of every table of schema.sql (the store checked that the
@@ -223,17 +282,59 @@ static void check_rows(struct check *c)
 
 		if (!table || strcmp(table, t)) {
 			free(table);
-			free(who);
+			sqlite3_free(who);
 			table = xstrdup(t);
 			who = row_name(c, t);
 		}
-		check_column(c, table, who, (const char *)sqlite3_column_text(q, 1),
-			     (const char *)sqlite3_column_text(q, 2),
-			     sqlite3_column_int(q, 3));
+		if (!who)
+			rows_are_problems(c, NULL, "check rows");
+		else
+			check_column(c, table, who,
+				     (const char *)sqlite3_column_text(q, 1),
+				     (const char *)sqlite3_column_text(q, 2),
+				     sqlite3_column_int(q, 3));
 	}
 	sqlite3_finalize(q);
 	free(table);
-	free(who);
+	sqlite3_free(who);
+}
+
+/*
+ * Every unique key of schema.sql, which a stranger's table may not
+ * declare: the unique indexes of the reference (UNIQUE, and the primary
+ * keys of WITHOUT ROWID tables) and its rowid aliases. One GROUP BY per
+ * key, which walks the file's own index when it has one. Rows with a NULL
+ * in the key are apart, as SQLite's UNIQUE has them (check_rows reports
+ * the NULL where it is not allowed).
+ */
+static void check_keys(struct check *c)
+{
+	sqlite3_stmt *q = NULL;
+
+	sqlite3_prepare_v2(c->ref, "SELECT m.rowid, m.name, l.name FROM"
+			   " sqlite_schema AS m, pragma_index_list(m.name) AS l"
+			   " WHERE m.type = 'table' AND l.\"unique\" UNION ALL"
+			   " SELECT m.rowid, m.name, NULL FROM sqlite_schema AS m"
+			   " WHERE m.type = 'table' AND NOT EXISTS (SELECT 1 FROM"
+			   " pragma_index_list(m.name) WHERE origin = 'pk') AND"
+			   " EXISTS (SELECT 1 FROM pragma_table_info(m.name)"
+			   " WHERE pk > 0) ORDER BY 1, 3", -1, &q, NULL);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *table = (const char *)sqlite3_column_text(q, 1);
+		struct key_sql k;
+
+		if (key_sql_make(c, table, (const char *)sqlite3_column_text(q, 2),
+				 &k) < 0)
+			rows_are_problems(c, NULL, "check unique keys");
+		else
+			rows_are_problems(c, sqlite3_mprintf(
+				"SELECT %s || ': ' || count(*) || ' rows have this"
+				" key, which must be unique' FROM \"%w\" WHERE %s"
+				" GROUP BY %s HAVING count(*) > 1", k.name, table,
+				k.present, k.group), "check unique keys");
+		key_sql_release(&k);
+	}
+	sqlite3_finalize(q);
 }
 
 /* What holds between rows: counts that must agree, values in a set. */
@@ -473,6 +574,7 @@ static int run_check(int argc, char **argv, const struct out_opts *out)
 		sql_problem(&c, "read");
 	integrity(&c);
 	check_rows(&c);
+	check_keys(&c);
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
 		rows_are_problems(&c, sqlite3_mprintf("%s", rules[i]),
 				  "check how rows agree");
@@ -493,6 +595,7 @@ static int run_check(int argc, char **argv, const struct out_opts *out)
 		       (long long)nsnaps, (long long)nprocs, (long long)nblobs,
 		       (long long)bytes);
 	store_close(&c.st);
+	sqlite3_finalize(c.key_cols);
 	sqlite3_close(c.ref);
 	free(c.sums);
 	return c.problems ? 1 : 0;

@@ -1,6 +1,8 @@
 # t-check.sh - check: ok on clean files (captured, merged), one line per
-# problem naming the table, the row or blob and the cause on damaged ones;
-# a hostile schema refused by every command; usage and open errors.
+# problem naming the table, the row or blob and the cause on damaged ones,
+# also on rows that break what schema.sql's constraints promise in tables
+# that declare none; a hostile schema refused by every command; usage and
+# open errors.
 . "$ROOT/tests/e2e/lib.sh"
 
 cap() { expect_exit 0 "$CAPTURE" -q "$@"; }
@@ -133,6 +135,40 @@ lax() {
 lax ""
 expect_exit 0 "$ANALYZE" check -q x.db
 expect_exit 0 "$ANALYZE" ps x.db --snapshot @r1
+# broken SQL LINE...: check fails on lax x.db with SQL, with these lines
+broken() {
+	local sql=$1 s=s
+	shift
+	[ $# -eq 1 ] && s=
+	lax "$sql"
+	expect_exit 1 "$ANALYZE" check x.db
+	printf "mapsnap-analyze: 'x.db': %s\n" "$@" >want
+	sed '$d' err >got
+	expect_cmp want got
+	expect_grep "^mapsnap-analyze: 'x.db': $# problem$s found \\(" err
+	[ ! -s out ] || fail "check printed ok on a damaged file"
+}
+# every unique key: UNIQUE columns, composite and rowid primary keys
+broken "UPDATE snapshots SET uuid = (SELECT min(uuid) FROM snapshots)" \
+	"snapshots (uuid '$(q a.db 'SELECT min(uuid) FROM snapshots')'): 2 rows have this key, which must be unique"
+hash4188=$(q a.db "SELECT hex(hash) FROM blobs WHERE id = $text4188")
+broken "INSERT INTO blobs SELECT 1000, hash, raw_size, codec, data FROM blobs
+	WHERE id = $text4188" \
+	"blobs (hash X'$hash4188'): 2 rows have this key, which must be unique"
+broken "INSERT INTO hosts SELECT 2, hostname, machine_id FROM hosts" \
+	"hosts (hostname 'alpha', machine_id ''): 2 rows have this key, which must be unique"
+broken "INSERT INTO processes SELECT * FROM processes WHERE snapshot_id = 1 AND pid = 4188;
+	UPDATE snapshots SET procs_captured = procs_captured + 1 WHERE id = 1" \
+	"processes (snapshot_id 1, pid 4188): 2 rows have this key, which must be unique"
+broken "INSERT INTO skips SELECT snapshot_id, reason, 0 FROM skips WHERE snapshot_id = 2" \
+	"skips (snapshot_id 2, reason 'kernel'): 2 rows have this key, which must be unique"
+broken "INSERT INTO meminfo SELECT * FROM meminfo WHERE snapshot_id = 1 AND name = 'MemFree'" \
+	"meminfo (snapshot_id 1, name 'MemFree'): 2 rows have this key, which must be unique"
+broken "INSERT INTO meta VALUES ('format', 'mapsnap')" \
+	"meta (key 'format'): 2 rows have this key, which must be unique"
+broken "INSERT INTO snapshots SELECT * FROM snapshots WHERE id = 1;
+	UPDATE snapshots SET uuid = '00000000' || substr(uuid, 9) WHERE rowid = last_insert_rowid()" \
+	"snapshots (id 1): 2 rows have this key, which must be unique"
 
 # --- hostile schemas: refused before any row is read, by every command --------
 damage "CREATE VIEW evil AS SELECT load_extension('/nonexistent/evil.so')"

@@ -1,7 +1,8 @@
 # t-damage.sh - every analyzer command on a corpus of damaged files (cut,
-# byte-flipped, lying sizes, zip bombs, wrong types, hostile schemas, not a
-# database at all): exit 0 or 1 with a message, never a crash or a hang;
-# `check` fails on every damage that matters and passes the clean files.
+# byte-flipped, lying sizes, zip bombs, wrong types, hostile schemas, keys
+# twice in tables that declare none, not a database at all): exit 0 or 1
+# with a message, never a crash or a hang; `check` fails on every damage
+# that matters and passes the clean files.
 . "$ROOT/tests/e2e/lib.sh"
 
 PID=4188	# a process of samples/real, whose text blob the damages hit
