@@ -157,7 +157,7 @@ static int is_non_negative(const char *table, const char *col)
 /*
  * The checks of one column of `table`, whose rows are named by `who` (an
  * SQL expression such as 'processes (snapshot_id 1, pid 42)'): its type,
- * the row it refers to, its range.
+ * NULL only where allowed, the row it refers to, its range.
  */
 static void check_column(struct check *c, const char *table, const char *who,
 			 const char *col, const char *decl, int notnull)
@@ -170,6 +170,10 @@ static void check_column(struct check *c, const char *table, const char *who,
 			" FROM \"%w\" WHERE typeof(\"%w\") NOT IN ('%s', '%s')",
 			who, col, col, type, table, col, type,
 			notnull ? type : "null"), "check the types of rows");
+	else if (notnull)
+		rows_are_problems(c, sqlite3_mprintf(
+			"SELECT %s || ': %q is null' FROM \"%w\" WHERE \"%w\" IS NULL",
+			who, col, table, col), "check the types of rows");
 	if (target && strcmp(table, target))
 		rows_are_problems(c, sqlite3_mprintf(
 			"SELECT %s || ': %q ' || quote(\"%w\") || ' is not in %q'"
@@ -265,18 +269,22 @@ static char *row_name(struct check *c, const char *table)
 	return name;
 }
 
-/* Every column of every table of schema.sql (the store checked that the
+/*
+ * Every column of every table of schema.sql (the store checked that the
  * file has them all), with the names made from schema.sql: no quoting of
- * a stranger's names is ever needed. */
+ * a stranger's names is ever needed. A primary key is never NULL there (a
+ * rowid alias cannot be, WITHOUT ROWID makes it NOT NULL), but may be in
+ * a stranger's table that declares none.
+ */
 static void check_rows(struct check *c)
 {
 	sqlite3_stmt *q = NULL;
 	char *who = NULL, *table = NULL;
 
-	sqlite3_prepare_v2(c->ref, "SELECT m.name, p.name, p.type, p.\"notnull\""
-			   " FROM sqlite_schema AS m, pragma_table_info(m.name)"
-			   " AS p WHERE m.type = 'table' ORDER BY m.rowid, p.cid",
-			   -1, &q, NULL);
+	sqlite3_prepare_v2(c->ref, "SELECT m.name, p.name, p.type,"
+			   " p.\"notnull\" OR p.pk > 0 FROM sqlite_schema AS m,"
+			   " pragma_table_info(m.name) AS p WHERE m.type = 'table'"
+			   " ORDER BY m.rowid, p.cid", -1, &q, NULL);
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(q, 0);
 

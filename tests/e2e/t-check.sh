@@ -169,6 +169,11 @@ broken "INSERT INTO meta VALUES ('format', 'mapsnap')" \
 broken "INSERT INTO snapshots SELECT * FROM snapshots WHERE id = 1;
 	UPDATE snapshots SET uuid = '00000000' || substr(uuid, 9) WHERE rowid = last_insert_rowid()" \
 	"snapshots (id 1): 2 rows have this key, which must be unique"
+# NULL in a key, which schema.sql never allows, or in a NOT NULL column
+broken "INSERT INTO hosts VALUES (NULL, 'ghost', '')" \
+	"hosts (id NULL): id is null, not integer"
+broken "UPDATE processes SET text_kind = NULL WHERE pid = 4190" \
+	"processes (snapshot_id 1, pid 4190): text_kind is null, not text"
 
 # --- hostile schemas: refused before any row is read, by every command --------
 damage "CREATE VIEW evil AS SELECT load_extension('/nonexistent/evil.so')"
