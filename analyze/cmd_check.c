@@ -1,11 +1,13 @@
 /* cmd_check.c - `check FILE`: is a file whole? SQLite's own check, types,
- * keys, references, counts, blobs by hash, figures against texts. */
+ * keys, CHECKs, references, counts, blobs by hash, figures against texts. */
 #include "analyze.h"
 #include "blob.h"
 #include "progress.h"
 #include "smaps.h"
 #include "util.h"
 
+#include <assert.h>
+#include <ctype.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -131,7 +133,8 @@ static const char *ref_target(const char *col)
 	return NULL;
 }
 
-/* Counts and sizes, which are never below 0 (uid: -1 is stored as NULL). */
+/* Counts and sizes, which are never below 0 (uid: -1 is stored as NULL).
+ * blobs.raw_size is not here: schema.sql's CHECK says it (check_checks). */
 static const char *const non_negative[] = {
 	"snapshots.page_size", "snapshots.procs_seen", "snapshots.procs_captured",
 	"snapshots.procs_skipped", "snapshots.bytes_read", "skips.count",
@@ -140,7 +143,7 @@ static const char *const non_negative[] = {
 	"processes.nmaps", "processes.size_kb", "processes.rss_kb",
 	"processes.pss_kb", "processes.uss_kb", "processes.shared_kb",
 	"processes.swap_kb", "processes.swap_pss_kb", "processes.anon_kb",
-	"processes.locked_kb", "blobs.raw_size",
+	"processes.locked_kb",
 };
 
 static int is_non_negative(const char *table, const char *col)
@@ -345,7 +348,160 @@ static void check_keys(struct check *c)
 	sqlite3_finalize(q);
 }
 
-/* What holds between rows: counts that must agree, values in a set. */
+/* p past spaces and comments of SQL text. */
+static const char *skip_blank(const char *p)
+{
+	for (;;) {
+		if (isspace((unsigned char)*p)) {
+			p++;
+		} else if (p[0] == '-' && p[1] == '-') {
+			p += strcspn(p, "\n");
+		} else if (p[0] == '/' && p[1] == '*') {
+			const char *e = strstr(p + 2, "*/");
+
+			p = e ? e + 2 : p + strlen(p);
+		} else {
+			return p;
+		}
+	}
+}
+
+static int is_word_char(char ch)
+{
+	return isalnum((unsigned char)ch) || ch == '_' || ch == '$';
+}
+
+/* The end of the SQL token at p: a quoted string or name, a run of word
+ * characters, or one character. */
+static const char *token_end(const char *p)
+{
+	char close = *p == '[' ? ']' : *p;
+
+	if (*p && strchr("'\"`[", *p)) {
+		for (p++; *p; p++) {
+			if (*p != close)
+				continue;
+			if (close != ']' && p[1] == close)
+				p++;	/* a doubled quote stands for itself */
+			else
+				return p + 1;
+		}
+		return p;
+	}
+	if (!is_word_char(*p))
+		return *p ? p + 1 : p;
+	while (is_word_char(*p))
+		p++;
+	return p;
+}
+
+static int token_is(const char *p, const char *end, const char *word)
+{
+	return (size_t)(end - p) == strlen(word) &&
+	       !sqlite3_strnicmp(p, word, (int)(end - p));
+}
+
+/* Does the token start a table constraint, not a column definition? */
+static int starts_constraint(const char *p, const char *end)
+{
+	return token_is(p, end, "CONSTRAINT") || token_is(p, end, "PRIMARY") ||
+	       token_is(p, end, "UNIQUE") || token_is(p, end, "CHECK") ||
+	       token_is(p, end, "FOREIGN");
+}
+
+/*
+ * The CHECK whose parenthesised expression follows p, in the definition
+ * of column `col` (NULL: a table constraint): every row of `table` for
+ * which it is false breaks it (NULL passes, as in SQLite). Returns the
+ * end of the expression's ")".
+ */
+static const char *check_expr(struct check *c, const char *table,
+			      const char *who, const char *col, const char *p)
+{
+	const char *open = skip_blank(p), *close;
+	int depth = 0;
+	char *expr;
+
+	assert(*open == '(');	/* SQLite ran schema.sql */
+	for (close = open; *close; close = skip_blank(token_end(close)))
+		if (*close == '(')
+			depth++;
+		else if (*close == ')' && --depth == 0)
+			break;
+	expr = sqlite3_mprintf("%.*s", (int)(close - open - 1), open + 1);
+	if (!expr)
+		rows_are_problems(c, NULL, "check CHECKs");
+	else if (col)
+		rows_are_problems(c, sqlite3_mprintf("SELECT %s || ': %q ' ||"
+			" quote(\"%w\") || ' fails CHECK (%q)' FROM \"%w\""
+			" WHERE NOT (%s)", who, col, col, expr, table, expr),
+			"check CHECKs");
+	else
+		rows_are_problems(c, sqlite3_mprintf("SELECT %s || ': fails"
+			" CHECK (%q)' FROM \"%w\" WHERE NOT (%s)", who, expr,
+			table, expr), "check CHECKs");
+	sqlite3_free(expr);
+	return *close ? close + 1 : close;
+}
+
+/*
+ * The CHECKs of one CREATE TABLE text of the reference. SQLite lists no
+ * CHECK constraint, so they are read from that text: schema.sql's own,
+ * compiled in (no stranger's text is parsed here). Each CHECK at the
+ * depth of the column list, with the column whose definition holds it,
+ * so that a CHECK added to schema.sql is checked with no change here.
+ */
+static void check_table_checks(struct check *c, const char *table,
+			       const char *who, const char *sql)
+{
+	const char *p, *end;
+	char *col = NULL;
+	int depth = 0, starts = 0;	/* starts: a definition begins */
+
+	for (p = skip_blank(sql); *p; p = skip_blank(end)) {
+		end = token_end(p);
+		if (*p == '(' || *p == ')') {
+			depth += *p == '(' ? 1 : -1;
+			starts = depth == 1 && *p == '(';
+		} else if (depth != 1) {
+			continue;
+		} else if (*p == ',') {
+			starts = 1;
+		} else if (token_is(p, end, "CHECK")) {
+			end = check_expr(c, table, who, starts ? NULL : col, end);
+			starts = 0;
+		} else if (starts) {
+			sqlite3_free(col);
+			col = starts_constraint(p, end) || !is_word_char(*p) ? NULL
+				: sqlite3_mprintf("%.*s", (int)(end - p), p);
+			starts = 0;
+		}
+	}
+	sqlite3_free(col);
+}
+
+/* Every CHECK of schema.sql, which a stranger's table may not declare. */
+static void check_checks(struct check *c)
+{
+	sqlite3_stmt *q = NULL;
+
+	sqlite3_prepare_v2(c->ref, "SELECT name, sql FROM sqlite_schema"
+			   " WHERE type = 'table' ORDER BY rowid", -1, &q, NULL);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *table = (const char *)sqlite3_column_text(q, 0);
+		char *who = row_name(c, table);
+
+		if (who)
+			check_table_checks(c, table, who,
+					   (const char *)sqlite3_column_text(q, 1));
+		else
+			rows_are_problems(c, NULL, "check CHECKs");
+		sqlite3_free(who);
+	}
+	sqlite3_finalize(q);
+}
+
+/* What holds between rows: counts that must agree. */
 static const char *const rules[] = {
 	"SELECT 'snapshots (id ' || id || '): procs_captured is '"
 	" || quote(procs_captured) || ' but it has ' || n || ' processes'"
@@ -358,12 +514,6 @@ static const char *const rules[] = {
 	" (SELECT total(count) FROM skips"
 	" WHERE snapshot_id = s.id) AS n FROM snapshots AS s)"
 	" WHERE procs_skipped IS NOT CAST(n AS INTEGER)",
-	"SELECT 'snapshots (id ' || id || '): source ' || quote(source)"
-	" || ' is not smaps, maps or rollup' FROM snapshots"
-	" WHERE source NOT IN ('smaps', 'maps', 'rollup')",
-	"SELECT 'processes (snapshot_id ' || snapshot_id || ', pid ' || pid"
-	" || '): text_kind ' || quote(text_kind) || ' is not smaps, maps or"
-	" rollup' FROM processes WHERE text_kind NOT IN ('smaps', 'maps', 'rollup')",
 	"SELECT 'meta: format is not ''mapsnap''' WHERE NOT EXISTS"
 	" (SELECT 1 FROM meta WHERE key = 'format' AND value = 'mapsnap')",
 };
@@ -583,6 +733,7 @@ static int run_check(int argc, char **argv, const struct out_opts *out)
 	integrity(&c);
 	check_rows(&c);
 	check_keys(&c);
+	check_checks(&c);
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
 		rows_are_problems(&c, sqlite3_mprintf("%s", rules[i]),
 				  "check how rows agree");

@@ -97,9 +97,9 @@ snapshots (id 2): host_id 1 is not in hosts
 processes (snapshot_id 1, pid 4190): text_blob 4242 is not in blobs
 processes (snapshot_id 1, pid 4192): rss_kb is -3, below 0
 processes (snapshot_id 1, pid 4193): pss_kb is text, not integer
+processes (snapshot_id 1, pid 4192): text_kind 'bogus' fails CHECK (text_kind IN ('smaps', 'maps', 'rollup'))
 snapshots (id 2): procs_captured is 4 but it has 3 processes
 snapshots (id 2): procs_skipped is 1 but its skips add up to 7
-processes (snapshot_id 1, pid 4192): text_kind 'bogus' is not smaps, maps or rollup
 meta: format is not 'mapsnap'
 EOF
 echo "mapsnap-analyze: 'x.db': 9 problems found (2 snapshots, 8 processes, $nblobs blobs checked)" >>want
@@ -174,6 +174,18 @@ broken "INSERT INTO hosts VALUES (NULL, 'ghost', '')" \
 	"hosts (id NULL): id is null, not integer"
 broken "UPDATE processes SET text_kind = NULL WHERE pid = 4190" \
 	"processes (snapshot_id 1, pid 4190): text_kind is null, not text"
+# every CHECK; the blob's reader says what it makes of the same row
+broken "UPDATE blobs SET hash = substr(hash, 1, 15) WHERE id = $text4188" \
+	"blobs (id $text4188): hash X'${hash4188:0:30}' fails CHECK (length(hash) = 16)" \
+	"blob $text4188 has no valid codec or hash"
+broken "UPDATE blobs SET raw_size = -1 WHERE id = $stat4190" \
+	"blobs (id $stat4190): raw_size -1 fails CHECK (raw_size >= 0)" \
+	"blob $stat4190 claims an absurd size (-1 bytes)"
+broken "UPDATE blobs SET codec = 'lz4' WHERE id = $stat4190" \
+	"blobs (id $stat4190): codec 'lz4' fails CHECK (codec IN ('raw', 'zlib'))" \
+	"blob $stat4190 has unknown codec 'lz4'"
+broken "UPDATE snapshots SET source = 'perf' WHERE id = 2" \
+	"snapshots (id 2): source 'perf' fails CHECK (source IN ('smaps', 'maps', 'rollup'))"
 
 # --- hostile schemas: refused before any row is read, by every command --------
 damage "CREATE VIEW evil AS SELECT load_extension('/nonexistent/evil.so')"
