@@ -501,7 +501,14 @@ static void check_checks(struct check *c)
 	sqlite3_finalize(q);
 }
 
-/* What holds between rows: counts that must agree. */
+#define HEX4 "[0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
+
+/*
+ * What holds between rows (counts that must agree) and what schema.sql
+ * only says in words: the format of the file, the form of a uuid (merge
+ * tells snapshots apart by its text, and `--snapshot` finds one by its
+ * lowercase hex digits).
+ */
 static const char *const rules[] = {
 	"SELECT 'snapshots (id ' || id || '): procs_captured is '"
 	" || quote(procs_captured) || ' but it has ' || n || ' processes'"
@@ -514,6 +521,10 @@ static const char *const rules[] = {
 	" (SELECT total(count) FROM skips"
 	" WHERE snapshot_id = s.id) AS n FROM snapshots AS s)"
 	" WHERE procs_skipped IS NOT CAST(n AS INTEGER)",
+	"SELECT 'snapshots (id ' || quote(id) || '): uuid ' || quote(uuid)"
+	" || ' is not a UUID in lowercase with hyphens' FROM snapshots"
+	" WHERE typeof(uuid) = 'text' AND uuid NOT GLOB '" HEX4 HEX4 "-" HEX4
+	"-" HEX4 "-" HEX4 "-" HEX4 HEX4 HEX4 "'",
 	"SELECT 'meta: format is not ''mapsnap''' WHERE NOT EXISTS"
 	" (SELECT 1 FROM meta WHERE key = 'format' AND value = 'mapsnap')",
 };

@@ -186,6 +186,11 @@ broken "UPDATE blobs SET codec = 'lz4' WHERE id = $stat4190" \
 	"blob $stat4190 has unknown codec 'lz4'"
 broken "UPDATE snapshots SET source = 'perf' WHERE id = 2" \
 	"snapshots (id 2): source 'perf' fails CHECK (source IN ('smaps', 'maps', 'rollup'))"
+# a uuid of another form: `--snapshot UUID` cannot find it, and merge takes
+# a copy in the other form for another snapshot
+damage "UPDATE snapshots SET uuid = upper(uuid) WHERE id = 2"
+expect_exit 1 "$ANALYZE" check x.db
+expect_grep "^mapsnap-analyze: 'x.db': snapshots \(id 2\): uuid '$(q x.db 'SELECT uuid FROM snapshots WHERE id = 2')' is not a UUID in lowercase with hyphens$" err
 
 # --- hostile schemas: refused before any row is read, by every command --------
 damage "CREATE VIEW evil AS SELECT load_extension('/nonexistent/evil.so')"
