@@ -510,12 +510,12 @@ static void check_checks(struct check *c)
  * lowercase hex digits).
  */
 static const char *const rules[] = {
-	"SELECT 'snapshots (id ' || id || '): procs_captured is '"
+	"SELECT 'snapshots (id ' || quote(id) || '): procs_captured is '"
 	" || quote(procs_captured) || ' but it has ' || n || ' processes'"
 	" FROM (SELECT id, procs_captured, (SELECT count(*) FROM processes"
 	" WHERE snapshot_id = s.id) AS n FROM snapshots AS s)"
 	" WHERE procs_captured IS NOT n",
-	"SELECT 'snapshots (id ' || id || '): procs_skipped is '"
+	"SELECT 'snapshots (id ' || quote(id) || '): procs_skipped is '"
 	" || quote(procs_skipped) || ' but its skips add up to '"
 	" || CAST(n AS INTEGER) FROM (SELECT id, procs_skipped,"
 	" (SELECT total(count) FROM skips"

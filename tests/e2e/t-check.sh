@@ -174,6 +174,13 @@ broken "INSERT INTO hosts VALUES (NULL, 'ghost', '')" \
 	"hosts (id NULL): id is null, not integer"
 broken "UPDATE processes SET text_kind = NULL WHERE pid = 4190" \
 	"processes (snapshot_id 1, pid 4190): text_kind is null, not text"
+# a snapshot without an id: its rows lose it, and every rule names it
+lax "UPDATE snapshots SET id = NULL WHERE id = 2"
+expect_exit 1 "$ANALYZE" check x.db
+expect_grep "^mapsnap-analyze: 'x.db': snapshots \(id NULL\): id is null, not integer$" err
+expect_grep "^mapsnap-analyze: 'x.db': processes \(snapshot_id 2, pid 1200\): snapshot_id 2 is not in snapshots$" err
+expect_grep "^mapsnap-analyze: 'x.db': snapshots \(id NULL\): procs_captured is 4 but it has 0 processes$" err
+! grep -q 'a row with no key' err || fail "check names a row by nothing: $(cat err)"
 # every CHECK; the blob's reader says what it makes of the same row
 broken "UPDATE blobs SET hash = substr(hash, 1, 15) WHERE id = $text4188" \
 	"blobs (id $text4188): hash X'${hash4188:0:30}' fails CHECK (length(hash) = 16)" \
