@@ -1,11 +1,13 @@
 /* cmd_check.c - `check FILE`: is a file whole? SQLite's own check, types,
- * references, counts, every blob against its hash, figures against texts. */
+ * keys, CHECKs, references, counts, blobs by hash, figures against texts. */
 #include "analyze.h"
 #include "blob.h"
 #include "progress.h"
 #include "smaps.h"
 #include "util.h"
 
+#include <assert.h>
+#include <ctype.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +26,7 @@ struct blob_sum {
 struct check {
 	struct store st;
 	sqlite3 *ref;		/* schema.sql run in memory: the declared layout */
+	sqlite3_stmt *key_cols;	/* on ref: the columns of a key (key_sql_make) */
 	int64_t problems;
 	struct blob_sum *sums;	/* by id, ascending */
 	size_t nsums, sums_alloc;
@@ -130,7 +133,8 @@ static const char *ref_target(const char *col)
 	return NULL;
 }
 
-/* Counts and sizes, which are never below 0 (uid: -1 is stored as NULL). */
+/* Counts and sizes, which are never below 0 (uid: -1 is stored as NULL).
+ * blobs.raw_size is not here: schema.sql's CHECK says it (check_checks). */
 static const char *const non_negative[] = {
 	"snapshots.page_size", "snapshots.procs_seen", "snapshots.procs_captured",
 	"snapshots.procs_skipped", "snapshots.bytes_read", "skips.count",
@@ -139,7 +143,7 @@ static const char *const non_negative[] = {
 	"processes.nmaps", "processes.size_kb", "processes.rss_kb",
 	"processes.pss_kb", "processes.uss_kb", "processes.shared_kb",
 	"processes.swap_kb", "processes.swap_pss_kb", "processes.anon_kb",
-	"processes.locked_kb", "blobs.raw_size",
+	"processes.locked_kb",
 };
 
 static int is_non_negative(const char *table, const char *col)
@@ -156,7 +160,7 @@ static int is_non_negative(const char *table, const char *col)
 /*
  * The checks of one column of `table`, whose rows are named by `who` (an
  * SQL expression such as 'processes (snapshot_id 1, pid 42)'): its type,
- * the row it refers to, its range.
+ * NULL only where allowed, the row it refers to, its range.
  */
 static void check_column(struct check *c, const char *table, const char *who,
 			 const char *col, const char *decl, int notnull)
@@ -169,6 +173,10 @@ static void check_column(struct check *c, const char *table, const char *who,
 			" FROM \"%w\" WHERE typeof(\"%w\") NOT IN ('%s', '%s')",
 			who, col, col, type, table, col, type,
 			notnull ? type : "null"), "check the types of rows");
+	else if (notnull)
+		rows_are_problems(c, sqlite3_mprintf(
+			"SELECT %s || ': %q is null' FROM \"%w\" WHERE \"%w\" IS NULL",
+			who, col, table, col), "check the types of rows");
 	if (target && strcmp(table, target))
 		rows_are_problems(c, sqlite3_mprintf(
 			"SELECT %s || ': %q ' || quote(\"%w\") || ' is not in %q'"
@@ -183,78 +191,340 @@ static void check_column(struct check *c, const char *table, const char *who,
 			"check the ranges of rows");
 }
 
-/* "'table (k1 ' || quote(k1) || ', k2 ' || quote(k2) || ')'": names a row
- * by its primary key, as schema.sql declares it. */
-static char *row_name(struct check *c, const char *table)
+/*
+ * SQL about one key of `table` in the reference, the columns of unique
+ * index `index` in order (NULL: of the primary key, else the rowid):
+ * `name` names a row by them, as 'processes (snapshot_id ' ||
+ * quote("snapshot_id") || ', pid ' || quote("pid") || ')'; `group` lists
+ * them for GROUP BY, each with its collation; `present` holds when none
+ * is NULL. The names are schema.sql's.
+ */
+struct key_sql {
+	char *name, *group, *present;	/* sqlite3_free() them */
+};
+
+static void key_sql_release(struct key_sql *k)
 {
-	struct buf b = BUF_INIT(1 << 16);
-	sqlite3_stmt *q = NULL;
-	int n = 0;
-
-	sqlite3_prepare_v2(c->ref, "SELECT name FROM pragma_table_info(?1)"
-			   " WHERE pk > 0 ORDER BY pk", -1, &q, NULL);
-	sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
-	buf_addf(&b, "'%s (", table);
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		const char *k = (const char *)sqlite3_column_text(q, 0);
-
-		buf_addf(&b, "%s%s ' || quote(\"%s\") || '", n++ ? ", " : "",
-			 k, k);
-	}
-	buf_addstr(&b, ")'");
-	sqlite3_finalize(q);
-	return buf_detach(&b, NULL);
+	sqlite3_free(k->name);
+	sqlite3_free(k->group);
+	sqlite3_free(k->present);
+	memset(k, 0, sizeof(*k));
 }
 
-/* Every column of every table of schema.sql (the store checked that the
+/* 0, or -1 when out of memory or the key has no column (not printed). */
+static int key_sql_make(struct check *c, const char *table, const char *index,
+			struct key_sql *k)
+{
+	sqlite3_str *name, *group, *present;
+	int n = 0;
+
+	memset(k, 0, sizeof(*k));
+	if (!c->key_cols &&
+	    sqlite3_prepare_v2(c->ref, "SELECT seqno, name, coll"
+			       " FROM pragma_index_xinfo(?2) WHERE key"
+			       " UNION ALL SELECT pk, name, 'BINARY'"
+			       " FROM pragma_table_info(?1) WHERE pk > 0"
+			       " AND ?2 IS NULL UNION ALL SELECT 0, 'rowid',"
+			       " 'BINARY' WHERE ?2 IS NULL AND NOT EXISTS"
+			       " (SELECT 1 FROM pragma_table_info(?1) WHERE pk > 0)"
+			       " ORDER BY 1", -1, &c->key_cols, NULL) != SQLITE_OK)
+		return -1;
+	name = sqlite3_str_new(NULL);
+	group = sqlite3_str_new(NULL);
+	present = sqlite3_str_new(NULL);
+	sqlite3_bind_text(c->key_cols, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(c->key_cols, 2, index, -1, SQLITE_STATIC);
+	sqlite3_str_appendf(name, "'%q (", table);
+	while (sqlite3_step(c->key_cols) == SQLITE_ROW) {
+		const char *col = (const char *)sqlite3_column_text(c->key_cols, 1);
+		const char *coll = (const char *)sqlite3_column_text(c->key_cols, 2);
+
+		sqlite3_str_appendf(name, "%s%q ' || quote(\"%w\") || '",
+				    n ? ", " : "", col, col);
+		sqlite3_str_appendf(group, "%s\"%w\" COLLATE \"%w\"",
+				    n ? ", " : "", col, coll);
+		sqlite3_str_appendf(present, "%s\"%w\" IS NOT NULL",
+				    n ? " AND " : "", col);
+		n++;
+	}
+	sqlite3_reset(c->key_cols);
+	sqlite3_str_appendall(name, ")'");
+	k->name = sqlite3_str_finish(name);
+	k->group = sqlite3_str_finish(group);
+	k->present = sqlite3_str_finish(present);
+	return n && k->name && k->group && k->present ? 0 : -1;
+}
+
+/* How messages name a row of `table`: by its primary key. NULL when out
+ * of memory; sqlite3_free() it. */
+static char *row_name(struct check *c, const char *table)
+{
+	struct key_sql k;
+	char *name;
+
+	if (key_sql_make(c, table, NULL, &k) < 0) {
+		key_sql_release(&k);
+		return NULL;
+	}
+	name = k.name;
+	k.name = NULL;
+	key_sql_release(&k);
+	return name;
+}
+
+/*
+ * Every column of every table of schema.sql (the store checked that the
  * file has them all), with the names made from schema.sql: no quoting of
- * a stranger's names is ever needed. */
+ * a stranger's names is ever needed. A primary key is never NULL there (a
+ * rowid alias cannot be, WITHOUT ROWID makes it NOT NULL), but may be in
+ * a stranger's table that declares none.
+ */
 static void check_rows(struct check *c)
 {
 	sqlite3_stmt *q = NULL;
 	char *who = NULL, *table = NULL;
 
-	sqlite3_prepare_v2(c->ref, "SELECT m.name, p.name, p.type, p.\"notnull\""
-			   " FROM sqlite_schema AS m, pragma_table_info(m.name)"
-			   " AS p WHERE m.type = 'table' ORDER BY m.rowid, p.cid",
-			   -1, &q, NULL);
+	sqlite3_prepare_v2(c->ref, "SELECT m.name, p.name, p.type,"
+			   " p.\"notnull\" OR p.pk > 0 FROM sqlite_schema AS m,"
+			   " pragma_table_info(m.name) AS p WHERE m.type = 'table'"
+			   " ORDER BY m.rowid, p.cid", -1, &q, NULL);
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(q, 0);
 
 		if (!table || strcmp(table, t)) {
 			free(table);
-			free(who);
+			sqlite3_free(who);
 			table = xstrdup(t);
 			who = row_name(c, t);
 		}
-		check_column(c, table, who, (const char *)sqlite3_column_text(q, 1),
-			     (const char *)sqlite3_column_text(q, 2),
-			     sqlite3_column_int(q, 3));
+		if (!who)
+			rows_are_problems(c, NULL, "check rows");
+		else
+			check_column(c, table, who,
+				     (const char *)sqlite3_column_text(q, 1),
+				     (const char *)sqlite3_column_text(q, 2),
+				     sqlite3_column_int(q, 3));
 	}
 	sqlite3_finalize(q);
 	free(table);
-	free(who);
+	sqlite3_free(who);
 }
 
-/* What holds between rows: counts that must agree, values in a set. */
+/*
+ * Every unique key of schema.sql, which a stranger's table may not
+ * declare: the unique indexes of the reference (UNIQUE, and the primary
+ * keys of WITHOUT ROWID tables) and its rowid aliases. One GROUP BY per
+ * key, which walks the file's own index when it has one. Rows with a NULL
+ * in the key are apart, as SQLite's UNIQUE has them (check_rows reports
+ * the NULL where it is not allowed).
+ */
+static void check_keys(struct check *c)
+{
+	sqlite3_stmt *q = NULL;
+
+	sqlite3_prepare_v2(c->ref, "SELECT m.rowid, m.name, l.name FROM"
+			   " sqlite_schema AS m, pragma_index_list(m.name) AS l"
+			   " WHERE m.type = 'table' AND l.\"unique\" UNION ALL"
+			   " SELECT m.rowid, m.name, NULL FROM sqlite_schema AS m"
+			   " WHERE m.type = 'table' AND NOT EXISTS (SELECT 1 FROM"
+			   " pragma_index_list(m.name) WHERE origin = 'pk') AND"
+			   " EXISTS (SELECT 1 FROM pragma_table_info(m.name)"
+			   " WHERE pk > 0) ORDER BY 1, 3", -1, &q, NULL);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *table = (const char *)sqlite3_column_text(q, 1);
+		struct key_sql k;
+
+		if (key_sql_make(c, table, (const char *)sqlite3_column_text(q, 2),
+				 &k) < 0)
+			rows_are_problems(c, NULL, "check unique keys");
+		else
+			rows_are_problems(c, sqlite3_mprintf(
+				"SELECT %s || ': ' || count(*) || ' rows have this"
+				" key, which must be unique' FROM \"%w\" WHERE %s"
+				" GROUP BY %s HAVING count(*) > 1", k.name, table,
+				k.present, k.group), "check unique keys");
+		key_sql_release(&k);
+	}
+	sqlite3_finalize(q);
+}
+
+/* p past spaces and comments of SQL text. */
+static const char *skip_blank(const char *p)
+{
+	for (;;) {
+		if (isspace((unsigned char)*p)) {
+			p++;
+		} else if (p[0] == '-' && p[1] == '-') {
+			p += strcspn(p, "\n");
+		} else if (p[0] == '/' && p[1] == '*') {
+			const char *e = strstr(p + 2, "*/");
+
+			p = e ? e + 2 : p + strlen(p);
+		} else {
+			return p;
+		}
+	}
+}
+
+static int is_word_char(char ch)
+{
+	return isalnum((unsigned char)ch) || ch == '_' || ch == '$';
+}
+
+/* The end of the SQL token at p: a quoted string or name, a run of word
+ * characters, or one character. */
+static const char *token_end(const char *p)
+{
+	char close = *p == '[' ? ']' : *p;
+
+	if (*p && strchr("'\"`[", *p)) {
+		for (p++; *p; p++) {
+			if (*p != close)
+				continue;
+			if (close != ']' && p[1] == close)
+				p++;	/* a doubled quote stands for itself */
+			else
+				return p + 1;
+		}
+		return p;
+	}
+	if (!is_word_char(*p))
+		return *p ? p + 1 : p;
+	while (is_word_char(*p))
+		p++;
+	return p;
+}
+
+static int token_is(const char *p, const char *end, const char *word)
+{
+	return (size_t)(end - p) == strlen(word) &&
+	       !sqlite3_strnicmp(p, word, (int)(end - p));
+}
+
+/* Does the token start a table constraint, not a column definition? */
+static int starts_constraint(const char *p, const char *end)
+{
+	return token_is(p, end, "CONSTRAINT") || token_is(p, end, "PRIMARY") ||
+	       token_is(p, end, "UNIQUE") || token_is(p, end, "CHECK") ||
+	       token_is(p, end, "FOREIGN");
+}
+
+/*
+ * The CHECK whose parenthesised expression follows p, in the definition
+ * of column `col` (NULL: a table constraint): every row of `table` for
+ * which it is false breaks it (NULL passes, as in SQLite). Returns the
+ * end of the expression's ")".
+ */
+static const char *check_expr(struct check *c, const char *table,
+			      const char *who, const char *col, const char *p)
+{
+	const char *open = skip_blank(p), *close;
+	int depth = 0;
+	char *expr;
+
+	assert(*open == '(');	/* SQLite ran schema.sql */
+	for (close = open; *close; close = skip_blank(token_end(close)))
+		if (*close == '(')
+			depth++;
+		else if (*close == ')' && --depth == 0)
+			break;
+	expr = sqlite3_mprintf("%.*s", (int)(close - open - 1), open + 1);
+	if (!expr)
+		rows_are_problems(c, NULL, "check CHECKs");
+	else if (col)
+		rows_are_problems(c, sqlite3_mprintf("SELECT %s || ': %q ' ||"
+			" quote(\"%w\") || ' fails CHECK (%q)' FROM \"%w\""
+			" WHERE NOT (%s)", who, col, col, expr, table, expr),
+			"check CHECKs");
+	else
+		rows_are_problems(c, sqlite3_mprintf("SELECT %s || ': fails"
+			" CHECK (%q)' FROM \"%w\" WHERE NOT (%s)", who, expr,
+			table, expr), "check CHECKs");
+	sqlite3_free(expr);
+	return *close ? close + 1 : close;
+}
+
+/*
+ * The CHECKs of one CREATE TABLE text of the reference. SQLite lists no
+ * CHECK constraint, so they are read from that text: schema.sql's own,
+ * compiled in (no stranger's text is parsed here). Each CHECK at the
+ * depth of the column list, with the column whose definition holds it,
+ * so that a CHECK added to schema.sql is checked with no change here.
+ */
+static void check_table_checks(struct check *c, const char *table,
+			       const char *who, const char *sql)
+{
+	const char *p, *end;
+	char *col = NULL;
+	int depth = 0, starts = 0;	/* starts: a definition begins */
+
+	for (p = skip_blank(sql); *p; p = skip_blank(end)) {
+		end = token_end(p);
+		if (*p == '(' || *p == ')') {
+			depth += *p == '(' ? 1 : -1;
+			starts = depth == 1 && *p == '(';
+		} else if (depth != 1) {
+			continue;
+		} else if (*p == ',') {
+			starts = 1;
+		} else if (token_is(p, end, "CHECK")) {
+			end = check_expr(c, table, who, starts ? NULL : col, end);
+			starts = 0;
+		} else if (starts) {
+			sqlite3_free(col);
+			col = starts_constraint(p, end) || !is_word_char(*p) ? NULL
+				: sqlite3_mprintf("%.*s", (int)(end - p), p);
+			starts = 0;
+		}
+	}
+	sqlite3_free(col);
+}
+
+/* Every CHECK of schema.sql, which a stranger's table may not declare. */
+static void check_checks(struct check *c)
+{
+	sqlite3_stmt *q = NULL;
+
+	sqlite3_prepare_v2(c->ref, "SELECT name, sql FROM sqlite_schema"
+			   " WHERE type = 'table' ORDER BY rowid", -1, &q, NULL);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *table = (const char *)sqlite3_column_text(q, 0);
+		char *who = row_name(c, table);
+
+		if (who)
+			check_table_checks(c, table, who,
+					   (const char *)sqlite3_column_text(q, 1));
+		else
+			rows_are_problems(c, NULL, "check CHECKs");
+		sqlite3_free(who);
+	}
+	sqlite3_finalize(q);
+}
+
+#define HEX4 "[0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
+
+/*
+ * What holds between rows (counts that must agree) and what schema.sql
+ * only says in words: the format of the file, the form of a uuid (merge
+ * tells snapshots apart by its text, and `--snapshot` finds one by its
+ * lowercase hex digits).
+ */
 static const char *const rules[] = {
-	"SELECT 'snapshots (id ' || id || '): procs_captured is '"
+	"SELECT 'snapshots (id ' || quote(id) || '): procs_captured is '"
 	" || quote(procs_captured) || ' but it has ' || n || ' processes'"
 	" FROM (SELECT id, procs_captured, (SELECT count(*) FROM processes"
 	" WHERE snapshot_id = s.id) AS n FROM snapshots AS s)"
 	" WHERE procs_captured IS NOT n",
-	"SELECT 'snapshots (id ' || id || '): procs_skipped is '"
+	"SELECT 'snapshots (id ' || quote(id) || '): procs_skipped is '"
 	" || quote(procs_skipped) || ' but its skips add up to '"
 	" || CAST(n AS INTEGER) FROM (SELECT id, procs_skipped,"
 	" (SELECT total(count) FROM skips"
 	" WHERE snapshot_id = s.id) AS n FROM snapshots AS s)"
 	" WHERE procs_skipped IS NOT CAST(n AS INTEGER)",
-	"SELECT 'snapshots (id ' || id || '): source ' || quote(source)"
-	" || ' is not smaps, maps or rollup' FROM snapshots"
-	" WHERE source NOT IN ('smaps', 'maps', 'rollup')",
-	"SELECT 'processes (snapshot_id ' || snapshot_id || ', pid ' || pid"
-	" || '): text_kind ' || quote(text_kind) || ' is not smaps, maps or"
-	" rollup' FROM processes WHERE text_kind NOT IN ('smaps', 'maps', 'rollup')",
+	"SELECT 'snapshots (id ' || quote(id) || '): uuid ' || quote(uuid)"
+	" || ' is not a UUID in lowercase with hyphens' FROM snapshots"
+	" WHERE typeof(uuid) = 'text' AND uuid NOT GLOB '" HEX4 HEX4 "-" HEX4
+	"-" HEX4 "-" HEX4 "-" HEX4 HEX4 HEX4 "'",
 	"SELECT 'meta: format is not ''mapsnap''' WHERE NOT EXISTS"
 	" (SELECT 1 FROM meta WHERE key = 'format' AND value = 'mapsnap')",
 };
@@ -473,6 +743,8 @@ static int run_check(int argc, char **argv, const struct out_opts *out)
 		sql_problem(&c, "read");
 	integrity(&c);
 	check_rows(&c);
+	check_keys(&c);
+	check_checks(&c);
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
 		rows_are_problems(&c, sqlite3_mprintf("%s", rules[i]),
 				  "check how rows agree");
@@ -493,6 +765,7 @@ static int run_check(int argc, char **argv, const struct out_opts *out)
 		       (long long)nsnaps, (long long)nprocs, (long long)nblobs,
 		       (long long)bytes);
 	store_close(&c.st);
+	sqlite3_finalize(c.key_cols);
 	sqlite3_close(c.ref);
 	free(c.sums);
 	return c.problems ? 1 : 0;

@@ -1,6 +1,8 @@
 # t-check.sh - check: ok on clean files (captured, merged), one line per
-# problem naming the table, the row or blob and the cause on damaged ones;
-# a hostile schema refused by every command; usage and open errors.
+# problem naming the table, the row or blob and the cause on damaged ones,
+# also on rows that break what schema.sql's constraints promise in tables
+# that declare none; a hostile schema refused by every command; usage and
+# open errors.
 . "$ROOT/tests/e2e/lib.sh"
 
 cap() { expect_exit 0 "$CAPTURE" -q "$@"; }
@@ -98,9 +100,9 @@ snapshots (id 2): host_id 1 is not in hosts
 processes (snapshot_id 1, pid 4190): text_blob 4242 is not in blobs
 processes (snapshot_id 1, pid 4192): rss_kb is -3, below 0
 processes (snapshot_id 1, pid 4193): pss_kb is text, not integer
+processes (snapshot_id 1, pid 4192): text_kind 'bogus' fails CHECK (text_kind IN ('smaps', 'maps', 'rollup'))
 snapshots (id 2): procs_captured is 4 but it has 3 processes
 snapshots (id 2): procs_skipped is 1 but its skips add up to 7
-processes (snapshot_id 1, pid 4192): text_kind 'bogus' is not smaps, maps or rollup
 meta: format is not 'mapsnap'
 EOF
 echo "mapsnap-analyze: 'x.db': 9 problems found (2 snapshots, 8 processes, $nblobs blobs checked)" >>want
@@ -124,6 +126,81 @@ cap -o r.db --host live --rollup $sp
 cap -o r.db --import "$ROOT/samples/real/proc/4188/smaps" --pid 7
 expect_exit 0 "$ANALYZE" check -q r.db
 expect_exit 0 "$ANALYZE" check -q b.db
+
+# --- what schema.sql's constraints promise, in a file that declares none -----
+# A stranger's file may lack the keys, UNIQUE, NOT NULL and CHECKs (the
+# opener asks for the tables and columns only): check finds the rows that
+# break them. lax SQL: x.db is a.db without them, with SQL applied.
+lax() {
+	python3 "$ROOT/tests/helpers/make-damaged" --lax a.db x.db "$1" ||
+		fail "cannot make a lax x.db"
+}
+lax ""
+expect_exit 0 "$ANALYZE" check -q x.db
+expect_exit 0 "$ANALYZE" ps x.db --snapshot @r1
+# broken SQL LINE...: check fails on lax x.db with SQL, with these lines
+broken() {
+	local sql=$1 s=s
+	shift
+	[ $# -eq 1 ] && s=
+	lax "$sql"
+	expect_exit 1 "$ANALYZE" check x.db
+	printf "mapsnap-analyze: 'x.db': %s\n" "$@" >want
+	sed '$d' err >got
+	expect_cmp want got
+	expect_grep "^mapsnap-analyze: 'x.db': $# problem$s found \\(" err
+	[ ! -s out ] || fail "check printed ok on a damaged file"
+}
+# every unique key: UNIQUE columns, composite and rowid primary keys
+broken "UPDATE snapshots SET uuid = (SELECT min(uuid) FROM snapshots)" \
+	"snapshots (uuid '$(q a.db 'SELECT min(uuid) FROM snapshots')'): 2 rows have this key, which must be unique"
+hash4188=$(q a.db "SELECT hex(hash) FROM blobs WHERE id = $text4188")
+broken "INSERT INTO blobs SELECT 1000, hash, raw_size, codec, data FROM blobs
+	WHERE id = $text4188" \
+	"blobs (hash X'$hash4188'): 2 rows have this key, which must be unique"
+broken "INSERT INTO hosts SELECT 2, hostname, machine_id FROM hosts" \
+	"hosts (hostname 'alpha', machine_id ''): 2 rows have this key, which must be unique"
+broken "INSERT INTO processes SELECT * FROM processes WHERE snapshot_id = 1 AND pid = 4188;
+	UPDATE snapshots SET procs_captured = procs_captured + 1 WHERE id = 1" \
+	"processes (snapshot_id 1, pid 4188): 2 rows have this key, which must be unique"
+broken "INSERT INTO skips SELECT snapshot_id, reason, 0 FROM skips WHERE snapshot_id = 2" \
+	"skips (snapshot_id 2, reason 'kernel'): 2 rows have this key, which must be unique"
+broken "INSERT INTO meminfo SELECT * FROM meminfo WHERE snapshot_id = 1 AND name = 'MemFree'" \
+	"meminfo (snapshot_id 1, name 'MemFree'): 2 rows have this key, which must be unique"
+broken "INSERT INTO meta VALUES ('format', 'mapsnap')" \
+	"meta (key 'format'): 2 rows have this key, which must be unique"
+broken "INSERT INTO snapshots SELECT * FROM snapshots WHERE id = 1;
+	UPDATE snapshots SET uuid = '00000000' || substr(uuid, 9) WHERE rowid = last_insert_rowid()" \
+	"snapshots (id 1): 2 rows have this key, which must be unique"
+# NULL in a key, which schema.sql never allows, or in a NOT NULL column
+broken "INSERT INTO hosts VALUES (NULL, 'ghost', '')" \
+	"hosts (id NULL): id is null, not integer"
+broken "UPDATE processes SET text_kind = NULL WHERE pid = 4190" \
+	"processes (snapshot_id 1, pid 4190): text_kind is null, not text"
+# a snapshot without an id: its rows lose it, and every rule names it
+lax "UPDATE snapshots SET id = NULL WHERE id = 2"
+expect_exit 1 "$ANALYZE" check x.db
+expect_grep "^mapsnap-analyze: 'x.db': snapshots \(id NULL\): id is null, not integer$" err
+expect_grep "^mapsnap-analyze: 'x.db': processes \(snapshot_id 2, pid 1200\): snapshot_id 2 is not in snapshots$" err
+expect_grep "^mapsnap-analyze: 'x.db': snapshots \(id NULL\): procs_captured is 4 but it has 0 processes$" err
+! grep -q 'a row with no key' err || fail "check names a row by nothing: $(cat err)"
+# every CHECK; the blob's reader says what it makes of the same row
+broken "UPDATE blobs SET hash = substr(hash, 1, 15) WHERE id = $text4188" \
+	"blobs (id $text4188): hash X'${hash4188:0:30}' fails CHECK (length(hash) = 16)" \
+	"blob $text4188 has no valid codec or hash"
+broken "UPDATE blobs SET raw_size = -1 WHERE id = $stat4190" \
+	"blobs (id $stat4190): raw_size -1 fails CHECK (raw_size >= 0)" \
+	"blob $stat4190 claims an absurd size (-1 bytes)"
+broken "UPDATE blobs SET codec = 'lz4' WHERE id = $stat4190" \
+	"blobs (id $stat4190): codec 'lz4' fails CHECK (codec IN ('raw', 'zlib'))" \
+	"blob $stat4190 has unknown codec 'lz4'"
+broken "UPDATE snapshots SET source = 'perf' WHERE id = 2" \
+	"snapshots (id 2): source 'perf' fails CHECK (source IN ('smaps', 'maps', 'rollup'))"
+# a uuid of another form: `--snapshot UUID` cannot find it, and merge takes
+# a copy in the other form for another snapshot
+damage "UPDATE snapshots SET uuid = upper(uuid) WHERE id = 2"
+expect_exit 1 "$ANALYZE" check x.db
+expect_grep "^mapsnap-analyze: 'x.db': snapshots \(id 2\): uuid '$(q x.db 'SELECT uuid FROM snapshots WHERE id = 2')' is not a UUID in lowercase with hyphens$" err
 
 # --- hostile schemas: refused before any row is read, by every command --------
 damage "CREATE VIEW evil AS SELECT load_extension('/nonexistent/evil.so')"

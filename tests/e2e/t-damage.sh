@@ -1,7 +1,8 @@
 # t-damage.sh - every analyzer command on a corpus of damaged files (cut,
-# byte-flipped, lying sizes, zip bombs, wrong types, hostile schemas, not a
-# database at all): exit 0 or 1 with a message, never a crash or a hang;
-# `check` fails on every damage that matters and passes the clean files.
+# byte-flipped, lying sizes, zip bombs, wrong types, hostile schemas, keys
+# twice in tables that declare none, not a database at all): exit 0 or 1
+# with a message, never a crash or a hang; `check` fails on every damage
+# that matters and passes the clean files.
 . "$ROOT/tests/e2e/lib.sh"
 
 PID=4188	# a process of samples/real, whose text blob the damages hit
@@ -172,3 +173,9 @@ fi
 awk '$3 == 0 { print $1 }' checks | sort >passed
 comm -12 must-fail passed >missed
 [ ! -s missed ] || fail "check passes damaged files: $(cat missed)"
+# and passes those that lack only the constraints, not the rows they keep
+awk '$2 == "whole" { print "corpus/" $1 }' corpus.list | sort >must-pass
+[ -s must-pass ] || fail "the corpus has no whole file"
+awk '$3 != 0 { print $1 }' checks | sort >failed
+comm -12 must-pass failed >wrong
+[ ! -s wrong ] || fail "check fails whole files: $(cat wrong)"
