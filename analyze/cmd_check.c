@@ -591,6 +591,19 @@ out:
 
 /* The sums of the blob whose id is column `col` of q's row; NULL when there
  * is none or it could not be read (a problem said so already). */
+/*
+ * check judges the stored values themselves, their types and NULLs,
+ * which lib/rows.h's readers map to unknowns; so it reads processes raw.
+ * The columns of that read, named once: TC_* is each one's position.
+ */
+static const char *const total_cols[] = {
+	"snapshot_id", "pid", "text_kind", "text_blob", "rollup_blob", "nmaps",
+	"size_kb", "rss_kb", "pss_kb", "uss_kb", "shared_kb", "swap_kb",
+	"swap_pss_kb", "anon_kb", "locked_kb",
+};
+enum { TC_SNAP, TC_PID, TC_KIND, TC_TEXT, TC_ROLLUP, TC_NMAPS, TC_SIZE,
+       TC_USAGE };
+
 static const struct blob_sum *find_sum(const struct check *c, sqlite3_stmt *q,
 				       int col)
 {
@@ -619,8 +632,8 @@ static void compare(struct check *c, sqlite3_stmt *q, int col, uint64_t want)
 	    (uint64_t)sqlite3_column_int64(q, col) == want)
 		return;
 	problem(c, "processes (snapshot_id %lld, pid %lld): %s is %lld but its"
-		" text sums to %llu", (long long)sqlite3_column_int64(q, 0),
-		(long long)sqlite3_column_int64(q, 1), sqlite3_column_name(q, col),
+		" text sums to %llu", (long long)sqlite3_column_int64(q, TC_SNAP),
+		(long long)sqlite3_column_int64(q, TC_PID), total_cols[col],
 		(long long)sqlite3_column_int64(q, col), (unsigned long long)want);
 }
 
@@ -633,7 +646,7 @@ static void compare_usage(struct check *c, sqlite3_stmt *q,
 	int i;
 
 	for (i = 0; i < 8; i++)
-		compare(c, q, 7 + i, v[i]);
+		compare(c, q, TC_USAGE + i, v[i]);
 }
 
 /*
@@ -643,37 +656,41 @@ static void compare_usage(struct check *c, sqlite3_stmt *q,
  */
 static void check_totals(struct check *c)
 {
+	struct buf sql = BUF_INIT(1 << 12);
 	sqlite3_stmt *q = NULL;
+	size_t i;
 	int rc;
 
-	if (sqlite3_prepare_v2(c->st.db, "SELECT snapshot_id, pid, text_kind,"
-			       " text_blob, rollup_blob, nmaps, size_kb, rss_kb,"
-			       " pss_kb, uss_kb, shared_kb, swap_kb, swap_pss_kb,"
-			       " anon_kb, locked_kb FROM processes", -1, &q,
-			       NULL) != SQLITE_OK) {
+	for (i = 0; i < sizeof(total_cols) / sizeof(total_cols[0]); i++)
+		buf_addf(&sql, "%s%s", i ? ", " : "SELECT ", total_cols[i]);
+	buf_addstr(&sql, " FROM processes");
+	rc = sqlite3_prepare_v2(c->st.db, sql.data, -1, &q, NULL);
+	buf_release(&sql);
+	if (rc != SQLITE_OK) {
 		sql_problem(c, "read processes");
 		return;
 	}
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const struct blob_sum *text = find_sum(c, q, 3), *use = text;
-		const char *kind = (const char *)sqlite3_column_text(q, 2);
+		const struct blob_sum *text = find_sum(c, q, TC_TEXT), *use = text;
+		const char *kind = (const char *)sqlite3_column_text(q, TC_KIND);
 		int rollup = kind && !strcmp(kind, "rollup");
 
 		if (!text)
 			continue;	/* none, or already a problem */
 		if (!text->parsed) {
-			if (sqlite3_column_int64(q, 5) != 0)
+			if (sqlite3_column_int64(q, TC_NMAPS) != 0)
 				problem(c, "processes (snapshot_id %lld, pid %lld):"
 					" its text is not maps or smaps, yet nmaps"
-					" is %lld", (long long)sqlite3_column_int64(q, 0),
-					(long long)sqlite3_column_int64(q, 1),
-					(long long)sqlite3_column_int64(q, 5));
+					" is %lld",
+					(long long)sqlite3_column_int64(q, TC_SNAP),
+					(long long)sqlite3_column_int64(q, TC_PID),
+					(long long)sqlite3_column_int64(q, TC_NMAPS));
 			continue;
 		}
-		compare(c, q, 5, rollup ? 0 : text->t.nmaps);
-		compare(c, q, 6, rollup ? 0 : text->t.size);
-		if (sqlite3_column_type(q, 4) != SQLITE_NULL)
-			use = find_sum(c, q, 4);
+		compare(c, q, TC_NMAPS, rollup ? 0 : text->t.nmaps);
+		compare(c, q, TC_SIZE, rollup ? 0 : text->t.size);
+		if (sqlite3_column_type(q, TC_ROLLUP) != SQLITE_NULL)
+			use = find_sum(c, q, TC_ROLLUP);
 		else if (!rollup && (!kind || strcmp(kind, "smaps")))
 			use = NULL;	/* maps only: no usage figures */
 		if (use && use->parsed == 1)

@@ -220,6 +220,22 @@ static int format_has_table(const struct format_file *ff, const char *table)
 		memmem(ff->shape.data, ff->shape.len, key, (size_t)n) != NULL;
 }
 
+/* The rows of `sql` (one text column) as "\nrow\n" lines into out. */
+static int query_lines(sqlite3 *db, const char *sql, struct buf *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (!out->len)
+		buf_addch(out, '\n');
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		buf_addf(out, "%s\n", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int format_has(const struct format_file *ff, const char *table,
 	       const char *column)
 {
@@ -501,7 +517,52 @@ static int read_major(sqlite3 *db, const char *path, int64_t *major,
 }
 
 /* The checks of a file of this major, in one read transaction. */
-static int check_schema(sqlite3 *db, const char *path, struct format_file *ff)
+/*
+ * A writer relies on what the file's constraints refuse (a second
+ * snapshot of one uuid, a NULL key): a file made without them, which a
+ * reader may still read (check reports its rows), is not written to.
+ * Every index of the layout ref, those SQLite makes for UNIQUE and
+ * PRIMARY KEY included, must be there, on its table; every column of
+ * ref NOT NULL and in the primary key as it is there. 0 or -1 (printed).
+ */
+static int check_constraints(sqlite3 *db, const char *path, sqlite3 *ref)
+{
+	static const char idx_sql[] = "SELECT 'index ' || name || ' on '"
+		" || tbl_name FROM sqlite_schema WHERE type = 'index' ORDER BY 1";
+	static const char col_sql[] = "SELECT m.name || '.' || p.name ||"
+		" iif(p.\"notnull\", ' NOT NULL', '') ||"
+		" iif(p.pk, ' in the primary key', '') FROM sqlite_schema AS m,"
+		" pragma_table_info(m.name) AS p WHERE m.type = 'table' ORDER BY 1";
+	struct buf want = BUF_INIT(1 << 20), have = BUF_INIT(1 << 20);
+	const char *p, *nl;
+	int ret = -1;
+
+	if (query_lines(ref, idx_sql, &want) < 0 ||
+	    query_lines(ref, col_sql, &want) < 0) {
+		error("cannot build the reference schema: %s", sqlite3_errmsg(ref));
+		goto out;
+	}
+	if (query_lines(db, idx_sql, &have) < 0 ||
+	    query_lines(db, col_sql, &have) < 0) {
+		schema_error(db, path);
+		goto out;
+	}
+	for (p = want.data; (nl = strchr(p + 1, '\n')); p = nl)
+		if (!memmem(have.data, have.len, p, (size_t)(nl - p + 1))) {
+			error("cannot write to '%s': it lacks what mapsnap's"
+			      " writers rely on, %.*s: write to a new file",
+			      path, (int)(nl - p - 1), p + 1);
+			goto out;
+		}
+	ret = 0;
+out:
+	buf_release(&want);
+	buf_release(&have);
+	return ret;
+}
+
+static int check_schema(sqlite3 *db, const char *path, int writable,
+			struct format_file *ff)
 {
 	int began = sqlite3_get_autocommit(db), ret = -1;
 	sqlite3 *ref;
@@ -512,7 +573,8 @@ static int check_schema(sqlite3 *db, const char *path, struct format_file *ff)
 		goto out;
 	ref = format_reference(ff->minor < FORMAT_MINOR ? ff->minor : FORMAT_MINOR);
 	if (ref && check_objects(db, path, ref, ff->minor > FORMAT_MINOR) == 0 &&
-	    check_columns(db, path, ref, ff) == 0)
+	    check_columns(db, path, ref, ff) == 0 &&
+	    (!writable || check_constraints(db, path, ref) == 0))
 		ret = 0;
 out:
 	if (began)
@@ -544,7 +606,7 @@ int format_check(sqlite3 *db, const char *path, int writable,
 	if (major != FORMAT_MAJOR)
 		return error("'%s' is not a mapsnap file (user_version %lld)",
 			     path, (long long)major);
-	return check_schema(db, path, ff);
+	return check_schema(db, path, writable, ff);
 }
 
 /* Make change c in the file db, whose current layout ref knows. */

@@ -138,6 +138,16 @@ lax() {
 lax ""
 expect_exit 0 "$ANALYZE" check -q x.db
 expect_exit 0 "$ANALYZE" ps x.db --snapshot @r1
+# ... but no writer adds to it: its rows would break them unseen
+cp x.db lax.db
+expect_exit 1 "$CAPTURE" -q -o lax.db --proc "$ROOT/samples/edge/proc"
+expect_grep "^mapsnap-capture: cannot write to 'lax.db': it lacks what mapsnap's writers rely on, index .*: write to a new file$" err
+expect_exit 1 "$ANALYZE" merge -q lax.db b.db
+expect_grep "^mapsnap-analyze: cannot write to 'lax.db': it lacks what mapsnap's writers rely on" err
+cmp -s x.db lax.db || fail "a refused writer changed the lax file"
+sqlite3 x.db "CREATE INDEX snapshots_by_time ON snapshots (host_id, time_us)"
+expect_exit 1 "$CAPTURE" -q -o x.db --proc "$ROOT/samples/edge/proc"
+expect_grep "it lacks what mapsnap's writers rely on, index sqlite_autoindex_" err
 # broken SQL LINE...: check fails on lax x.db with SQL, with these lines
 broken() {
 	local sql=$1 s=s
