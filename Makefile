@@ -176,9 +176,12 @@ endif
 
 # Speed and size against the floor and the peers; prints ratios, never
 # fails on a miss (timed assertions do not belong in `make test`).
+# BENCH_BASELINE=DIR (the build directory of an earlier release) adds
+# bench/versus: every command of both, side by side.
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCHES)
 	BUILD=$(BUILD) bench/run $(BENCH_ARGS)
+	$(if $(BENCH_BASELINE),bench/versus $(BENCH_BASELINE) $(BUILD))
 
 
 # Fuzzing (fuzz/README.md). check-fuzz, part of `make check`, builds each
