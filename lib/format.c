@@ -142,6 +142,7 @@ static int undo_change(sqlite3 *db, const struct format_change *c)
 }
 
 static sqlite3 *refs[FORMAT_MINOR + 1];
+static struct buf ref_shapes[FORMAT_MINOR + 1];	/* table_shapes(refs[m]) */
 
 static void refs_close(void)
 {
@@ -150,6 +151,7 @@ static void refs_close(void)
 	for (i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
 		sqlite3_close(refs[i]);
 		refs[i] = NULL;
+		buf_release(&ref_shapes[i]);
 	}
 }
 
@@ -290,7 +292,8 @@ static int first_row(sqlite3 *db, const char *path, const char *sql,
  * trusted_schema=OFF keeps SQLite from calling such functions, but none of
  * it belongs in a mapsnap file of any version: a minor step only adds
  * ordinary tables, columns and indexes. Checked before anything reads a
- * table of the file. 0 or -1 (printed).
+ * table of the file; indexes are checked against the layout's
+ * (check_objects, check_new_index). 0 or -1 (printed).
  */
 static int check_safe(sqlite3 *db, const char *path)
 {
@@ -313,16 +316,36 @@ static int check_safe(sqlite3 *db, const char *path)
 			   sizeof(a))) > 0)
 		return error("cannot open '%s': its column %s.%s is generated,"
 			     " which mapsnap does not make", path, a, b);
-	if (r == 0 && (r = first_row(db, path, "SELECT m.name, l.partial FROM"
-			   " sqlite_schema AS m, pragma_index_list(m.tbl_name)"
-			   " AS l WHERE m.type = 'index' AND l.name = m.name AND"
-			   " (l.partial OR EXISTS (SELECT 1 FROM"
-			   " pragma_index_xinfo(m.name) WHERE cid = -2))", a, b,
-			   sizeof(a))) > 0)
-		return error("cannot open '%s': its index '%s' is %s, which"
-			     " mapsnap does not make", path, a,
-			     strcmp(b, "0") ? "partial" : "on an expression");
 	return r < 0 ? -1 : 0;
+}
+
+/*
+ * An index that the layout does not know, in a file of a newer minor:
+ * one on plain columns, as a minor step may add, or refused (an
+ * expression or a WHERE in it is SQL run on read). The known ones have
+ * the SQL mapsnap writes, which holds neither. 0 or -1 (printed).
+ */
+static int check_new_index(sqlite3 *db, const char *path, const char *name)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT l.partial FROM sqlite_schema AS m,"
+			       " pragma_index_list(m.tbl_name) AS l WHERE"
+			       " m.name = ?1 AND l.name = m.name AND (l.partial"
+			       " OR EXISTS (SELECT 1 FROM pragma_index_xinfo(m.name)"
+			       " WHERE cid = -2))", -1, &q, NULL) != SQLITE_OK)
+		return schema_error(db, path);
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		error("cannot open '%s': its index '%s' is %s, which mapsnap"
+		      " does not make", path, name, sqlite3_column_int(q, 0)
+		      ? "partial" : "on an expression");
+	else if (rc != SQLITE_DONE)
+		schema_error(db, path);
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /*
@@ -356,8 +379,11 @@ static int check_objects(sqlite3 *db, const char *path, sqlite3 *ref,
 		sqlite3_reset(want);
 		sqlite3_bind_value(want, 1, sqlite3_column_value(have, 1));
 		if (sqlite3_step(want) != SQLITE_ROW) {
-			if (newer)
+			if (newer && (strcmp(type, "index") ||
+				      check_new_index(db, path, name) == 0))
 				continue;
+			if (newer)
+				goto out;
 			error("cannot open '%s': its schema has %s '%s', which"
 			      " mapsnap does not make", path, type ? type : "?",
 			      name ? name : "?");
@@ -385,40 +411,50 @@ out:
 	return ret;
 }
 
+static int table_shapes(sqlite3 *db, struct buf *out);
+
+/* The columns of minor m's layout as table_shapes() gives them, made
+ * once per process (merge opens many files). NULL (printed) on failure. */
+static const struct buf *reference_shape(int m)
+{
+	sqlite3 *ref = format_reference(m);
+
+	if (!ref)
+		return NULL;
+	if (ref_shapes[m].len)
+		return &ref_shapes[m];
+	buf_init(&ref_shapes[m], 1 << 20);
+	if (table_shapes(ref, &ref_shapes[m]) < 0) {
+		error("cannot build the reference schema: %s", sqlite3_errmsg(ref));
+		buf_release(&ref_shapes[m]);
+		return NULL;
+	}
+	return &ref_shapes[m];
+}
+
 /*
- * The file must hold every column of every table of the layout ref: its
- * shape (table_shapes) in ff->shape, checked against ref's. 0 or -1.
+ * The file must hold every column of every table of a layout, whose
+ * shape is want (reference_shape): its own shape in ff->shape, checked
+ * against want. 0 or -1.
  */
-static int check_columns(sqlite3 *db, const char *path, sqlite3 *ref,
+static int check_columns(sqlite3 *db, const char *path, const struct buf *want,
 			 struct format_file *ff)
 {
-	struct buf want = BUF_INIT(1 << 20);
 	const char *p, *nl;
-	int ret = -1;
 
-	if (table_shapes(ref, &want) < 0) {
-		error("cannot build the reference schema: %s", sqlite3_errmsg(ref));
-		goto out;
-	}
+	if (!want)
+		return -1;
 	if (!ff->shape.cap)
 		buf_init(&ff->shape, 1 << 20);
-	if (table_shapes(db, &ff->shape) < 0) {
-		schema_error(db, path);
-		goto out;
-	}
+	if (table_shapes(db, &ff->shape) < 0)
+		return schema_error(db, path);
 	/* each line of want, with the newline before it */
-	for (p = want.data; (nl = strchr(p + 1, '\n')); p = nl) {
+	for (p = want->data; (nl = strchr(p + 1, '\n')); p = nl)
 		if (!memmem(ff->shape.data, ff->shape.len, p,
-			    (size_t)(nl - p + 1))) {
-			error("'%s' is damaged: it lacks %.*s", path,
-			      (int)(nl - p - 1), p + 1);
-			goto out;
-		}
-	}
-	ret = 0;
-out:
-	buf_release(&want);
-	return ret;
+			    (size_t)(nl - p + 1)))
+			return error("'%s' is damaged: it lacks %.*s", path,
+				     (int)(nl - p - 1), p + 1);
+	return 0;
 }
 
 /* The file's minor: meta's 'format_minor', 0 without one. A file with
@@ -564,16 +600,17 @@ out:
 static int check_schema(sqlite3 *db, const char *path, int writable,
 			struct format_file *ff)
 {
-	int began = sqlite3_get_autocommit(db), ret = -1;
+	int began = sqlite3_get_autocommit(db), ret = -1, m;
 	sqlite3 *ref;
 
 	if (began && exec_on(db, "BEGIN") < 0)
 		return format_error(db, path, "read");
 	if (check_safe(db, path) < 0 || read_minor(db, path, &ff->minor) < 0)
 		goto out;
-	ref = format_reference(ff->minor < FORMAT_MINOR ? ff->minor : FORMAT_MINOR);
+	m = ff->minor < FORMAT_MINOR ? ff->minor : FORMAT_MINOR;
+	ref = format_reference(m);
 	if (ref && check_objects(db, path, ref, ff->minor > FORMAT_MINOR) == 0 &&
-	    check_columns(db, path, ref, ff) == 0 &&
+	    check_columns(db, path, reference_shape(m), ff) == 0 &&
 	    (!writable || check_constraints(db, path, ref) == 0))
 		ret = 0;
 out:
@@ -669,7 +706,8 @@ int format_upgrade(sqlite3 *db, const char *path, struct format_file *ff)
 			      MAPSNAP_VERSION, FORMAT_MAJOR, from);
 	if (from < FORMAT_MINOR && (!sql || exec_on(db, sql) < 0))
 		goto fail;
-	if (check_columns(db, path, ref, ff) < 0 || exec_on(db, "COMMIT") < 0)
+	if (check_columns(db, path, reference_shape(FORMAT_MINOR), ff) < 0 ||
+	    exec_on(db, "COMMIT") < 0)
 		goto fail;
 	ff->minor = FORMAT_MINOR;
 	r = 0;

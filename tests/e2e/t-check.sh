@@ -227,13 +227,10 @@ expect_exit 1 "$ANALYZE" check x.db
 expect_grep "its column hosts.evil is generated, which mapsnap does not make" err
 damage "DROP INDEX snapshots_by_time; CREATE INDEX snapshots_by_time ON snapshots (abs(time_us))"
 expect_exit 1 "$ANALYZE" check x.db
-expect_grep "its index 'snapshots_by_time' is on an expression, which mapsnap does not make" err
+expect_grep "its index 'snapshots_by_time' is not the one mapsnap makes" err
 damage "CREATE INDEX evil ON hosts (abs(id))"
 expect_exit 1 "$ANALYZE" check x.db
-expect_grep "its index 'evil' is on an expression, which mapsnap does not make" err
-damage "CREATE INDEX evil ON hosts (hostname) WHERE id > 0"
-expect_exit 1 "$ANALYZE" check x.db
-expect_grep "its index 'evil' is partial, which mapsnap does not make" err
+expect_grep "its schema has index 'evil', which mapsnap does not make" err
 # SQLite's own statistics are no threat
 damage "ANALYZE"
 expect_exit 0 "$ANALYZE" check x.db

@@ -143,6 +143,12 @@ expect_grep "'x.db' has format 1\.70, newer than this mapsnap \($REL\) writes \(
 sqlite3 x.db "CREATE VIEW later_view AS SELECT * FROM later"
 expect_exit 1 "$ANALYZE" ps x.db
 expect_grep "its schema has view 'later_view', which mapsnap does not make" "$T/err"
+sqlite3 x.db "DROP VIEW later_view; CREATE INDEX later_abs ON later (abs(snapshot_id))"
+expect_exit 1 "$ANALYZE" ps x.db
+expect_grep "its index 'later_abs' is on an expression, which mapsnap does not make" "$T/err"
+sqlite3 x.db "DROP INDEX later_abs; CREATE INDEX later_some ON later (note) WHERE note > ''"
+expect_exit 1 "$ANALYZE" ps x.db
+expect_grep "its index 'later_some' is partial, which mapsnap does not make" "$T/err"
 cp "$db" x.db
 sqlite3 x.db "INSERT INTO meta VALUES ('format_minor', 'soon')"
 expect_exit 1 "$ANALYZE" list x.db
