@@ -1,6 +1,7 @@
 /* main.c - mapsnap-capture's command line: parse the options, open the
  * database, take the snapshot. Exit 0 success, 1 failure, 2 usage. */
 #include "capture.h"
+#include "passwd.h"
 #include "store.h"
 #include "tar.h"
 #include "util.h"
@@ -8,7 +9,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,11 +82,11 @@ static int add_pid(struct capture_opts *o, const char *arg)
 
 static long lookup_user(const char *name)
 {
-	struct passwd *pw = getpwnam(name);
+	long uid = user_id_of(name);
 	uint64_t v;
 
-	if (pw)
-		return (long)pw->pw_uid;
+	if (uid >= 0)
+		return uid;
 	if (parse_u64_str(name, &v) == 0 && v <= INT32_MAX)
 		return (long)v;
 	return -1;

@@ -13,6 +13,26 @@
 #include <time.h>
 #include <unistd.h>
 
+/*
+ * The kernel's own random UUID, for kernels before 3.17 (no getrandom):
+ * the static capture runs on them, with /proc as its only file. 0, or -1
+ * when it cannot be read.
+ */
+static int kernel_uuid(char out[37])
+{
+	struct buf b = BUF_INIT(4096);
+	int r = -1;
+
+	if (buf_read_file(&b, "/proc/sys/kernel/random/uuid", 64) == 0 &&
+	    b.len >= 36 && strspn(b.data, "0123456789abcdef-") == 36) {
+		memcpy(out, b.data, 36);
+		out[36] = '\0';
+		r = 0;
+	}
+	buf_release(&b);
+	return r;
+}
+
 /* A random (version 4) UUID: snapshots stay unique across files. */
 void make_uuid(char out[37])
 {
@@ -25,6 +45,8 @@ void make_uuid(char out[37])
 
 		if (n > 0)
 			got += (size_t)n;
+		else if (errno == ENOSYS && kernel_uuid(out) == 0)
+			return;
 		else if (errno != EINTR)
 			abort();	/* the kernel always has entropy here */
 	}

@@ -2,13 +2,13 @@
  * main thread, and in the cheap modes one more) only read, while a worker
  * sums, deflates and stores the processes they hand over. */
 #include "capture.h"
+#include "passwd.h"
 #include "smaps.h"
 #include "store.h"
 #include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +50,6 @@ static int list_pids(const char *proc, pid_t **out, size_t *n)
 /* User name of uid on this host, cached; NULL when unknown. */
 static const char *user_name(struct run *r, long uid)
 {
-	struct passwd pw, *res = NULL;
-	char tmp[4096];
 	size_t i;
 
 	if (uid < 0)
@@ -61,9 +59,7 @@ static const char *user_name(struct run *r, long uid)
 			return r->users[i].name;
 	r->users = xreallocarray(r->users, r->nusers + 1, sizeof(*r->users));
 	r->users[r->nusers].uid = uid;
-	r->users[r->nusers].name =
-		getpwuid_r((uid_t)uid, &pw, tmp, sizeof(tmp), &res) == 0 && res
-		? xstrdup(pw.pw_name) : NULL;
+	r->users[r->nusers].name = user_name_of(uid);
 	return r->users[r->nusers++].name;
 }
 
