@@ -1,11 +1,16 @@
-/* test_util.c - the number parsers of the command lines: durations
- * (--keep-for) and sizes (--max-size), {input, expected} rows. */
+/* test_util.c - the number parsers of the command lines (durations for
+ * --keep-for, sizes for --max-size) and the passwd reader of the static
+ * build, {input, expected} rows. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "passwd.h"
 #include "util.h"
 
 struct row {
@@ -64,11 +69,62 @@ static void test_sizes(void **state)
 	check_rows(sizes, sizeof(sizes) / sizeof(sizes[0]), parse_size);
 }
 
+/* passwd(5) lines as /etc/passwd holds them, and the ones to pass over */
+static const char passwd_text[] =
+	"root:x:0:0:root:/root:/bin/bash\n"
+	"bad uid:x:12a:1::/:/bin/sh\n"
+	"short:x\n"
+	":x:7:7::/:/bin/sh\n"
+	"huge:x:4294967296:1::/:/bin/sh\n"
+	"nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+	"root2:x:0:0::/:/bin/sh\n"
+	"last:x:1001:1001::/home/last:/bin/sh";	/* no final newline */
+
+static void test_passwd(void **state)
+{
+	static const struct {
+		const char *name;
+		long uid;
+		int found;
+		const char *want_name;
+		long want_uid;
+	} rows[] = {
+		{ NULL, 0, 1, "root", 0 },	/* the first line with uid 0 */
+		{ NULL, 65534, 1, "nobody", 65534 },
+		{ NULL, 1001, 1, "last", 1001 },
+		{ NULL, 12, 0, NULL, 0 }, { NULL, 7, 0, NULL, 0 },
+		{ "nobody", -1, 1, "nobody", 65534 },
+		{ "root2", -1, 1, "root2", 0 }, { "last", -1, 1, "last", 1001 },
+		{ "roo", -1, 0, NULL, 0 }, { "bad uid", -1, 0, NULL, 0 },
+		{ "short", -1, 0, NULL, 0 }, { "huge", -1, 0, NULL, 0 },
+		{ "", -1, 0, NULL, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		long uid = rows[i].uid;
+		char *name = NULL;
+		int r = passwd_find(passwd_text, strlen(passwd_text),
+				    rows[i].name, &uid, &name);
+
+		if (r != rows[i].found)
+			fail_msg("row %zu: found %d, expected %d", i, r,
+				 rows[i].found);
+		if (r) {
+			assert_string_equal(name, rows[i].want_name);
+			assert_int_equal(uid, rows[i].want_uid);
+		}
+		free(name);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_passwd),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
