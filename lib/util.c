@@ -16,10 +16,14 @@ int verbosity = 1;
 static void __attribute__((format(printf, 2, 0)))
 vreport(const char *prefix, const char *fmt, va_list ap)
 {
+	/* the capture's reader and worker threads both report: one line
+	 * whole at a time */
+	flockfile(stderr);
 	progress_clear();	/* a message never lands after a progress line */
 	fprintf(stderr, "%s: %s", progname, prefix);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 int error(const char *fmt, ...)
