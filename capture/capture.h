@@ -173,13 +173,14 @@ struct run {
 	struct progress *progress;	/* the line on a terminal, or NULL */
 	const char *progress_head;	/* "snapshot 2 of 5: " in -i runs, or "" */
 	struct skipped_row *skipped;	/* the pids skipped for a reason that
-					   was no choice (skip_is_named) */
+					   was no choice, for the file */
 	size_t nskipped;
 };
 
-/* Is a skip for `reason` recorded pid by pid (and named by -v)? Not
- * kernel threads nor processes filtered out: they are hundreds a
- * snapshot, and skipped by design; the others are a loss to explain. */
+/* Is a skip for `reason` recorded pid by pid in the file? Not kernel
+ * threads nor processes filtered out: they are hundreds a snapshot, and
+ * skipped by design (-v names them all the same); the others are a loss
+ * to explain. */
 int skip_is_named(enum skip_reason reason);
 
 /* "smaps", "maps", "rollup", by enum capture_mode. */

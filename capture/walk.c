@@ -209,17 +209,17 @@ int skip_is_named(enum skip_reason reason)
 	return reason != SKIP_KERNEL && reason != SKIP_EXCLUDED;
 }
 
-/* Count a skipped pid, and name it (-v, and the file) when its reason
- * is one to explain. Under r->mu. */
+/* Count a skipped pid, name it (-v), and keep it for the file when its
+ * reason is one to explain. Under r->mu. */
 static void note_skip(struct run *r, pid_t pid, int reason, const char *comm)
 {
 	struct skipped_row *k;
 
 	r->skips[reason]++;
-	if (!skip_is_named((enum skip_reason)reason))
-		return;
 	info("pid %d (%s): skipped: %s", (int)pid, *comm ? comm : "?",
 	     skip_names[reason]);
+	if (!skip_is_named((enum skip_reason)reason))
+		return;
 	r->skipped = xreallocarray(r->skipped, r->nskipped + 1,
 				   sizeof(*r->skipped));
 	k = &r->skipped[r->nskipped++];
