@@ -127,14 +127,18 @@ $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -o $@ $<
 
+# What each role needs (scripts/install-deps says which packages):
+# `make run` only what building and running take, `make test` the peers
+# and tools of the tests besides.
 deps:
-	@scripts/install-deps
+	@scripts/install-deps test
 
 # The two set-up commands of the README: each installs what is missing first.
 test: deps
 	@$(MAKE) --no-print-directory check
 
-run: deps
+run:
+	@scripts/install-deps run
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/mapsnap-capture -o mapsnap.db
 	$(BUILD)/mapsnap-analyze list mapsnap.db
@@ -145,7 +149,7 @@ check: check-unit check-e2e check-fuzz
 check-unit: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "== $$t"; $$t; done
 
-check-e2e: $(PROGS) $(EXT) $(HELPERS) future
+check-e2e: $(PROGS) $(EXT) $(HELPERS) future static-build deb-build
 	@BUILD=$(BUILD) tests/e2e/run
 
 # The programs of a build one format step ahead (lib/format.c's test
@@ -156,6 +160,43 @@ FUTURE = $(BUILD)/future/mapsnap-capture $(BUILD)/future/mapsnap-analyze
 future:
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/future \
 		CFLAGS="$(CFLAGS) -DMAPSNAP_FORMAT_TEST_STEP" $(FUTURE)
+
+# make static: build/static/mapsnap-capture and mapsnap-analyze, one
+# file each that runs on any x86-64 Linux from 3.2 on (README "On a
+# production box"): glibc and Debian's own static libraries (the -dev
+# packages ship them), stripped. MAPSNAP_STATIC reads user names from
+# /etc/passwd: glibc's NSS modules cannot be loaded by a static program.
+STATIC = $(BUILD)/static
+.PHONY: static static-build
+static:
+	@scripts/install-deps static
+	@$(MAKE) --no-print-directory static-build
+
+static-build:
+	@$(MAKE) --no-print-directory BUILD=$(STATIC) SANITIZE= \
+		PKG_CONFIG="$(PKG_CONFIG) --static" CFLAGS="-O2 -DMAPSNAP_STATIC" \
+		LDFLAGS="-static -s" $(STATIC)/mapsnap-capture $(STATIC)/mapsnap-analyze
+
+# make deb: $(BUILD)/mapsnap_VERSION_ARCH.deb, by dpkg-deb, of a plain
+# build of its own (no sanitizer) installed under /usr, with the systemd
+# units of packaging/systemd (scripts/make-deb; README "On a production
+# box").
+DEB_BUILD = $(BUILD)/deb
+VERSION   = $(shell sed -n 's/^\#define MAPSNAP_VERSION "\(.*\)"/\1/p' lib/util.h)
+.PHONY: deb deb-build
+deb:
+	@scripts/install-deps deb
+	@$(MAKE) --no-print-directory deb-build
+
+# Debian's own flags, with every hardening it has (lintian checks them)
+DEB_FLAGS = DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get
+deb-build:
+	rm -rf $(DEB_BUILD)/root
+	@$(MAKE) --no-print-directory BUILD=$(DEB_BUILD)/build SANITIZE= \
+		CFLAGS="$$($(DEB_FLAGS) CFLAGS) $$($(DEB_FLAGS) CPPFLAGS)" \
+		LDFLAGS="$$($(DEB_FLAGS) LDFLAGS)" \
+		PREFIX=/usr DESTDIR=$(abspath $(DEB_BUILD)/root) install >/dev/null
+	scripts/make-deb $(DEB_BUILD)/root $(BUILD) $(VERSION)
 
 # The fleet recipe against a private ClickHouse server (README): its
 # packages are installed on demand, so `make test` stays light.

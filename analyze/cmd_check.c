@@ -143,7 +143,7 @@ static const char *const non_negative[] = {
 	"processes.nmaps", "processes.size_kb", "processes.rss_kb",
 	"processes.pss_kb", "processes.uss_kb", "processes.shared_kb",
 	"processes.swap_kb", "processes.swap_pss_kb", "processes.anon_kb",
-	"processes.locked_kb",
+	"processes.locked_kb", "skipped_pids.pid",
 };
 
 static int is_non_negative(const char *table, const char *col)
@@ -290,7 +290,11 @@ static void check_rows(struct check *c)
 			   " ORDER BY m.rowid, p.cid", -1, &q, NULL);
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(q, 0);
+		const char *col = (const char *)sqlite3_column_text(q, 1);
 
+		/* what the file's format predates has nothing to check */
+		if (!store_has(&c->st, t, col))
+			continue;
 		if (!table || strcmp(table, t)) {
 			free(table);
 			sqlite3_free(who);
@@ -300,8 +304,7 @@ static void check_rows(struct check *c)
 		if (!who)
 			rows_are_problems(c, NULL, "check rows");
 		else
-			check_column(c, table, who,
-				     (const char *)sqlite3_column_text(q, 1),
+			check_column(c, table, who, col,
 				     (const char *)sqlite3_column_text(q, 2),
 				     sqlite3_column_int(q, 3));
 	}
@@ -334,6 +337,8 @@ static void check_keys(struct check *c)
 		const char *table = (const char *)sqlite3_column_text(q, 1);
 		struct key_sql k;
 
+		if (!store_has(&c->st, table, NULL))
+			continue;	/* a table of a later format step */
 		if (key_sql_make(c, table, (const char *)sqlite3_column_text(q, 2),
 				 &k) < 0)
 			rows_are_problems(c, NULL, "check unique keys");
@@ -416,7 +421,8 @@ static int starts_constraint(const char *p, const char *end)
  * end of the expression's ")".
  */
 static const char *check_expr(struct check *c, const char *table,
-			      const char *who, const char *col, const char *p)
+			      const char *who, const char *col, const char *p,
+			      int run)
 {
 	const char *open = skip_blank(p), *close;
 	int depth = 0;
@@ -428,6 +434,8 @@ static const char *check_expr(struct check *c, const char *table,
 			depth++;
 		else if (*close == ')' && --depth == 0)
 			break;
+	if (!run)
+		return *close ? close + 1 : close;
 	expr = sqlite3_mprintf("%.*s", (int)(close - open - 1), open + 1);
 	if (!expr)
 		rows_are_problems(c, NULL, "check CHECKs");
@@ -468,7 +476,10 @@ static void check_table_checks(struct check *c, const char *table,
 		} else if (*p == ',') {
 			starts = 1;
 		} else if (token_is(p, end, "CHECK")) {
-			end = check_expr(c, table, who, starts ? NULL : col, end);
+			/* a column the file's format predates has no values */
+			end = check_expr(c, table, who, starts ? NULL : col, end,
+					 starts || !col || store_has(&c->st, table,
+								     col));
 			starts = 0;
 		} else if (starts) {
 			sqlite3_free(col);
@@ -489,8 +500,11 @@ static void check_checks(struct check *c)
 			   " WHERE type = 'table' ORDER BY rowid", -1, &q, NULL);
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		const char *table = (const char *)sqlite3_column_text(q, 0);
-		char *who = row_name(c, table);
+		char *who;
 
+		if (!store_has(&c->st, table, NULL))
+			continue;	/* a table of a later format step */
+		who = row_name(c, table);
 		if (who)
 			check_table_checks(c, table, who,
 					   (const char *)sqlite3_column_text(q, 1));
@@ -527,6 +541,18 @@ static const char *const rules[] = {
 	"-" HEX4 "-" HEX4 "-" HEX4 HEX4 HEX4 "'",
 	"SELECT 'meta: format is not ''mapsnap''' WHERE NOT EXISTS"
 	" (SELECT 1 FROM meta WHERE key = 'format' AND value = 'mapsnap')",
+};
+
+/* Rules on a table of a later format step: run when the file has it. */
+static const struct {
+	const char *table, *sql;
+} step_rules[] = {
+	{ "skipped_pids",
+	  "SELECT 'snapshots (id ' || k.snapshot_id || '): ' || count(*) || ' '"
+	  " || k.reason || ' skips named in skipped_pids, but skips counts '"
+	  " || ifnull(s.count, 0) FROM skipped_pids AS k LEFT JOIN skips AS s"
+	  " ON s.snapshot_id = k.snapshot_id AND s.reason = k.reason GROUP BY"
+	  " k.snapshot_id, k.reason HAVING count(*) > ifnull(s.count, 0)" },
 };
 
 /* Every blob, one at a time, through the decoder every reader uses. */
@@ -765,6 +791,10 @@ static int run_check(int argc, char **argv, const struct out_opts *out)
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
 		rows_are_problems(&c, sqlite3_mprintf("%s", rules[i]),
 				  "check how rows agree");
+	for (i = 0; i < sizeof(step_rules) / sizeof(step_rules[0]); i++)
+		if (store_has(&c.st, step_rules[i].table, NULL))
+			rows_are_problems(&c, sqlite3_mprintf("%s",
+					  step_rules[i].sql), "check how rows agree");
 	check_blobs(&c, &nblobs, &bytes);
 	check_totals(&c);
 	nsnaps = count(&c, "snapshots");

@@ -42,6 +42,9 @@ static const struct column snapshot_cols[] = {
 static const struct column skip_cols[] = {
 	{ "reason", C_KEEP }, { "count", C_KEEP },
 };
+static const struct column skipped_cols[] = {
+	{ "pid", C_KEEP }, { "reason", C_KEEP }, { "comm", C_COMM },
+};
 static const struct column meminfo_cols[] = {
 	{ "name", C_KEEP }, { "value", C_KEEP },
 };
@@ -67,13 +70,14 @@ struct table_spec {
 	size_t ncols;
 };
 
-enum { T_SNAPSHOTS, T_SKIPS, T_MEMINFO, T_PROCESSES, NTABLES };
+enum { T_SNAPSHOTS, T_SKIPS, T_MEMINFO, T_PROCESSES, T_SKIPPED, NTABLES };
 
 static const struct table_spec tables[NTABLES] = {
 	{ "snapshots", snapshot_cols, NCOLS(snapshot_cols) },
 	{ "skips", skip_cols, NCOLS(skip_cols) },
 	{ "meminfo", meminfo_cols, NCOLS(meminfo_cols) },
 	{ "processes", process_cols, NCOLS(process_cols) },
+	{ "skipped_pids", skipped_cols, NCOLS(skipped_cols) },
 };
 
 /* Written whole by other means: hosts by store_host, blobs by
@@ -82,7 +86,7 @@ static const char *const other_columns[] = {
 	"hosts.id", "hosts.hostname", "hosts.machine_id", "blobs.id",
 	"blobs.hash", "blobs.raw_size", "blobs.codec", "blobs.data",
 	"meta.key", "meta.value", "skips.snapshot_id", "meminfo.snapshot_id",
-	"processes.snapshot_id",
+	"processes.snapshot_id", "skipped_pids.snapshot_id",
 };
 
 /* (input blob id, kind) -> OUT's blob id: open addressing, key 0 empty. */
@@ -218,8 +222,11 @@ static int prepare_table(struct redact *x, size_t i)
 			buf_addf(&from, "%sNULL", k ? ", " : "");
 	}
 	if (child) {
-		sel = sqlite3_mprintf("SELECT %s FROM \"%w\" WHERE snapshot_id"
-				      " = ?1", from.data, t->name);
+		/* a table IN's older format lacks has no rows */
+		sel = store_has(&x->in, t->name, NULL)
+			? sqlite3_mprintf("SELECT %s FROM \"%w\" WHERE"
+					  " snapshot_id = ?1", from.data, t->name)
+			: sqlite3_mprintf("SELECT %s WHERE ?1 AND 0", from.data);
 		ins = sqlite3_mprintf("INSERT INTO \"%w\" (snapshot_id, %s)"
 				      " VALUES (?1%s)", t->name, cols.data,
 				      vals.data);

@@ -104,7 +104,19 @@ struct capture_opts {
 	const char *import;	/* --import FILE ("-" = stdin), or NULL */
 	const char *comm;	/* --comm, for --import */
 	char *options_text;	/* the command line, stored with snapshots */
+	int64_t keep_for;	/* --keep-for: seconds, 0: none */
+	int64_t max_size;	/* --max-size: bytes, 0: none */
 };
+
+/* The exit status of a run whose -p PID does not exist, or whose -m or
+ * -u left no process to capture (cron notices a service gone). */
+#define EXIT_NOMATCH 3
+
+/*
+ * Drop what --keep, --keep-for and --max-size say must go, in the
+ * caller's transaction, after a snapshot was added: 0 or -1 (printed).
+ */
+int capture_prune(struct store *st, const struct capture_opts *o);
 
 /* A random (version 4) UUID, 36 characters and a NUL. */
 void make_uuid(char out[37]);
@@ -160,7 +172,16 @@ struct run {
 	int failed;		/* the worker could not store */
 	struct progress *progress;	/* the line on a terminal, or NULL */
 	const char *progress_head;	/* "snapshot 2 of 5: " in -i runs, or "" */
+	struct skipped_row *skipped;	/* the pids skipped for a reason that
+					   was no choice, for the file */
+	size_t nskipped;
 };
+
+/* Is a skip for `reason` recorded pid by pid in the file? Not kernel
+ * threads nor processes filtered out: they are hundreds a snapshot, and
+ * skipped by design (-v names them all the same); the others are a loss
+ * to explain. */
+int skip_is_named(enum skip_reason reason);
 
 /* "smaps", "maps", "rollup", by enum capture_mode. */
 extern const char *const mode_names[];
@@ -176,7 +197,7 @@ int run_put(struct run *r, const struct buf *b, int64_t *id);
 /*
  * Read and store every process of the snapshot (o->pids, or all of
  * o->proc). Returns 0, 1 when a second signal asked to give up, or -1
- * (printed) when the snapshot must be rolled back.
+ * or CAPTURE_GONE (printed) when the snapshot must be rolled back.
  */
 int walk(struct run *r);
 
@@ -184,9 +205,13 @@ int walk(struct run *r);
  * Take one snapshot into the open store, in one transaction (which also
  * drops old snapshots for --keep), and print the summary line. Processes
  * done show on `progress` (may be NULL) after `head` (may be NULL).
- * Returns 0, 1 when a second signal rolled it back (nothing stored), or
- * -1 (printed; nothing stored).
+ * Returns 0, CAPTURE_NOMATCH when it was stored but -m or -u left no
+ * process in it, 1 when a second signal rolled it back (nothing stored),
+ * CAPTURE_GONE when a pid named with -p does not exist, or -1 (both
+ * printed; nothing stored).
  */
+#define CAPTURE_NOMATCH 2
+#define CAPTURE_GONE (-2)
 int capture_snapshot(struct store *st, const struct capture_opts *o,
 		     struct progress *progress, const char *head);
 

@@ -51,7 +51,7 @@ int capture_import(struct store *st, const struct capture_opts *o)
 	struct snapshot_row snap = { 0 };
 	struct process_row row;
 	enum smaps_format fmt;
-	int64_t snap_id, dropped;
+	int64_t snap_id;
 	size_t added;
 	char uuid[37];
 	int ret = -1;
@@ -78,7 +78,7 @@ int capture_import(struct store *st, const struct capture_opts *o)
 			   &row.text_blob, &added) < 0 ||
 	    store_process_add(st, snap_id, &row) < 0 ||
 	    store_snapshot_finish(st, snap_id, 1, 1, (int64_t)text.len, NULL, 0) < 0 ||
-	    (o->keep > 0 && store_prune(st, o->keep, &dropped) < 0) ||
+	    capture_prune(st, o) < 0 ||
 	    store_commit(st) < 0) {
 		store_rollback(st);
 		goto out;

@@ -1,6 +1,7 @@
 /* main.c - mapsnap-capture's command line: parse the options, open the
  * database, take the snapshot. Exit 0 success, 1 failure, 2 usage. */
 #include "capture.h"
+#include "passwd.h"
 #include "store.h"
 #include "tar.h"
 #include "util.h"
@@ -8,7 +9,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +36,11 @@ static const char usage_text[] =
 	"  -n, --count N       how many snapshots (default 1, or with -i 0);\n"
 	"                      0 = until SIGINT/SIGTERM\n"
 	"      --keep N        keep only the newest N snapshots in FILE (a ring)\n"
+	"      --keep-for DURATION  drop snapshots older than DURATION (90s, 15m,\n"
+	"                      12h, 7d, 2w)\n"
+	"      --max-size SIZE drop the oldest snapshots while FILE holds more than\n"
+	"                      SIZE (64k, 500M, 1G); it stays within SIZE and one\n"
+	"                      snapshot\n"
 	"  -l, --label TEXT    free text stored with the snapshot\n"
 	"      --maps-only     store maps instead of smaps (cheap: no page-table walk)\n"
 	"      --rollup        store maps plus smaps_rollup (per-process totals only)\n"
@@ -60,7 +65,9 @@ static const char usage_text[] =
 	"SIGINT or SIGTERM finishes the snapshot in hand and exits 0; a second one\n"
 	"rolls it back. A snapshot is stored whole or not at all. On a terminal,\n"
 	"a progress line on stderr counts processes (and snapshots with -i).\n"
-	"Exit status: 0 success, 1 failure, 2 usage error.\n";
+	"Exit status: 0 success, 1 failure, 2 usage error, 3 a -p PID that does\n"
+	"not exist (nothing stored), or -m/-u that left no process to capture\n"
+	"(the snapshot is stored; in an -i run, in any of its snapshots).\n";
 
 static int add_pid(struct capture_opts *o, const char *arg)
 {
@@ -75,11 +82,11 @@ static int add_pid(struct capture_opts *o, const char *arg)
 
 static long lookup_user(const char *name)
 {
-	struct passwd *pw = getpwnam(name);
+	long uid = user_id_of(name);
 	uint64_t v;
 
-	if (pw)
-		return (long)pw->pw_uid;
+	if (uid >= 0)
+		return uid;
 	if (parse_u64_str(name, &v) == 0 && v <= INT32_MAX)
 		return (long)v;
 	return -1;
@@ -97,7 +104,7 @@ static char *join_args(int argc, char **argv)
 
 enum {
 	OPT_PROC = 256, OPT_HOST, OPT_LEVEL, OPT_KEEP, OPT_MAPS_ONLY,
-	OPT_ROLLUP, OPT_IMPORT, OPT_COMM, OPT_NICE,
+	OPT_ROLLUP, OPT_IMPORT, OPT_COMM, OPT_NICE, OPT_KEEP_FOR, OPT_MAX_SIZE,
 };
 
 static const struct option longopts[] = {
@@ -109,6 +116,8 @@ static const struct option longopts[] = {
 	{ "interval", required_argument, NULL, 'i' },
 	{ "count", required_argument, NULL, 'n' },
 	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "keep-for", required_argument, NULL, OPT_KEEP_FOR },
+	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 	{ "maps-only", no_argument, NULL, OPT_MAPS_ONLY },
 	{ "rollup", no_argument, NULL, OPT_ROLLUP },
 	{ "import", required_argument, NULL, OPT_IMPORT },
@@ -168,6 +177,19 @@ static int parse_args(int argc, char **argv, struct capture_opts *o,
 			if (parse_u64_str(optarg, &v) < 0 || v == 0 || v > LONG_MAX)
 				return usage_error("bad --keep '%s': expected N >= 1", optarg);
 			o->keep = (long)v;
+			break;
+		case OPT_KEEP_FOR:	/* 100 years: now_us() - it stays in range */
+			if (parse_duration(optarg, &v) < 0 || v == 0 ||
+			    v > 100ULL * 366 * 86400)
+				return usage_error("bad --keep-for '%s': expected a"
+						   " duration such as 7d", optarg);
+			o->keep_for = (int64_t)v;
+			break;
+		case OPT_MAX_SIZE:
+			if (parse_size(optarg, &v) < 0 || v == 0)
+				return usage_error("bad --max-size '%s': expected a"
+						   " size such as 1G", optarg);
+			o->max_size = (int64_t)v;
 			break;
 		case OPT_MAPS_ONLY: o->mode = MODE_MAPS; modes++; break;
 		case OPT_ROLLUP: o->mode = MODE_ROLLUP; modes++; break;
@@ -314,7 +336,7 @@ static int capture_loop(struct store *st, const struct capture_opts *o)
 	struct progress pr = { 0 };
 	char head[64];
 	long done = 0;
-	int r, ret = 0;
+	int r, ret = 0, nomatch = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!capture_stop && (o->count == 0 || done < o->count)) {
@@ -324,10 +346,11 @@ static int capture_loop(struct store *st, const struct capture_opts *o)
 		loop_head(head, sizeof(head), o, done + 1);
 		r = capture_snapshot(st, o, &pr, head);
 		if (r < 0) {
-			ret = 1;
+			ret = r == CAPTURE_GONE ? EXIT_NOMATCH : 1;
 			break;
 		}
-		if (r > 0)
+		nomatch |= r == CAPTURE_NOMATCH;	/* and the run goes on */
+		if (r == 1)
 			break;
 		done++;
 		if (o->count && done == o->count)
@@ -350,6 +373,11 @@ static int capture_loop(struct store *st, const struct capture_opts *o)
 	if (capture_stop && verbosity >= 1)
 		fprintf(stderr, "%s: stopped by signal after %ld snapshot%s\n",
 			progname, done, done == 1 ? "" : "s");
+	if (nomatch && ret == 0) {
+		error("no process matched %s", o->match && o->uid >= 0 ? "-m and -u"
+		      : o->match ? "-m" : "-u");
+		ret = EXIT_NOMATCH;
+	}
 	return ret;
 }
 

@@ -13,6 +13,26 @@
 #include <time.h>
 #include <unistd.h>
 
+/*
+ * The kernel's own random UUID, for kernels before 3.17 (no getrandom):
+ * the static capture runs on them, with /proc as its only file. 0, or -1
+ * when it cannot be read.
+ */
+static int kernel_uuid(char out[37])
+{
+	struct buf b = BUF_INIT(4096);
+	int r = -1;
+
+	if (buf_read_file(&b, "/proc/sys/kernel/random/uuid", 64) == 0 &&
+	    b.len >= 36 && strspn(b.data, "0123456789abcdef-") == 36) {
+		memcpy(out, b.data, 36);
+		out[36] = '\0';
+		r = 0;
+	}
+	buf_release(&b);
+	return r;
+}
+
 /* A random (version 4) UUID: snapshots stay unique across files. */
 void make_uuid(char out[37])
 {
@@ -25,6 +45,8 @@ void make_uuid(char out[37])
 
 		if (n > 0)
 			got += (size_t)n;
+		else if (errno == ENOSYS && kernel_uuid(out) == 0)
+			return;
 		else if (errno != EINTR)
 			abort();	/* the kernel always has entropy here */
 	}
@@ -133,6 +155,33 @@ out:
 	return ret;
 }
 
+int capture_prune(struct store *st, const struct capture_opts *o)
+{
+	int64_t n = 0, used = 0;
+
+	if (o->keep > 0 && store_prune(st, o->keep, &n) < 0)
+		return -1;
+	if (n)
+		info("dropped %lld old snapshots (--keep %ld)", (long long)n,
+		     o->keep);
+	if (o->keep_for > 0 &&
+	    store_prune_before(st, now_us() - o->keep_for * 1000000, &n) < 0)
+		return -1;
+	if (o->keep_for > 0 && n)
+		info("dropped %lld snapshots older than %llds (--keep-for)",
+		     (long long)n, (long long)o->keep_for);
+	if (o->max_size > 0 && store_prune_size(st, o->max_size, &n, &used) < 0)
+		return -1;
+	if (o->max_size > 0 && n)
+		info("dropped %lld old snapshots (--max-size %lld)",
+		     (long long)n, (long long)o->max_size);
+	if (o->max_size > 0 && used > o->max_size)
+		warn("'%s' holds %lld bytes with its newest snapshot alone, over"
+		     " --max-size %lld", st->path, (long long)used,
+		     (long long)o->max_size);
+	return 0;
+}
+
 int capture_snapshot(struct store *st, const struct capture_opts *o,
 		     struct progress *progress, const char *head)
 {
@@ -140,7 +189,6 @@ int capture_snapshot(struct store *st, const struct capture_opts *o,
 			 .progress_head = head ? head : "" };
 	struct skip_count skips[SKIP__COUNT];
 	struct timespec t0;
-	int64_t dropped = 0;
 	char uuid[37];
 	size_t i;
 	int ret = -1;
@@ -163,20 +211,17 @@ int capture_snapshot(struct store *st, const struct capture_opts *o,
 		skips[i].reason = skip_names[i];
 		skips[i].count = r.skips[i];
 	}
-	if (store_snapshot_finish(st, r.snapshot_id, r.seen, r.captured,
+	if (store_skipped_add(st, r.snapshot_id, r.skipped, r.nskipped) < 0 ||
+	    store_snapshot_finish(st, r.snapshot_id, r.seen, r.captured,
 				  (int64_t)r.bytes_read, skips, SKIP__COUNT) < 0 ||
-	    (o->keep > 0 && store_prune(st, o->keep, &dropped) < 0) ||
-	    store_commit(st) < 0)
+	    capture_prune(st, o) < 0 || store_commit(st) < 0)
 		goto out;
-	if (dropped)
-		info("dropped %lld old snapshots (--keep %ld)", (long long)dropped,
-		     o->keep);
 	summary(&r, uuid, elapsed(&t0));
-	ret = 0;
+	ret = !r.captured && (o->match || o->uid >= 0) ? CAPTURE_NOMATCH : 0;
 out:
-	if (ret != 0)
+	if (ret != 0 && ret != CAPTURE_NOMATCH)
 		store_rollback(st);
-	if (ret > 0) {
+	if (ret == 1) {
 		progress_clear();
 		fprintf(stderr, "%s: interrupted: snapshot rolled back\n", progname);
 	}
@@ -187,5 +232,8 @@ out:
 	for (i = 0; i < r.nusers; i++)
 		free(r.users[i].name);
 	free(r.users);
+	for (i = 0; i < r.nskipped; i++)
+		free((char *)r.skipped[i].comm);
+	free(r.skipped);
 	return ret;
 }

@@ -2,13 +2,13 @@
  * main thread, and in the cheap modes one more) only read, while a worker
  * sums, deflates and stores the processes they hand over. */
 #include "capture.h"
+#include "passwd.h"
 #include "smaps.h"
 #include "store.h"
 #include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +50,6 @@ static int list_pids(const char *proc, pid_t **out, size_t *n)
 /* User name of uid on this host, cached; NULL when unknown. */
 static const char *user_name(struct run *r, long uid)
 {
-	struct passwd pw, *res = NULL;
-	char tmp[4096];
 	size_t i;
 
 	if (uid < 0)
@@ -61,9 +59,7 @@ static const char *user_name(struct run *r, long uid)
 			return r->users[i].name;
 	r->users = xreallocarray(r->users, r->nusers + 1, sizeof(*r->users));
 	r->users[r->nusers].uid = uid;
-	r->users[r->nusers].name =
-		getpwuid_r((uid_t)uid, &pw, tmp, sizeof(tmp), &res) == 0 && res
-		? xstrdup(pw.pw_name) : NULL;
+	r->users[r->nusers].name = user_name_of(uid);
 	return r->users[r->nusers++].name;
 }
 
@@ -179,13 +175,14 @@ static int store_process(struct run *r, struct slot *sl)
 /*
  * Reader side: read one pid into the slot, with its figures. Returns 1
  * when the slot holds a process to store, 0 when it was skipped (*skip
- * says why: a skip reason + 1), -1 when a pid named on the command line
- * cannot be read (printed).
+ * says why: a skip reason + 1); when a pid named on the command line
+ * cannot be read (printed), CAPTURE_GONE if it does not exist, else -1.
  */
 static int read_pid(const struct run *r, pid_t pid, int named,
 		    struct slot *sl, int *skip)
 {
 	process_row_init(&sl->row);
+	sl->pr.comm[0] = '\0';	/* a skip before stat is read names none */
 	if (r->o->live && pid == getpid())
 		*skip = SKIP_EXCLUDED + 1;
 	else
@@ -200,10 +197,35 @@ static int read_pid(const struct run *r, pid_t pid, int named,
 			: *skip == SKIP_ZOMBIE + 1 ? "a zombie has no memory left"
 			: *skip == SKIP_EXCLUDED + 1 ? "it is this capture itself"
 			: "no such process";
-		return error("cannot capture process %d ('%s/%d'): %s",
-			     (int)pid, r->o->proc, (int)pid, why);
+		error("cannot capture process %d ('%s/%d'): %s",
+		      (int)pid, r->o->proc, (int)pid, why);
+		return *skip == SKIP_VANISHED + 1 ? CAPTURE_GONE : -1;
 	}
 	return !*skip;
+}
+
+int skip_is_named(enum skip_reason reason)
+{
+	return reason != SKIP_KERNEL && reason != SKIP_EXCLUDED;
+}
+
+/* Count a skipped pid, name it (-v), and keep it for the file when its
+ * reason is one to explain. Under r->mu. */
+static void note_skip(struct run *r, pid_t pid, int reason, const char *comm)
+{
+	struct skipped_row *k;
+
+	r->skips[reason]++;
+	info("pid %d (%s): skipped: %s", (int)pid, *comm ? comm : "?",
+	     skip_names[reason]);
+	if (!skip_is_named((enum skip_reason)reason))
+		return;
+	r->skipped = xreallocarray(r->skipped, r->nskipped + 1,
+				   sizeof(*r->skipped));
+	k = &r->skipped[r->nskipped++];
+	k->pid = pid;
+	k->reason = skip_names[reason];
+	k->comm = *comm ? xstrdup(comm) : NULL;
 }
 
 /* Index of a slot in state `want`, or -1. Under r->mu. */
@@ -274,9 +296,9 @@ static void *reader_main(void *arg)
 			progress_show(r->progress, "%s%lld of %zu processes",
 				      r->progress_head, (long long)r->seen, r->npids);
 		if (got == 0)
-			r->skips[skip - 1]++;
+			note_skip(r, pid, skip - 1, r->slot[k].pr.comm);
 		else if (got < 0)
-			r->read_ret = -1;
+			r->read_ret = got;
 		r->slot[k].state = got > 0 ? SLOT_FULL : SLOT_FREE;
 		pthread_cond_broadcast(&r->cv);
 	}

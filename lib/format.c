@@ -30,6 +30,7 @@ struct format_change {
 
 static const struct format_change changes[] = {
 	/* 1.1 (mapsnap 0.2.0): appended below as they come */
+	{ 1, ADD_OBJECT, "skipped_pids", NULL },
 #ifdef MAPSNAP_FORMAT_TEST_STEP
 	/* in test builds only: a step as a later release may take */
 	{ FORMAT_MINOR, ADD_COLUMN, "processes", "future_kb INTEGER" },

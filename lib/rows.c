@@ -110,6 +110,18 @@ static const struct rows_col snapshot_cols[] = {
 };
 #define NSNAPSHOT_COLS (sizeof(snapshot_cols) / sizeof(snapshot_cols[0]))
 
+/* skipped_pids, written with the snapshot id at ?1 */
+#define KCOL(name, type, field) \
+	{ "skipped_pids", "k", name, type, 0, -1, \
+	  offsetof(struct skipped_row, field), 0, 0, 0 }
+
+static const struct rows_col skipped_cols[] = {
+	KCOL("pid", T_INT, pid),
+	KCOL("reason", T_TEXT0, reason),
+	KCOL("comm", T_TEXT, comm),
+};
+#define NSKIPPED_COLS (sizeof(skipped_cols) / sizeof(skipped_cols[0]))
+
 static const char *const kind_names[] = { "maps", "smaps", "rollup" };
 
 const char *text_kind_name(enum text_kind k)
@@ -353,6 +365,31 @@ out:
 	return ret;
 }
 
+int store_skipped_add(struct store *s, int64_t id,
+		      const struct skipped_row *rows, size_t n)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i, k;
+	int rc = SQLITE_DONE;
+
+	if (!n)
+		return 0;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO skipped_pids (snapshot_id,"
+			       " pid, reason, comm) VALUES (?1, ?2, ?3, ?4)", -1,
+			       &st, NULL) != SQLITE_OK)
+		return store_error(s, "record skipped processes in");
+	for (i = 0; i < n && rc == SQLITE_DONE; i++) {
+		sqlite3_bind_int64(st, 1, id);
+		for (k = 0; k < NSKIPPED_COLS; k++)
+			bind_col(st, (int)k + 2, &skipped_cols[k], &rows[i]);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0
+		: store_error(s, "record skipped processes in");
+}
+
 int store_meminfo_add(struct store *s, int64_t snapshot_id, const char *text,
 		      size_t len)
 {
@@ -388,27 +425,13 @@ int store_meminfo_add(struct store *s, int64_t snapshot_id, const char *text,
 	return ret;
 }
 
-int store_prune(struct store *s, int64_t keep, int64_t *removed)
+/* Delete the blobs no row refers to any more: every column named *_blob
+ * holds a blob id (schema.sql). 0 or -1 (printed). */
+static int drop_unused_blobs(struct store *s)
 {
-	sqlite3_stmt *st = NULL;
-	char *sql, *del;
+	char *sql = format_blob_refs(&s->format), *del;
 	int ret;
 
-	*removed = 0;
-	if (sqlite3_prepare_v2(s->db, "DELETE FROM snapshots WHERE id NOT IN"
-			       " (SELECT id FROM snapshots ORDER BY time_us DESC,"
-			       " id DESC LIMIT ?1)", -1, &st, NULL) != SQLITE_OK)
-		return store_error(s, "drop old snapshots from");
-	sqlite3_bind_int64(st, 1, keep);
-	ret = store_step_done(s, st, "drop old snapshots from");
-	sqlite3_finalize(st);
-	if (ret < 0)
-		return -1;
-	*removed = sqlite3_changes64(s->db);
-	if (*removed == 0)
-		return 0;
-	/* every column named *_blob holds a blob id (schema.sql) */
-	sql = format_blob_refs(&s->format);
 	if (!sql)
 		return error("out of memory");
 	del = sqlite3_mprintf("DELETE FROM blobs WHERE id NOT IN (%s)", sql);
@@ -417,6 +440,82 @@ int store_prune(struct store *s, int64_t keep, int64_t *removed)
 	sqlite3_free(del);
 	sqlite3_free(sql);
 	return ret;
+}
+
+/* Delete the snapshots `sql` selects with `arg` bound to ?1, then the
+ * blobs only they used; *removed counts them. 0 or -1 (printed). */
+static int prune_where(struct store *s, const char *sql, int64_t arg,
+		       int64_t *removed)
+{
+	sqlite3_stmt *st = NULL;
+	int ret;
+
+	*removed = 0;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_error(s, "drop old snapshots from");
+	sqlite3_bind_int64(st, 1, arg);
+	ret = store_step_done(s, st, "drop old snapshots from");
+	sqlite3_finalize(st);
+	if (ret < 0)
+		return -1;
+	*removed = sqlite3_changes64(s->db);
+	return *removed ? drop_unused_blobs(s) : 0;
+}
+
+int store_prune(struct store *s, int64_t keep, int64_t *removed)
+{
+	return prune_where(s, "DELETE FROM snapshots WHERE id NOT IN"
+			   " (SELECT id FROM snapshots ORDER BY time_us DESC,"
+			   " id DESC LIMIT ?1)", keep, removed);
+}
+
+int store_prune_before(struct store *s, int64_t before_us, int64_t *removed)
+{
+	/* the newest snapshot stays, even one from a clock set wrong */
+	return prune_where(s, "DELETE FROM snapshots WHERE time_us < ?1 AND id"
+			   " NOT IN (SELECT id FROM snapshots ORDER BY time_us"
+			   " DESC, id DESC LIMIT 1)", before_us, removed);
+}
+
+/* The bytes of the pages in use (not on the freelist): what the file
+ * would hold were it written again, and what it grows past. */
+static int used_bytes(struct store *s, int64_t *bytes)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT (p.page_count - f.freelist_count)"
+			       " * z.page_size FROM pragma_page_count AS p,"
+			       " pragma_freelist_count AS f, pragma_page_size"
+			       " AS z", -1, &q, NULL) != SQLITE_OK)
+		return store_error(s, "measure");
+	rc = sqlite3_step(q);
+	*bytes = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? 0 : store_error(s, "measure");
+}
+
+int store_prune_size(struct store *s, int64_t max_bytes, int64_t *removed,
+		     int64_t *used)
+{
+	int64_t n = 0;
+
+	*removed = 0;
+	for (;;) {
+		if (used_bytes(s, used) < 0)
+			return -1;
+		if (*used <= max_bytes)
+			return 0;
+		/* the oldest, unless it is the last one left */
+		if (prune_where(s, "DELETE FROM snapshots WHERE id = (SELECT id"
+				" FROM snapshots ORDER BY time_us, id LIMIT 1)"
+				" AND (SELECT count(*) FROM snapshots) > ?1", 1,
+				&n) < 0)
+			return -1;
+		if (!n)
+			return 0;
+		*removed += n;
+	}
 }
 
 /* Reading. */

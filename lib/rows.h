@@ -101,6 +101,17 @@ int store_snapshot_finish(struct store *s, int64_t id, int64_t seen,
 			  int64_t captured, int64_t bytes_read,
 			  const struct skip_count *skips, size_t nskips);
 
+/* One row of `skipped_pids` (format 1.1): a process a snapshot could
+ * not capture, and why. */
+struct skipped_row {
+	int64_t pid;
+	const char *reason;		/* a skips.reason: "permission", ... */
+	const char *comm;		/* NULL: its stat was not read */
+};
+/* Record n skipped processes of snapshot `id`. */
+int store_skipped_add(struct store *s, int64_t id,
+		      const struct skipped_row *rows, size_t n);
+
 /* Parse meminfo text and store its "Name: N kB" lines. */
 int store_meminfo_add(struct store *s, int64_t snapshot_id,
 		      const char *text, size_t len);
@@ -115,6 +126,21 @@ int store_process_add(struct store *s, int64_t snapshot_id,
  * number of snapshots deleted. Call inside a transaction.
  */
 int store_prune(struct store *s, int64_t keep, int64_t *removed);
+
+/* As store_prune, for the snapshots taken before before_us (time_us);
+ * the newest one always stays. */
+int store_prune_before(struct store *s, int64_t before_us, int64_t *removed);
+
+/*
+ * As store_prune, for size: drop the oldest snapshots, one at a time,
+ * until the pages in use (not free) take at most max_bytes; the newest
+ * one always stays. *used gets the bytes then in use. The file does not
+ * shrink: the pages freed go on SQLite's freelist and the next snapshots
+ * fill them before the file grows, so it stays within max_bytes plus
+ * one snapshot.
+ */
+int store_prune_size(struct store *s, int64_t max_bytes, int64_t *removed,
+		     int64_t *used);
 
 /* Readers. */
 

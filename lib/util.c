@@ -16,10 +16,14 @@ int verbosity = 1;
 static void __attribute__((format(printf, 2, 0)))
 vreport(const char *prefix, const char *fmt, va_list ap)
 {
+	/* the capture's reader and worker threads both report: one line
+	 * whole at a time */
+	flockfile(stderr);
 	progress_clear();	/* a message never lands after a progress line */
 	fprintf(stderr, "%s: %s", progname, prefix);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 int error(const char *fmt, ...)
@@ -148,6 +152,42 @@ int parse_u64(const char *s, size_t n, int base, uint64_t *out)
 int parse_u64_str(const char *s, uint64_t *out)
 {
 	return parse_u64(s, strlen(s), 10, out);
+}
+
+/* A number followed by at most one unit letter of `units`, each worth
+ * the matching entry of `mult` (no letter: 1). -1 on overflow. */
+static int parse_scaled(const char *s, const char *units,
+			const uint64_t *mult, uint64_t *out)
+{
+	size_t n = strspn(s, "0123456789");
+	const char *u = s[n] ? strchr(units, s[n]) : NULL;
+	uint64_t v, m = 1;
+
+	if (s[n] && (!u || s[n + 1]))
+		return -1;
+	if (u)
+		m = mult[u - units];
+	if (parse_u64(s, n, 10, &v) < 0 || v > INT64_MAX / m)
+		return -1;
+	*out = v * m;
+	return 0;
+}
+
+int parse_duration(const char *s, uint64_t *seconds)
+{
+	static const uint64_t mult[] = { 1, 60, 3600, 86400, 604800 };
+
+	return parse_scaled(s, "smhdw", mult, seconds);
+}
+
+int parse_size(const char *s, uint64_t *bytes)
+{
+	static const uint64_t mult[] = {
+		1, 1 << 10, 1 << 10, 1 << 20, 1 << 20, 1 << 30, 1 << 30,
+		(uint64_t)1 << 40, (uint64_t)1 << 40,
+	};
+
+	return parse_scaled(s, "BkKmMgGtT", mult, bytes);
 }
 
 int close_stdout(void)

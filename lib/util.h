@@ -40,6 +40,12 @@ int parse_u64(const char *s, size_t n, int base, uint64_t *out);
 /* Same for a NUL-terminated string (command-line arguments). */
 int parse_u64_str(const char *s, uint64_t *out);
 
+/* "90", "90s", "15m", "12h", "7d", "2w" as seconds (--keep-for);
+ * "4096", "64k", "500M", "1G", "2T" (K, M, G, T: powers of 1024; B:
+ * bytes) as bytes (--max-size). The whole string, digits then at most
+ * one unit; 0, or -1 when malformed or past INT64_MAX. */
+int parse_duration(const char *s, uint64_t *seconds);
+int parse_size(const char *s, uint64_t *bytes);
 /* Length of the well-formed UTF-8 sequence at s, of which `avail` bytes
  * (at least 1) may be read (1 for ASCII, NUL included), its code point in
  * *cp; 0 when the bytes are not one (overlong, surrogate, past U+10FFFF,

@@ -97,3 +97,15 @@ CREATE TABLE processes (
 	locked_kb	INTEGER,
 	PRIMARY KEY (snapshot_id, pid)
 ) WITHOUT ROWID;
+
+-- The processes a snapshot could not capture for a reason it did not
+-- choose (permission, vanished, zombie, error), one row each, with the
+-- comm its stat gave (NULL: not read). Kernel threads and processes the
+-- filters excluded are only counted in skips. (Format 1.1.)
+CREATE TABLE skipped_pids (
+	snapshot_id	INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+	pid		INTEGER NOT NULL,
+	reason		TEXT NOT NULL,
+	comm		TEXT,
+	PRIMARY KEY (snapshot_id, pid)
+) WITHOUT ROWID;

@@ -38,14 +38,26 @@ want "-m comm" "1300" "$(pids_in m.db)"
 want "-m skips" "excluded=3 kernel=1" "$(skips_in m.db)"
 expect_exit 0 "$CAPTURE" -q -o m.db --proc "$S" -m 'my app/bin/server --name=edge'
 want "-m cmdline" "1200 1201" "$(pids_in m.db)"
-expect_exit 0 "$CAPTURE" -q -o m.db --proc "$S" -m 'no-such-process'
+# -m or -u that leave nothing to capture: the snapshot is stored (it says
+# the service was gone), and the status is 3, for cron to notice
+expect_exit 3 "$CAPTURE" -q -o m.db --proc "$S" -m 'no-such-process'
 want "-m nothing" "" "$(pids_in m.db)"
+want "-m nothing stored" "3" "$(sqlite3 m.db 'SELECT count(*) FROM snapshots')"
+expect_grep "^mapsnap-capture: no process matched -m$" err
+# in an -i run, one empty snapshot is enough
+expect_exit 3 "$CAPTURE" -q -o m.db --proc "$S" -m 'no-such-process' -i 0.01 -n 2
+want "-m -i stored" "5" "$(sqlite3 m.db 'SELECT count(*) FROM snapshots')"
 
 # -u by uid (the names are this host's, which need not know 1001)
 expect_exit 0 "$CAPTURE" -q -o u.db --proc "$S" -u 1001
 want "-u" "1300 1400" "$(pids_in u.db)"
-expect_exit 0 "$CAPTURE" -q -o u.db --proc "$S" -u root
+expect_exit 3 "$CAPTURE" -q -o u.db --proc "$S" -u root
 want "-u root" "" "$(pids_in u.db)"
+expect_grep "no process matched -u" err
+expect_exit 3 "$CAPTURE" -q -o u.db --proc "$S" -u root -m bash
+expect_grep "no process matched -m and -u" err
+expect_exit 0 "$CAPTURE" -q -o u.db --proc "$S" -u 1001 -m bash
+want "-u and -m" "1400" "$(pids_in u.db)"
 expect_exit 2 "$CAPTURE" -q -o u.db --proc "$S" -u no-such-user-here
 
 # -l and --host are stored; options are recorded
@@ -76,9 +88,11 @@ rm gone/1201/smaps
 expect_exit 0 "$CAPTURE" -q -o g.db --proc gone
 want "vanished" "1200 1300 1400" "$(pids_in g.db)"
 want "vanished skips" "kernel=1 vanished=1" "$(skips_in g.db)"
-# ... but named on the command line it is an error
-expect_exit 1 "$CAPTURE" -q -o g.db --proc gone 1201
-expect_grep "cannot capture process 1201" err
+# ... but named on the command line it is an error: status 3, the
+# process is gone, and nothing is stored
+expect_exit 3 "$CAPTURE" -q -o g.db --proc gone 1201
+expect_grep "cannot capture process 1201 .*: no such process" err
+want "gone: nothing stored" "1" "$(sqlite3 g.db 'SELECT count(*) FROM snapshots')"
 
 # a pid reused between the first and the second read of stat is another
 # process: a FIFO serves stat twice, with two different start times

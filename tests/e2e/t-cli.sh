@@ -96,8 +96,8 @@ expect_exit 1 "$CAPTURE" -q -o newer.db --proc "$S"
 [ "$(sqlite3 newer.db 'SELECT count(*) FROM snapshots')" = 3 ] ||
 	fail "a refused capture changed newer.db"
 
-# a pid named on the command line that cannot be read is a failure
-expect_exit 1 "$CAPTURE" -q -o db --proc "$S" 4194303
+# a pid named on the command line that does not exist: status 3
+expect_exit 3 "$CAPTURE" -q -o db --proc "$S" 4194303
 expect_grep "cannot capture process 4194303" err
 [ "$(sqlite3 db 'SELECT count(*) FROM snapshots')" = 3 ] ||
 	fail "a failed capture left a snapshot behind"
