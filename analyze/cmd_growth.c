@@ -71,16 +71,6 @@ static void set_str(struct table *t, size_t r, size_t c, const char *s)
 	table_set_text(t, r, c, s, strlen(s));
 }
 
-/* A double to int64 at the nearest, held within it. */
-static int64_t round64(double v)
-{
-	if (!(v == v))
-		return 0;
-	if (v >= 9.2e18 || v <= -9.2e18)
-		return v < 0 ? INT64_MIN + 1 : INT64_MAX;
-	return (int64_t)(v + (v < 0 ? -0.5 : 0.5));
-}
-
 static void add_suspect(struct table *t, const struct growth_suspect *x)
 {
 	size_t r = table_add_row(t);
@@ -90,16 +80,16 @@ static void add_suspect(struct table *t, const struct growth_suspect *x)
 	table_set_int(t, r, S_PID, x->s->pid);
 	set_str(t, r, S_CMD, x->s->command);
 	set_str(t, r, S_FIELD, series_field_name(x->field));
-	table_set_int(t, r, S_RATE, round64(x->per_hour));
+	table_set_int(t, r, S_RATE, growth_round(x->per_hour));
 	table_set_int(t, r, S_GROWTH, x->growth);
-	table_set_int(t, r, S_CONF, round64(conf * 100));
+	table_set_int(t, r, S_CONF, growth_round(conf * 100));
 	table_set_int(t, r, S_FROM, x->from);
 	table_set_int(t, r, S_TO, x->to);
 	table_set_int(t, r, S_FIRST, x->first_us);
 	table_set_int(t, r, S_LAST, x->last_us);
 	table_set_int(t, r, S_SNAPS, (int64_t)x->snapshots);
 	if (x->hours_left >= 0)
-		table_set_int(t, r, S_LEFT, round64(x->hours_left * 3600));
+		table_set_int(t, r, S_LEFT, growth_round(x->hours_left * 3600));
 	set_str(t, r, S_HOST, x->s->host);
 }
 
@@ -123,7 +113,7 @@ static void add_region(struct table *t, const struct growth_region *g)
 	table_set_int(t, r, R_FROM, g->from);
 	table_set_int(t, r, R_TO, g->to);
 	table_set_int(t, r, R_GROWTH, g->growth);
-	table_set_int(t, r, R_SHARE, round64(g->share * 10000));
+	table_set_int(t, r, R_SHARE, growth_round(g->share * 10000));
 	table_set_int(t, r, R_MAPS_FROM, g->maps_from);
 	table_set_int(t, r, R_MAPS_TO, g->maps_to);
 	set_str(t, r, R_HOST, x->s->host);

@@ -637,7 +637,7 @@ static void growth_chart(struct report *r, const struct growth *g,
 		fit[0].time_us = t[x->tr.first];
 		fit[0].kb = x->from;
 		fit[1].time_us = t[n - 1];
-		fit[1].kb = x->from + (int64_t)(x->tr.slope *
+		fit[1].kb = growth_round(x->tr.from + x->tr.slope *
 			((double)t[n - 1] - (double)t[x->tr.first]));
 	}
 	put(r, "<figure>");
@@ -672,7 +672,7 @@ static void put_left(struct report *r, double hours)
 static void suspect_summary(struct report *r, const struct growth_suspect *x)
 {
 	fprintf(r->out, "<p>%s grows by <b>", series_field_name(x->field));
-	put_value(r, x, (int64_t)(x->per_hour + 0.5));
+	put_value(r, x, growth_round(x->per_hour));
 	fprintf(r->out, " per hour</b> (confidence %.2f %%): from ",
 		floor(x->tr.confidence * 10000) / 100);
 	put_value(r, x, x->from);

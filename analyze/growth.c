@@ -137,8 +137,7 @@ static size_t means(const struct growth_proc *p, int k, double *t, double *y,
 	return n;
 }
 
-/* A double to int64, held within it (a stranger's figures). */
-static int64_t clamp64(double v)
+int64_t growth_round(double v)
 {
 	if (!(v == v))
 		return 0;
@@ -187,9 +186,9 @@ static void judge(struct growth *g, size_t i, int k, enum series_field f,
 	for (j = x->tr.first; j < p->nb; j++)
 		x->snapshots += p->b[j].n;
 	x->per_hour = tr.slope * US_HOUR;
-	x->from = clamp64(tr.from);
-	x->growth = clamp64(tr.growth);
-	x->to = clamp64(tr.from + tr.growth);
+	x->from = growth_round(tr.from);
+	x->growth = growth_round(tr.growth);
+	x->to = growth_round(tr.from + tr.growth);
 	x->available = -1;
 	x->hours_left = -1;
 }
@@ -316,8 +315,8 @@ size_t growth_points(const struct growth *g, const struct growth_suspect *s,
 		const struct bucket *b = &p->b[i];
 
 		if (n < max) {
-			time_us[n] = p->t0 + clamp64(b->t / b->n);
-			value[n] = b->known[k] ? clamp64(b->v[k] / b->known[k])
+			time_us[n] = p->t0 + growth_round(b->t / b->n);
+			value[n] = b->known[k] ? growth_round(b->v[k] / b->known[k])
 				: SERIES_UNKNOWN;
 		}
 		n++;

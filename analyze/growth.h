@@ -62,6 +62,10 @@ struct growth {
 	size_t novalue;		/* processes judged on vss: no anon+swap */
 };
 
+/* v to the nearest int64, held within int64 (figures from a stranger's
+ * file may be anything); 0 for NaN. */
+int64_t growth_round(double v);
+
 /* The options of growth and report: --confidence PCT (a percentage
  * above 50 and below 100) and --min-growth N (kB, or a count): 0, or 2
  * (a usage error, printed). */

@@ -25,7 +25,7 @@ struct boot {
  * filters run again only when that changes.
  */
 struct ident {
-	uint32_t boot, last_snap;
+	uint32_t boot, first_snap, last_snap;
 	int64_t pid, start;
 	size_t comm, comm_len, cmdline, cmdline_len, user, user_len;
 	int64_t uid;
@@ -283,7 +283,8 @@ static void add_point(struct loader *l, const struct process_row *p,
 	struct series_point pt;
 	int c;
 
-	l->ids[ix].npoints++;
+	if (!l->ids[ix].npoints++)
+		l->ids[ix].first_snap = snap;
 	l->ids[ix].last_snap = snap;
 	if (!l->hook) {
 		l->pts = grow(l->pts, l->npts, &l->apts, sizeof(*l->pts));
@@ -460,8 +461,8 @@ static int cmp_series(const void *a, const void *b)
 
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
-	if (x->points[0].time_us != y->points[0].time_us)
-		return x->points[0].time_us < y->points[0].time_us ? -1 : 1;
+	if (x->first_us != y->first_us)
+		return x->first_us < y->first_us ? -1 : 1;
 	if ((r = strcmp(x->host, y->host)) != 0)
 		return r;
 	return strcmp(x->boot_id, y->boot_id);
@@ -482,6 +483,7 @@ static void fill_series(struct series *s, const struct loader *l,
 	s->uid = id->uid;
 	s->npoints = 0;
 	s->key = (size_t)(id - l->ids);
+	s->first_us = l->snaps[id->first_snap].time_us;
 }
 
 static void set_point(struct series_point *p, const struct staged *sp,

@@ -50,6 +50,7 @@ struct series {
 	const struct series_point *points;	/* npoints, oldest first;
 						   NULL from series_stream */
 	size_t npoints;
+	int64_t first_us;	/* the time of its first point */
 	size_t key;		/* what series_stream's hook called it */
 };
 

@@ -33,17 +33,20 @@ struct trend {
 
 /*
  * Judge the n points (t ascending; equal times are allowed) as the
- * README's "Leak suspects" says: a change point (a continuous two-piece
- * line fitted by least squares, kept when the BIC prefers it, the second
- * piece holding at least half the points) splits off a final segment;
- * the final segment, or else the whole series, is a leak when
- *   - Mann–Kendall finds it rising at p->confidence,
+ * README's "Leak suspects: how growth decides" says: a change point (a
+ * continuous two-piece line fitted by least squares, kept when the BIC
+ * prefers it, the second piece holding at least half the points) splits
+ * off a final segment; the final segment, or else the whole series, is a
+ * leak when
+ *   - Mann–Kendall finds it rising at p->confidence (a final segment at
+ *     a p-value as many times smaller as there were places to bend),
  *   - it grew (Theil–Sen slope times its duration) by p->min_growth and
- *     by three times its noise,
- *   - no fall of its running median gave back half of that (beyond the
- *     noise: fill-and-flush, periodic load), and
- *   - its second half did not slow down to a quarter of its first half's
- *     rate, significantly (a warm-up that levels off).
+ *     by three times its noise (the larger of the values' MAD around the
+ *     fit and their steps'),
+ *   - no fall of the whole series' running median gave back half of
+ *     that, beyond the noise (fill-and-flush, a periodic load), and
+ *   - its later half did not slow down to a quarter of its earlier
+ *     half's rate, significantly (a warm-up that levels off).
  * r is filled either way (why says which rule failed). n may be 0;
  * n <= TREND_MAX_POINTS (asserted). Never fails.
  */
