@@ -196,7 +196,7 @@ static int show(struct store *st, const struct growth_args *a)
 
 	if (growth_find(&g, st, &a->f, &a->o) < 0)
 		goto out;
-	if (g.novalue && verbosity > 0)
+	if (g.novalue)
 		warn("'%s': %zu process%s without anon+swap figures (a"
 		     " --maps-only capture): judged on vss instead", a->file,
 		     g.novalue, g.novalue == 1 ? "" : "es");
