@@ -10,7 +10,8 @@ for f in leaker threader; do
 	[ -x "$H/$f" ] || fail "no $H/$f: run make check"
 done
 pids=
-trap 'kill $pids 2>/dev/null; rm -rf "$T"' EXIT
+# SIGKILL: a process left stopped for pmap would hold a SIGTERM forever
+trap 'kill -KILL $pids 2>/dev/null; rm -rf "$T"' EXIT
 
 # capture DB PID INTERVAL COUNT: COUNT snapshots, then one more of the
 # process stopped, for pmap and ps to see what the file holds
