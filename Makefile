@@ -26,7 +26,7 @@ endif
 ALL_CFLAGS  = $(WARNINGS) -D_GNU_SOURCE -Ilib -Ianalyze -I$(BUILD)/gen \
 	      $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS) $(SAN_FLAGS) -pthread -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS) -pthread
-LIBS        = $(shell $(PKG_CONFIG) --libs $(PKGS))
+LIBS        = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
 
 LIB_SRC  = $(wildcard lib/*.c)
 CAP_SRC  = $(wildcard capture/*.c)

@@ -46,8 +46,16 @@ enum {
 	{ "host", required_argument, NULL, OPT_HOST }
 #define HELP_OPTION { "help", no_argument, NULL, OPT_HELP }
 
+/* The time window of the commands over many snapshots (filters_option
+ * takes them into struct filters' since and until). */
+enum { OPT_SINCE = 270, OPT_UNTIL };
+#define WINDOW_OPTIONS \
+	{ "since", required_argument, NULL, OPT_SINCE }, \
+	{ "until", required_argument, NULL, OPT_UNTIL }
+
 /*
- * Take option `c` (OPT_PID, OPT_MATCH, OPT_USER, OPT_HOST) with its argument.
+ * Take option `c` (OPT_PID, OPT_MATCH, OPT_USER, OPT_HOST, OPT_SINCE,
+ * OPT_UNTIL) with its argument.
  * Returns 0 when taken, or 2 on a usage error (printed), which includes
  * any other option: call it last, for what a command did not take.
  */

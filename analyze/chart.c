@@ -116,8 +116,9 @@ double chart_nice_step(double raw)
 	return 10 * p;
 }
 
-void chart_size_axis(int64_t min_kb, int64_t max_kb, unsigned target,
-		     struct chart_axis *a)
+/* An axis of sizes (scaled to MB, GB... with `sizes`) or of counts. */
+static void value_axis(int64_t min_kb, int64_t max_kb, unsigned target,
+		       int sizes, struct chart_axis *a)
 {
 	double lo = (double)min_kb, hi = (double)max_kb, big, scale = 1, step;
 	int u = CHART_KB;
@@ -136,7 +137,7 @@ void chart_size_axis(int64_t min_kb, int64_t max_kb, unsigned target,
 			lo = 0;
 	}
 	big = dabs(lo) > dabs(hi) ? dabs(lo) : dabs(hi);
-	while (u < CHART_TB && big / scale >= 1024) {
+	while (sizes && u < CHART_TB && big / scale >= 1024) {
 		scale *= 1024;
 		u++;
 	}
@@ -144,7 +145,7 @@ void chart_size_axis(int64_t min_kb, int64_t max_kb, unsigned target,
 	if (step < 1)
 		step = 1;
 	memset(a, 0, sizeof(*a));
-	a->unit = (enum chart_unit)u;
+	a->unit = sizes ? (enum chart_unit)u : CHART_COUNT;
 	a->step = step;
 	a->lo = a->first = dfloor(lo / step + 1e-9) * step;
 	a->hi = dceil(hi / step - 1e-9) * step;
@@ -154,6 +155,18 @@ void chart_size_axis(int64_t min_kb, int64_t max_kb, unsigned target,
 	a->nticks = a->nticks > MAX_TICKS ? MAX_TICKS : a->nticks;
 	for (step /= scale; step < 0.999999 && a->decimals < 6; step *= 10)
 		a->decimals++;
+}
+
+void chart_size_axis(int64_t min_kb, int64_t max_kb, unsigned target,
+		     struct chart_axis *a)
+{
+	value_axis(min_kb, max_kb, target, 1, a);
+}
+
+void chart_count_axis(int64_t min, int64_t max, unsigned target,
+		      struct chart_axis *a)
+{
+	value_axis(min, max, target, 0, a);
 }
 
 /* Round times for ticks, shortest first. */
@@ -270,6 +283,10 @@ void chart_label(const struct chart_axis *a, double v, char *out, size_t n)
 	char num[32];
 	int u;
 
+	if (a->unit == CHART_COUNT) {
+		put_fixed(out, n, v, a->decimals);
+		return;
+	}
 	if (a->unit > CHART_TB) {
 		time_label(a->unit, v, out, n);
 		return;
@@ -414,7 +431,7 @@ static void full_time(char *out, size_t n, int64_t us)
 }
 
 static void frame_init(struct frame *f, unsigned w, unsigned h,
-		       const struct chart_series *s, size_t n)
+		       const struct chart_series *s, size_t n, int counts)
 {
 	int64_t tmin = INT64_MAX, tmax = INT64_MIN;
 	int64_t vmin = INT64_MAX, vmax = INT64_MIN;
@@ -439,7 +456,8 @@ static void frame_init(struct frame *f, unsigned w, unsigned h,
 	f->y0 = M_TOP;
 	f->y1 = (double)h - M_BOTTOM;
 	chart_time_axis(tmin, tmax, (unsigned)((f->x1 - f->x0) / 110), &f->xa);
-	chart_size_axis(vmin, vmax, (unsigned)((f->y1 - f->y0) / 60), &f->ya);
+	value_axis(vmin, vmax, (unsigned)((f->y1 - f->y0) / 60), !counts,
+		   &f->ya);
 }
 
 static void put_head(FILE *out, const struct chart_opts *o, unsigned w,
@@ -551,7 +569,9 @@ static void put_series(FILE *out, const struct frame *f,
 	size_t k;
 	int pen = 0;
 
-	fprintf(out, "<path class=\"series\" stroke=\"%s\" d=\"", color);
+	fprintf(out, "<path class=\"%s\" stroke=\"%s\"%s d=\"",
+		s->dashed ? "trend" : "series", color,
+		s->dashed ? " stroke-dasharray=\"6 4\"" : "");
 	for (k = 0; k < s->npoints; k++) {
 		const struct chart_point *p = &s->points[k];
 
@@ -572,12 +592,13 @@ static void put_series(FILE *out, const struct frame *f,
 
 /* A dot per point of a short series, its value in a tooltip. */
 static void put_markers(FILE *out, const struct frame *f,
-			const struct chart_series *s, const char *color)
+			const struct chart_series *s, const char *color,
+			const char *unit)
 {
 	char when[80];
 	size_t k;
 
-	if (s->npoints > MARKERS_MAX)
+	if (s->npoints > MARKERS_MAX || s->dashed)
 		return;
 	fprintf(out, "<g class=\"markers\" fill=\"%s\">\n", color);
 	for (k = 0; k < s->npoints; k++) {
@@ -592,8 +613,8 @@ static void put_markers(FILE *out, const struct frame *f,
 		put_num(out, px_y(f, (double)p->kb));
 		fputs("\"><title>", out);
 		chart_put_xml(out, s->name ? s->name : "", 0);
-		fprintf(out, ": %" PRId64 " kB at %s UTC</title></circle>\n",
-			p->kb, when);
+		fprintf(out, ": %" PRId64 "%s at %s UTC</title></circle>\n",
+			p->kb, unit, when);
 	}
 	fputs("</g>\n", out);
 }
@@ -642,7 +663,7 @@ int chart_svg(FILE *out, const struct chart_opts *o,
 	w = w < 240 ? 240 : w;
 	h = h < 160 ? 160 : h;
 	rows = (n + legend_per_row(w) - 1) / legend_per_row(w);
-	frame_init(&f, w, h, s, n);
+	frame_init(&f, w, h, s, n, o->counts);
 	put_head(out, o, w, h + (unsigned)(rows * LEGEND_ROW) + (rows ? 8 : 0));
 	put_axes(out, &f, o->y_title);
 	fputs("<g fill=\"none\" stroke-width=\"1.5\" stroke-linejoin=\"round\">\n",
@@ -654,7 +675,7 @@ int chart_svg(FILE *out, const struct chart_opts *o,
 	fputs("</g>\n", out);
 	for (i = 0; i < n; i++) {
 		chart_color(i, color);
-		put_markers(out, &f, &s[i], color);
+		put_markers(out, &f, &s[i], color, o->counts ? "" : " kB");
 	}
 	if (n)
 		put_legend(out, s, n, w, h);

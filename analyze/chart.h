@@ -28,6 +28,7 @@ enum chart_unit {
 	CHART_SEC,	/* 23:59:59 */
 	CHART_MIN,	/* 23:59 (a tick at midnight shows the date) */
 	CHART_DAY,	/* 2023-11-15 */
+	CHART_COUNT,	/* plain numbers: threads, mappings */
 };
 
 /*
@@ -56,6 +57,10 @@ double chart_nice_step(double raw);
  */
 void chart_size_axis(int64_t min_kb, int64_t max_kb, unsigned target,
 		     struct chart_axis *a);
+/* The same for counts (threads, mappings): plain numbers, no units,
+ * whole steps. */
+void chart_count_axis(int64_t min, int64_t max, unsigned target,
+		      struct chart_axis *a);
 /* A time axis over min..max us with at most about `target` ticks (a
  * single time is widened by a minute each way). */
 void chart_time_axis(int64_t min_us, int64_t max_us, unsigned target,
@@ -85,6 +90,8 @@ struct chart_series {
 	const char *name;	/* for the legend; any bytes (escaped) */
 	const struct chart_point *points;	/* npoints, in time order */
 	size_t npoints;
+	int dashed;		/* a fitted line rather than data: dashed,
+				   without dots */
 };
 
 struct chart_opts {
@@ -95,6 +102,7 @@ struct chart_opts {
 				   0: 400; at least 160. The legend below
 				   adds 18 px per row of names. */
 	int fragment;		/* 1: no XML prolog, to inline in HTML */
+	int counts;		/* the values are counts, not kB */
 };
 
 /*

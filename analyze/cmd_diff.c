@@ -113,11 +113,16 @@ static int side_load(struct dside *s, const char *file, const char *ref,
 	struct process_iter it;
 	struct snapshot_iter si;
 	size_t alloc = 0, i;
+	int64_t lo, hi;
 	int rc;
 
-	if (open_snapshot(&s->st, file, ref, f->host, &s->snap) < 0)
+	if (store_open(&s->st, file, STORE_READ) < 0)
 		return -1;
 	s->open = 1;
+	/* --since and --until: REF among the window's snapshots */
+	if (store_window(&s->st, f->host, &f->since, &f->until, &lo, &hi) < 0 ||
+	    store_resolve_in(&s->st, ref, f->host, lo, hi, &s->snap) < 0)
+		return -1;
 	if ((rc = snapshot_get(&si, &s->st, s->snap)) == 0)
 		s->boot_id = xstrdup(si.row.boot_id);
 	snapshot_iter_release(&si);
@@ -668,7 +673,7 @@ static int parse_args(int argc, char **argv, struct diff_args *d)
 		{ "by", required_argument, NULL, OPT_BY },
 		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 		{ "mappings", no_argument, NULL, OPT_MAPPINGS },
-		FILTER_OPTIONS, HELP_OPTION, { NULL, 0, NULL, 0 }
+		FILTER_OPTIONS, WINDOW_OPTIONS, HELP_OPTION, { NULL, 0, NULL, 0 }
 	};
 	uint64_t v;
 	int c, ret;
@@ -786,6 +791,7 @@ out:
 
 const struct command cmd_diff = {
 	"diff", "diff FILE [FILE2] [--from REF] [--to REF]"
-	" [--by pid|comm|exe|cmdline] [filters] [--threshold KB] [--mappings]",
+	" [--by pid|comm|exe|cmdline] [filters] [--threshold KB] [--mappings]"
+	" [--since WHEN] [--until WHEN]",
 	run_diff, 0, OUTPUT_ALL,
 };

@@ -41,19 +41,23 @@ static void add_row(struct table *t, const struct snapshot_row *s,
 		table_set_fig(t, r, first + 6 + i, s->sum[list_sums[i]]);
 }
 
-/* Add the rows of one file; `first` is 1 when the table has a file column. */
+/* Add the rows of one file, of the host and window of f; `first` is 1
+ * when the table has a file column. */
 static int add_file(struct table *t, const char *file, size_t first,
-		    const char *host)
+		    const struct filters *f)
 {
-	const struct snapshot_query q = { .host = host, .sums = FIG_BIT(FIG_RSS) |
-		FIG_BIT(FIG_PSS) | FIG_BIT(FIG_USS) | FIG_BIT(FIG_SWAP) };
-	struct snapshot_iter it;
+	struct snapshot_query q = { .host = f->host, .sums = FIG_BIT(FIG_RSS) |
+		FIG_BIT(FIG_PSS) | FIG_BIT(FIG_USS) | FIG_BIT(FIG_SWAP),
+		.window = f->since.set || f->until.set };
+	struct snapshot_iter it = { 0 };
 	struct store st;
 	int rc = -1;
 
 	if (store_open(&st, file, STORE_READ) < 0)
 		return -1;
-	if (snapshot_iter_start(&it, &st, &q) == 0)
+	if (store_window(&st, f->host, &f->since, &f->until, &q.since_us,
+			 &q.until_us) == 0 &&
+	    snapshot_iter_start(&it, &st, &q) == 0)
 		while ((rc = snapshot_iter_next(&it)) > 0)
 			add_row(t, &it.row, file, first);
 	snapshot_iter_release(&it);
@@ -64,10 +68,10 @@ static int add_file(struct table *t, const char *file, size_t first,
 static int run_list(int argc, char **argv, const struct out_opts *out)
 {
 	static const struct option opts[] = {
-		{ "host", required_argument, NULL, OPT_HOST },
+		{ "host", required_argument, NULL, OPT_HOST }, WINDOW_OPTIONS,
 		HELP_OPTION, { NULL, 0, NULL, 0 }
 	};
-	const char *host = NULL;
+	struct filters f = { 0 };
 	struct table t;
 	size_t first;
 	int c, i, ret = 0;
@@ -76,9 +80,10 @@ static int run_list(int argc, char **argv, const struct out_opts *out)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == OPT_HELP)
 			return command_help(&cmd_list);
-		if (c != OPT_HOST)
+		if (c != OPT_HOST && c != OPT_SINCE && c != OPT_UNTIL)
 			return usage_error("see 'list --help'");
-		host = optarg;
+		if ((ret = filters_option(&f, c, optarg)) != 0)
+			return ret;
 	}
 	if (optind == argc)
 		return usage_error("list takes at least one FILE");
@@ -88,7 +93,7 @@ static int run_list(int argc, char **argv, const struct out_opts *out)
 		   sizeof(list_cols) / sizeof(list_cols[0]) - 1 + first);
 	t.sort = "time";
 	for (i = optind; i < argc; i++)
-		if (add_file(&t, argv[i], first, host) < 0)
+		if (add_file(&t, argv[i], first, &f) < 0)
 			ret = 1;
 	if (ret && !t.nrows) {	/* nothing to show: no empty header */
 		table_release(&t);
@@ -99,6 +104,6 @@ static int run_list(int argc, char **argv, const struct out_opts *out)
 }
 
 const struct command cmd_list = {
-	"list", "list [--host NAME] FILE...",
+	"list", "list [--host NAME] [--since WHEN] [--until WHEN] FILE...",
 	run_list, 0, OUTPUT_ALL & ~OUTPUT_PERCENT,
 };

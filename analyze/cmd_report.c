@@ -5,12 +5,14 @@
 #include "analyze.h"
 #include "blob.h"
 #include "chart.h"
+#include "culprit.h"
 #include "growth.h"
 #include "mapagg.h"
 #include "series.h"
 #include "util.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +31,7 @@ struct report {
 	const char *file;	/* as named on the command line */
 	const char *host;	/* --host, or NULL */
 	long top;
-	long min_steps;
+	struct growth_opts growth;	/* --confidence, --min-growth */
 	int bad;		/* a text could not be read: exit 1 at the end */
 };
 
@@ -163,7 +165,7 @@ static void page_start(struct report *r)
 		MAPSNAP_VERSION);
 	put(r, "<nav><a href=\"#hosts\">Hosts and snapshots</a>"
 	    "<a href=\"#top-processes\">Top processes</a>"
-	    "<a href=\"#growth\">Growth suspects</a>"
+	    "<a href=\"#growth\">Leak suspects</a>"
 	    "<a href=\"#largest-mappings\">Largest mappings</a></nav>\n");
 }
 
@@ -238,7 +240,7 @@ static int total_chart(struct report *r)
 	const struct snapshot_query q = { .host = r->host,
 					  .sums = FIG_BIT(FIG_PSS) };
 	struct chart_opts o = { "Total PSS of the processes captured, per host",
-				"pss", 0, 0, 1 };
+				"pss", 0, 0, 1, 0 };
 	struct host_line *lines = NULL, *l;
 	struct chart_series *sv;
 	struct snapshot_iter it;
@@ -606,165 +608,172 @@ static int section_mappings(struct report *r, const int64_t *snaps, size_t n)
 	return 0;
 }
 
-/* ---- growth suspects ------------------------------------------------- */
+/* ---- leak suspects --------------------------------------------------- */
 
-/* The process's pss and rss over every snapshot it is in. */
-static void growth_chart(struct report *r, const struct series *s)
+/* The suspect's field over time (the points it was judged on) and,
+ * dashed, the trend fitted to its judged segment. */
+static void growth_chart(struct report *r, const struct growth *g,
+			 const struct growth_suspect *x)
 {
-	static const enum series_field fields[] = { SERIES_PSS, SERIES_RSS };
-	struct chart_point *pv = xcalloc(2 * s->npoints + 1, sizeof(*pv));
-	struct chart_series sv[2];
-	struct chart_opts o = { NULL, NULL, 760, 260, 1 };
-	char title[128];
-	size_t i, k;
+	size_t n = growth_points(g, x, NULL, NULL, 0), k;
+	int64_t *t = xcalloc(n + 1, sizeof(*t)), *v = xcalloc(n + 1, sizeof(*v));
+	struct chart_point *pv = xcalloc(n + 2, sizeof(*pv)), *fit = pv + n;
+	struct chart_series sv[2] = { { NULL, pv, n, 0 }, { "trend", fit, 2, 1 } };
+	struct chart_opts o = { NULL, NULL, 760, 260, 1,
+				!series_field_is_size(x->field) };
+	char title[160];
 
-	snprintf(title, sizeof(title), "pid %lld over %zu snapshots",
-		 (long long)s->pid, s->npoints);
+	growth_points(g, x, t, v, n);
+	snprintf(title, sizeof(title), "pid %lld: %s over %zu snapshots",
+		 (long long)x->s->pid, series_field_name(x->field),
+		 x->s->npoints);
 	o.title = title;
-	for (k = 0; k < 2; k++) {
-		sv[k].name = series_field_name(fields[k]);
-		sv[k].points = pv + k * s->npoints;
-		sv[k].npoints = s->npoints;
-		for (i = 0; i < s->npoints; i++) {
-			int64_t v = series_value(&s->points[i], fields[k]);
-
-			pv[k * s->npoints + i].time_us = s->points[i].time_us;
-			pv[k * s->npoints + i].kb = v == SERIES_UNKNOWN ? CHART_GAP : v;
-		}
+	sv[0].name = series_field_name(x->field);
+	for (k = 0; k < n; k++) {
+		pv[k].time_us = t[k];
+		pv[k].kb = v[k] == SERIES_UNKNOWN ? CHART_GAP : v[k];
+	}
+	if (n) {	/* the fit is a line: its two ends draw it */
+		fit[0].time_us = t[x->tr.first];
+		fit[0].kb = x->from;
+		fit[1].time_us = t[n - 1];
+		fit[1].kb = growth_round(x->tr.from + x->tr.slope *
+			((double)t[n - 1] - (double)t[x->tr.first]));
 	}
 	put(r, "<figure>");
 	chart_svg(r->out, &o, sv, 2);
 	put(r, "</figure>\n");
 	free(pv);
+	free(t);
+	free(v);
 }
 
-static void run_summary(struct report *r, const struct growth_run *g)
+/* A value of the suspect's field: a size, or a count. */
+static void put_value(struct report *r, const struct growth_suspect *x,
+		      int64_t v)
 {
-	const struct series_point *a = &g->s->points[g->first];
-	const struct series_point *b = &g->s->points[g->last];
+	if (series_field_is_size(x->field))
+		put_kb_value(r, v);
+	else
+		fprintf(r->out, "%lld", (long long)v);
+}
 
-	fprintf(r->out, "<p>%s grew by <b>", series_field_name(g->field));
-	put_kb_value(r, g->growth);
-	fprintf(r->out, "</b> over %zu steps, from ", g->steps);
-	put_kb_value(r, g->from);
+/* "3d 04h": the time until MemAvailable is gone at the suspect's rate. */
+static void put_left(struct report *r, double hours)
+{
+	if (hours >= 48)
+		fprintf(r->out, "%.0f days", hours / 24);
+	else if (hours >= 2)
+		fprintf(r->out, "%.0f hours", hours);
+	else
+		fprintf(r->out, "%.0f minutes", hours * 60);
+}
+
+static void suspect_summary(struct report *r, const struct growth_suspect *x)
+{
+	fprintf(r->out, "<p>%s grows by <b>", series_field_name(x->field));
+	put_value(r, x, growth_round(x->per_hour));
+	fprintf(r->out, " per hour</b> (confidence %.2f %%): from ",
+		floor(x->tr.confidence * 10000) / 100);
+	put_value(r, x, x->from);
 	put(r, " to ");
-	put_kb_value(r, g->to);
-	if (g->timed) {
-		put(r, " (");
-		put_kb_value(r, (int64_t)(g->per_hour + (g->per_hour < 0 ? -0.5 : 0.5)));
-		put(r, " per hour)");
-	}
-	put(r, ", between ");
-	put_time(r, a->time_us);
+	put_value(r, x, x->to);
+	put(r, " between ");
+	put_time(r, x->first_us);
 	put(r, " and ");
-	put_time(r, b->time_us);
-	put(r, " UTC.</p>\n");
+	put_time(r, x->last_us);
+	fprintf(r->out, " UTC (%zu snapshots)", x->snapshots);
+	if (x->hours_left >= 0) {
+		put(r, "; at this rate the host's MemAvailable (");
+		put_kb_value(r, x->available);
+		put(r, ") is gone in ");
+		put_left(r, x->hours_left);
+	}
+	put(r, ".</p>\n");
 }
 
-/* The regions of the process that grew within its run. */
-static void growth_regions_table(struct report *r, const struct growth_run *g)
+/* The regions the suspect grows in, with their parts. */
+static void suspect_regions(struct report *r, const struct growth *g,
+			    const struct growth_suspect *x)
 {
-	static const char *const cols[] = { "mapping", "perms", "steps",
-		"from", "to", "growth", "per hour", NULL };
+	static const char *const cols[] = { "mapping", "perms", "from", "to",
+		"part of the growth", "share", "mappings", NULL };
 	struct growth_regions rv = { 0 };
 	size_t i;
 
-	if (growth_regions_find(r->st, g, (size_t)r->min_steps, &rv) < 0)
+	if (x->field == SERIES_THREADS)
+		return;
+	if (growth_regions_find(r->st, g, x, &rv) < 0)
 		r->bad = 1;
 	if (!rv.n) {
-		put(r, "<p class=none>No single mapping grew at every step;"
-		    " the growth is spread over several.</p>\n");
-		growth_regions_release(&rv);
+		put(r, "<p class=none>No stored smaps text tells where.</p>\n");
 		return;
 	}
 	head(r, cols);
 	for (i = 0; i < rv.n; i++) {
-		const struct growth_region *x = &rv.v[i];
+		const struct growth_region *e = &rv.v[i];
 
 		put(r, "<tr class=up><td class=cmd>");
-		text(r, x->name, 0);
+		text(r, e->name, 0);
 		put(r, "</td>");
-		cell_text(r, x->perms, 0);
-		cell_int(r, (int64_t)x->steps);
+		cell_text(r, e->perms, 0);
 		put(r, "<td class=n>");
-		put_kb_value(r, x->from);
+		put_value(r, x, e->from);
 		put(r, "</td><td class=n>");
-		put_kb_value(r, x->to);
+		put_value(r, x, e->to);
 		put(r, "</td><td class=\"n d\">");
-		put_kb_value(r, x->growth);
-		put(r, "</td><td class=n>");
-		if (x->timed)
-			put_kb_value(r, (int64_t)(x->per_hour + 0.5));
-		else
-			put(r, "-");
-		put(r, "</td></tr>\n");
+		put_value(r, x, e->growth);
+		fprintf(r->out, "</td><td class=n>%.0f %%</td>"
+			"<td class=n>%lld &#8594; %lld</td></tr>\n",
+			e->share * 100, (long long)e->maps_from,
+			(long long)e->maps_to);
 	}
 	put(r, "</tbody></table>\n");
 	growth_regions_release(&rv);
 }
 
-/* Has series s a run in v[0..n)? */
-static int flagged(const struct growth_run *v, size_t n, const struct series *s)
+static void suspect(struct report *r, const struct growth *g,
+		    const struct growth_suspect *x)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (v[i].s == s)
-			return 1;
-	return 0;
+	fprintf(r->out, "<h3>%lld ", (long long)x->s->pid);
+	text(r, x->s->command, 200);
+	put(r, " <small>on ");
+	text(r, x->s->host, 0);
+	put(r, "</small></h3>\n");
+	suspect_summary(r, x);
+	growth_chart(r, g, x);
+	suspect_regions(r, g, x);
 }
 
 static int section_growth(struct report *r)
 {
 	struct filters f = { 0 };
-	struct series_set set = { 0 };
-	struct growth_run *pss = NULL, *rss = NULL;
-	size_t npss, nrss, i, shown = 0;
+	struct growth g;
+	size_t i;
 
 	f.host = r->host;
-	put(r, "<section id=\"growth\">\n<h2>Growth suspects</h2>\n");
-	fprintf(r->out, "<p>Processes whose PSS (or, where PSS is unknown,"
-		" RSS) grew at each of at least %ld consecutive snapshots, and"
-		" the mappings inside them that grew the same way. Memory that"
-		" goes up and down is not a suspect.</p>\n", r->min_steps);
-	if (series_load(&set, r->st, &f) < 0) {
-		series_set_release(&set);
+	put(r, "<section id=\"growth\">\n<h2>Leak suspects</h2>\n");
+	fprintf(r->out, "<p>Processes whose memory that only a free or an exit"
+		" gives back (anonymous and swapped), whose threads or whose"
+		" mappings grow as a leak does: a rising trend at %.4g %%"
+		" confidence that is not a warm-up levelling off nor a load"
+		" or a cache that comes and goes, fastest first, as"
+		" <code>mapsnap-analyze growth</code> finds them. The dashed"
+		" line is the fitted trend.</p>\n", r->growth.confidence * 100);
+	if (growth_find(&g, r->st, &f, &r->growth) < 0) {
+		growth_release(&g);
 		return -1;
 	}
-	npss = growth_find(&set, SERIES_PSS, (size_t)r->min_steps, &pss);
-	nrss = growth_find(&set, SERIES_RSS, (size_t)r->min_steps, &rss);
-	for (i = 0; i < npss + nrss; i++) {
-		const struct growth_run *g = i < npss ? &pss[i] : &rss[i - npss];
-
-		/* RSS only for a process whose PSS could not tell */
-		if (i >= npss && flagged(pss, npss, g->s))
-			continue;
-		if ((long)shown++ >= r->top)
-			continue;
-		put(r, "<h3>");
-		fprintf(r->out, "%lld ", (long long)g->s->pid);
-		text(r, g->s->command, 200);
-		if (g->s->host) {
-			put(r, " <small>on ");
-			text(r, g->s->host, 0);
-			put(r, "</small>");
-		}
-		put(r, "</h3>\n");
-		run_summary(r, g);
-		growth_chart(r, g->s);
-		growth_regions_table(r, g);
-	}
-	if (!shown)
-		put(r, "<p class=none>No process grew at every step of that"
-		    " many consecutive snapshots.</p>\n");
-	else if ((long)shown > r->top)
+	for (i = 0; i < g.n && i < (size_t)r->top; i++)
+		suspect(r, &g, &g.v[i]);
+	if (!g.n)
+		put(r, "<p class=none>No process grows as a leak does.</p>\n");
+	else if (g.n > (size_t)r->top)
 		fprintf(r->out, "<p class=none>%zu more: <code>mapsnap-analyze"
 			" growth</code> lists them all.</p>\n",
-			shown - (size_t)r->top);
+			g.n - (size_t)r->top);
 	put(r, "</section>\n");
-	free(pss);
-	free(rss);
-	series_set_release(&set);
+	growth_release(&g);
 	return 0;
 }
 
@@ -798,15 +807,17 @@ static int parse_long(const char *opt, const char *arg, long min, long *v)
 
 static int run_report(int argc, char **argv, const struct out_opts *out)
 {
-	enum { OPT_HTML = 300, OPT_TOP, OPT_MIN_STEPS };
+	enum { OPT_HTML = 300, OPT_TOP, OPT_CONFIDENCE, OPT_MIN_GROWTH };
 	static const struct option opts[] = {
 		{ "html", required_argument, NULL, OPT_HTML },
 		{ "top", required_argument, NULL, OPT_TOP },
-		{ "min-steps", required_argument, NULL, OPT_MIN_STEPS },
+		{ "confidence", required_argument, NULL, OPT_CONFIDENCE },
+		{ "min-growth", required_argument, NULL, OPT_MIN_GROWTH },
 		{ "host", required_argument, NULL, OPT_HOST },
 		HELP_OPTION, { NULL, 0, NULL, 0 }
 	};
-	struct report r = { .top = REPORT_TOP, .min_steps = GROWTH_MIN_STEPS };
+	struct report r = { .top = REPORT_TOP, .growth = { SERIES_MEM, 1,
+		GROWTH_CONFIDENCE, 0 } };
 	const char *html = NULL;
 	struct store st;
 	char *tmp;
@@ -825,8 +836,12 @@ static int run_report(int argc, char **argv, const struct out_opts *out)
 			if (parse_long("--top", optarg, 1, &r.top) != 0)
 				return 2;
 			break;
-		case OPT_MIN_STEPS:
-			if (parse_long("--min-steps", optarg, 1, &r.min_steps) != 0)
+		case OPT_CONFIDENCE:
+			if (growth_confidence_arg(optarg, &r.growth) != 0)
+				return 2;
+			break;
+		case OPT_MIN_GROWTH:
+			if (growth_min_arg(optarg, &r.growth) != 0)
 				return 2;
 			break;
 		case OPT_HOST:
@@ -875,6 +890,7 @@ out:
 }
 
 const struct command cmd_report = {
-	"report", "report FILE --html OUT [--host NAME] [--top N] [--min-steps N]",
+	"report", "report FILE --html OUT [--host NAME] [--top N]"
+	" [--confidence PCT] [--min-growth N]",
 	run_report, 0, OUTPUT_NONE,
 };

@@ -24,6 +24,10 @@ static const struct col timeline_cols[] = {
 	{ "host", COL_TEXT, 0, TOTAL_NONE, 0 },
 };
 
+/* The figures of timeline_cols' columns 5 to 9. */
+static const enum series_field row_fields[] = { SERIES_RSS, SERIES_PSS,
+	SERIES_USS, SERIES_SWAP, SERIES_VSS };
+
 #define SPARK_WIDTH 60	/* columns of a sparkline; longer series are bucketed */
 
 struct timeline_args {
@@ -43,7 +47,7 @@ static void set_kb(struct table *t, size_t r, size_t c, int64_t v)
 
 static void add_rows(struct table *t, const struct series *s)
 {
-	size_t k, r;
+	size_t k, r, c;
 
 	for (k = 0; k < s->npoints; k++) {
 		const struct series_point *p = &s->points[k];
@@ -55,11 +59,8 @@ static void add_rows(struct table *t, const struct series *s)
 			table_set_text(t, r, 2, p->label, strlen(p->label));
 		table_set_int(t, r, 3, s->pid);
 		table_set_text(t, r, 4, s->command, strlen(s->command));
-		set_kb(t, r, 5, p->rss);
-		set_kb(t, r, 6, p->pss);
-		set_kb(t, r, 7, p->uss);
-		set_kb(t, r, 8, p->swap);
-		set_kb(t, r, 9, p->size);
+		for (c = 0; c < sizeof(row_fields) / sizeof(row_fields[0]); c++)
+			set_kb(t, r, 5 + c, series_value(p, row_fields[c]));
 		table_set_text(t, r, 10, s->host, strlen(s->host));
 	}
 }
@@ -103,8 +104,9 @@ static void print_sparklines(const struct series_set *set,
 		if (lo == SERIES_UNKNOWN)
 			printf(" unknown\n");
 		else
-			printf(" min %lld max %lld kB\n", (long long)lo,
-			       (long long)hi);
+			printf(" min %lld max %lld%s\n", (long long)lo,
+			       (long long)hi, series_field_is_size(fld) ? " kB"
+			       : "");
 		free(spark);
 	}
 	free(v);
@@ -167,6 +169,7 @@ static int write_svg(const struct timeline_args *a, const struct series_set *set
 	chart_input(a, set, cs, pts);
 	o.title = chart_title(a);
 	o.y_title = series_field_name(a->field);
+	o.counts = !series_field_is_size(a->field);
 	errno = 0;
 	if (chart_svg(out, &o, cs, set->n) < 0)
 		err = errno ? errno : EIO;
@@ -187,7 +190,7 @@ static int parse_args(int argc, char **argv, struct timeline_args *a)
 {
 	enum { OPT_FIELD = OPT_HELP + 1, OPT_SVG };
 	static const struct option opts[] = {
-		FILTER_OPTIONS, HELP_OPTION,
+		FILTER_OPTIONS, WINDOW_OPTIONS, HELP_OPTION,
 		{ "field", required_argument, NULL, OPT_FIELD },
 		{ "svg", required_argument, NULL, OPT_SVG },
 		{ NULL, 0, NULL, 0 }
@@ -260,7 +263,8 @@ static int run_timeline(int argc, char **argv, const struct out_opts *out)
 
 const struct command cmd_timeline = {
 	"timeline",
-	"timeline FILE (--pid PID | --match REGEX) [--field rss|pss|uss|swap]"
-	" [--svg OUT] [--user USER] [--host NAME]",
+	"timeline FILE (--pid PID | --match REGEX) [--field FIELD]"
+	" [--svg OUT] [--user USER] [--host NAME] [--since WHEN]"
+	" [--until WHEN]",
 	run_timeline, 0, OUTPUT_ALL & ~(OUTPUT_PERCENT | OUTPUT_TOTALS),
 };

@@ -34,6 +34,13 @@ int filters_option(struct filters *f, int c, const char *arg)
 	case OPT_HOST:
 		f->host = arg;
 		return 0;
+	case OPT_SINCE:
+	case OPT_UNTIL:
+		if (when_parse(arg, c == OPT_SINCE ? &f->since : &f->until) < 0)
+			return usage_error("bad --%s '%s': expected %s",
+					   c == OPT_SINCE ? "since" : "until",
+					   arg, WHEN_FORMS);
+		return 0;
 	}
 	/* getopt_long has said what was wrong */
 	fprintf(stderr, "try '%s --help'\n", progname);

@@ -1,316 +1,370 @@
-/* growth.c - runs of strict growth in the processes' summary figures,
- * then, inside each, in the figures of their mapping regions. */
+/* growth.c - leak suspects: every process's points summed into at most
+ * GROWTH_BUCKETS buckets as the rows stream by, then judged by trend.c. */
 #include "growth.h"
-#include "blob.h"
-#include "mapagg.h"
 #include "util.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define US_HOUR 3600e6
 
-int growth_next_run(const int64_t *v, size_t n, size_t min_steps,
-		    size_t *pos, size_t *first, size_t *last)
-{
-	size_t i = *pos, start;
+/* What a bucket sums: the judged field, then the counts, then vss (what
+ * a maps-only capture knows instead of anon+swap). */
+enum { SIG_FIELD, SIG_THREADS, SIG_MAPS, SIG_VSS, NSIG };
 
-	min_steps = min_steps ? min_steps : 1;
-	while (i < n) {
-		start = i;
-		while (i + 1 < n && v[i] != SERIES_UNKNOWN &&
-		       v[i + 1] != SERIES_UNKNOWN && v[i + 1] > v[i])
-			i++;
-		/* start..i is as long as it gets: the next begins after it */
-		if (i - start >= min_steps) {
-			*first = start;
-			*last = i;
-			*pos = i + 1;
-			return 1;
+/* Consecutive points of one process. */
+struct bucket {
+	double t;		/* sum of times, us after the process's first */
+	double v[NSIG];		/* sums of the known values */
+	uint32_t n, known[NSIG];
+	int64_t first_us;	/* its first point's time and snapshot */
+	int64_t snapshot;
+};
+
+struct growth_proc {
+	struct bucket *b;
+	uint32_t nb, cap;
+	uint32_t width;		/* points a full bucket holds: 1, 2, 4... */
+	int64_t t0;		/* the first point's time */
+	int64_t last_us, last_snapshot;
+};
+
+/* The stream's state: which field goes into SIG_FIELD. */
+struct acc {
+	struct growth *g;
+	enum series_field field;
+};
+
+static const enum series_field sig_field[NSIG] = { SERIES_MEM,
+	SERIES_THREADS, SERIES_MAPS, SERIES_VSS };
+
+/* Halve the buckets: each pair becomes one of twice the width. */
+static void compact(struct growth_proc *p)
+{
+	uint32_t i, k;
+
+	for (i = 0; i < p->nb / 2; i++) {
+		struct bucket *a = &p->b[2 * i], *b = &p->b[2 * i + 1];
+
+		a->t += b->t;
+		a->n += b->n;
+		for (k = 0; k < NSIG; k++) {
+			a->v[k] += b->v[k];
+			a->known[k] += b->known[k];
 		}
-		i++;
+		p->b[i] = *a;
 	}
-	*pos = n;
-	return 0;
+	p->nb /= 2;
+	p->width *= 2;
 }
 
-/* to - from, held at INT64_MAX: figures from a stranger's file may be
- * anything, and a strictly rising run has to > from. */
-static int64_t rise(int64_t from, int64_t to)
+/* The bucket the next point goes into. */
+static struct bucket *next_bucket(struct growth_proc *p, int64_t time_us,
+				  const struct series_point *pt)
 {
-	int64_t d;
+	struct bucket *b;
 
-	return __builtin_sub_overflow(to, from, &d) ? INT64_MAX : d;
+	if (p->nb && p->b[p->nb - 1].n < p->width)
+		return &p->b[p->nb - 1];
+	if (p->nb == GROWTH_BUCKETS)
+		compact(p);
+	if (p->nb == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 8;
+		p->b = xreallocarray(p->b, p->cap, sizeof(*p->b));
+	}
+	b = &p->b[p->nb++];
+	memset(b, 0, sizeof(*b));
+	b->first_us = time_us;
+	b->snapshot = pt->snapshot;
+	return b;
 }
 
-/* Growth per hour between two times; 0 (and *timed 0) without time. */
-static double rate(int64_t growth, int64_t from_us, int64_t to_us, int *timed)
+/* series_stream's hook: one point of process `key`. */
+static void add_point(void *arg, size_t key, const struct series_point *pt)
 {
-	*timed = to_us > from_us;
-	return *timed ? (double)growth * US_HOUR /
-		((double)to_us - (double)from_us) : 0;
-}
+	struct acc *a = arg;
+	struct growth *g = a->g;
+	struct growth_proc *p;
+	struct bucket *b;
+	size_t k;
 
-size_t growth_find(const struct series_set *set, enum series_field fld,
-		   size_t min_steps, struct growth_run **runs)
-{
-	int64_t *v = NULL;
-	size_t nv = 0, i, k, n = 0, alloc = 0, pos, first, last;
+	if (key >= g->nprocs) {
+		size_t n = g->nprocs ? g->nprocs : 64;
 
-	*runs = NULL;
-	for (i = 0; i < set->n; i++) {
-		const struct series *s = &set->v[i];
+		while (n <= key)
+			n *= 2;
+		g->procs = xreallocarray(g->procs, n, sizeof(*g->procs));
+		memset(g->procs + g->nprocs, 0, (n - g->nprocs) * sizeof(*g->procs));
+		g->nprocs = n;
+	}
+	p = &g->procs[key];
+	if (!p->nb) {
+		p->t0 = pt->time_us;
+		p->width = 1;
+	}
+	b = next_bucket(p, pt->time_us, pt);
+	b->n++;
+	b->t += (double)pt->time_us - (double)p->t0;
+	for (k = 0; k < NSIG; k++) {
+		int64_t v = series_value(pt, k == SIG_FIELD ? a->field
+					 : sig_field[k]);
 
-		if (s->npoints > nv) {
-			nv = s->npoints;
-			v = xreallocarray(v, nv, sizeof(*v));
-		}
-		for (k = 0; k < s->npoints; k++)
-			v[k] = series_value(&s->points[k], fld);
-		pos = 0;
-		while (growth_next_run(v, s->npoints, min_steps, &pos, &first,
-				       &last)) {
-			struct growth_run *r;
-
-			if (n == alloc) {
-				alloc = alloc ? alloc * 2 : 16;
-				*runs = xreallocarray(*runs, alloc, sizeof(**runs));
-			}
-			r = &(*runs)[n++];
-			r->s = s;
-			r->field = fld;
-			r->first = first;
-			r->last = last;
-			r->steps = last - first;
-			r->from = v[first];
-			r->to = v[last];
-			r->growth = rise(v[first], v[last]);
-			r->per_hour = rate(r->growth, s->points[first].time_us,
-					   s->points[last].time_us, &r->timed);
+		if (v != SERIES_UNKNOWN) {
+			b->v[k] += (double)v;
+			b->known[k]++;
 		}
 	}
-	free(v);
+	p->last_us = pt->time_us;
+	p->last_snapshot = pt->snapshot;
+}
+
+/* The known bucket means of signal k of p: into t and y; how many. */
+static size_t means(const struct growth_proc *p, int k, double *t, double *y,
+		    size_t *idx)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->nb; i++) {
+		const struct bucket *b = &p->b[i];
+
+		if (!b->known[k])
+			continue;
+		t[n] = (double)p->t0 + b->t / b->n;
+		y[n] = b->v[k] / b->known[k];
+		idx[n++] = i;
+	}
 	return n;
 }
 
-/* A region followed through the snapshots of one run. */
-struct track {
-	char *key;		/* mapagg's key: the name, then for files
-				   NUL, perms and offset */
-	size_t key_len, label_len;
-	char perms[5];
-	uint64_t offset, lo, hi;
-	int64_t *v;		/* one value per snapshot of the run */
-};
-
-struct tracker {
-	struct track *t;
-	size_t n, alloc;
-	size_t width;		/* snapshots in the run */
-	unsigned char *seen;	/* scratch: entries of the text found */
-	size_t nseen;
-};
-
-static int64_t entry_value(const struct mapagg_entry *e, enum series_field f)
+int64_t growth_round(double v)
 {
-	switch (f) {
-	case SERIES_RSS:
-		return (int64_t)e->rss;
-	case SERIES_PSS:
-		return (int64_t)e->pss;
-	case SERIES_USS:
-		return (int64_t)e->uss;
-	case SERIES_SWAP:
-		return (int64_t)e->swap;
-	case SERIES_SIZE:
-		return (int64_t)e->size;
-	}
-	return SERIES_UNKNOWN;
-}
-
-static void track_add(struct tracker *tr, const struct mapagg *a,
-		      const struct mapagg_entry *e)
-{
-	struct track *t;
-	size_t j;
-
-	if (tr->n == tr->alloc) {
-		tr->alloc = tr->alloc ? tr->alloc * 2 : 64;
-		tr->t = xreallocarray(tr->t, tr->alloc, sizeof(*tr->t));
-	}
-	t = &tr->t[tr->n++];
-	t->key = xmemdup(a->names + e->name_off, e->name_len);
-	t->key_len = e->name_len;
-	t->label_len = e->label_len;
-	memcpy(t->perms, e->perms, sizeof(t->perms));
-	t->offset = e->offset;
-	t->v = xreallocarray(NULL, tr->width, sizeof(*t->v));
-	for (j = 0; j < tr->width; j++)
-		t->v[j] = SERIES_UNKNOWN;
-}
-
-/* Note the figures of the text summed in a as those of snapshot j. */
-static void track_text(struct tracker *tr, const struct mapagg *a, size_t j,
-		       enum series_field f)
-{
-	size_t i, n = tr->n;
-
-	if (a->n > tr->nseen) {
-		tr->nseen = a->n;
-		tr->seen = xreallocarray(tr->seen, tr->nseen, 1);
-	}
-	memset(tr->seen, 0, a->n);
-	for (i = 0; i < n; i++) {
-		struct track *t = &tr->t[i];
-		const struct mapagg_entry *e = mapagg_find(a, t->key, t->key_len);
-
-		if (!e)
-			continue;
-		tr->seen[e - a->v] = 1;
-		t->v[j] = entry_value(e, f);
-		t->lo = e->lo;
-		t->hi = e->hi;
-	}
-	for (i = 0; i < a->n; i++)
-		if (!tr->seen[i]) {
-			track_add(tr, a, &a->v[i]);
-			tr->t[tr->n - 1].v[j] = entry_value(&a->v[i], f);
-			tr->t[tr->n - 1].lo = a->v[i].lo;
-			tr->t[tr->n - 1].hi = a->v[i].hi;
-		}
-}
-
-/* The same text as snapshot j - 1: the same figures, nothing parsed. */
-static void track_same(struct tracker *tr, size_t j)
-{
-	size_t i;
-
-	for (i = 0; i < tr->n; i++)
-		tr->t[i].v[j] = tr->t[i].v[j - 1];
-}
-
-static void tracker_release(struct tracker *tr)
-{
-	size_t i;
-
-	for (i = 0; i < tr->n; i++) {
-		free(tr->t[i].key);
-		free(tr->t[i].v);
-	}
-	free(tr->t);
-	free(tr->seen);
-	memset(tr, 0, sizeof(*tr));
-}
-
-/*
- * Sum the text of point p into a (emptied first). 0, or -1 when its
- * blob cannot be read (printed by the store) or holds bad records
- * (printed here; the good ones are summed, *usable stays 1).
- */
-static int sum_point(struct store *st, const struct series *s,
-		     const struct series_point *p, struct mapagg *a,
-		     struct buf *text, int *usable)
-{
-	char err[160];
-	size_t bad;
-
-	mapagg_reset(a);
-	buf_reset(text);
-	*usable = 0;
-	if (!p->text_blob)
-		return 0;	/* nothing stored: unknown, not an error */
-	if (store_blob_get(st, p->text_blob, text) < 0)
-		return -1;
-	*usable = 1;
-	bad = mapagg_add_text(a, text->data ? text->data : "", text->len, 1, 1,
-			      err, sizeof(err));
-	if (!bad)
+	if (!(v == v))
 		return 0;
-	return error("'%s': smaps of process %lld in snapshot %lld: %s (%zu"
-		     " bad record%s left out)", st->path, (long long)s->pid,
-		     (long long)p->snapshot, err, bad, bad == 1 ? "" : "s");
+	if (v >= 9.2e18 || v <= -9.2e18)
+		return v < 0 ? INT64_MIN + 1 : INT64_MAX;
+	return (int64_t)(v + (v < 0 ? -0.5 : 0.5));
 }
 
-static void add_region(struct growth_regions *out, const struct growth_run *run,
-		       const struct track *t, size_t first, size_t last)
+static int64_t min_growth(const struct growth_opts *o, enum series_field f,
+			  int is_field)
 {
-	const struct series_point *pts = run->s->points + run->first;
-	struct growth_region *g;
+	if (is_field && o->min_growth > 0)
+		return o->min_growth;
+	return f == SERIES_THREADS ? GROWTH_MIN_THREADS
+		: f == SERIES_MAPS ? GROWTH_MIN_MAPS : GROWTH_MIN_KB;
+}
 
-	if (out->n == out->alloc) {
-		out->alloc = out->alloc ? out->alloc * 2 : 16;
-		out->v = xreallocarray(out->v, out->alloc, sizeof(*out->v));
+/* Judge signal k of process i as field f; a suspect when it leaks. */
+static void judge(struct growth *g, size_t i, int k, enum series_field f,
+		  const struct growth_opts *o, double *t, double *y,
+		  size_t *idx)
+{
+	const struct series *s = &g->set.v[i];
+	const struct growth_proc *p = &g->procs[s->key];
+	struct trend_params tp = { o->confidence, 0 };
+	struct growth_suspect *x;
+	struct trend tr;
+	size_t n = means(p, k, t, y, idx), j;
+
+	tp.min_growth = (double)min_growth(o, f, k == SIG_FIELD ||
+					   k == SIG_VSS);
+	trend_test(t, y, n, &tp, &tr);
+	if (!tr.leak)
+		return;
+	g->v = xreallocarray(g->v, g->n + 1, sizeof(*g->v));
+	x = &g->v[g->n++];
+	memset(x, 0, sizeof(*x));
+	x->s = s;
+	x->field = f;
+	x->proc = s->key;
+	x->sum = k;
+	x->tr = tr;
+	x->tr.first = idx[tr.first];	/* from a known mean to a bucket */
+	x->first_us = p->b[x->tr.first].first_us;
+	x->last_us = p->last_us;
+	for (j = x->tr.first; j < p->nb; j++)
+		x->snapshots += p->b[j].n;
+	x->per_hour = tr.slope * US_HOUR;
+	x->from = growth_round(tr.from);
+	x->growth = growth_round(tr.growth);
+	x->to = growth_round(tr.from + tr.growth);
+	x->available = -1;
+	x->hours_left = -1;
+}
+
+/* Judge every process of the set, as o says. */
+static void judge_all(struct growth *g, const struct growth_opts *o)
+{
+	double t[GROWTH_BUCKETS], y[GROWTH_BUCKETS];
+	size_t idx[GROWTH_BUCKETS], i;
+
+	for (i = 0; i < g->set.n; i++) {
+		const struct growth_proc *p = &g->procs[g->set.v[i].key];
+		uint32_t known = 0, all = 0, b;
+
+		for (b = 0; b < p->nb; b++) {
+			known += p->b[b].known[SIG_FIELD];
+			all += p->b[b].n;
+		}
+		/* a maps-only capture knows no anon+swap: its address space
+		 * is what it tells */
+		if (o->field == SERIES_MEM && known * 2 < all) {
+			g->novalue++;
+			judge(g, i, SIG_VSS, SERIES_VSS, o, t, y, idx);
+		} else {
+			judge(g, i, SIG_FIELD, o->field, o, t, y, idx);
+		}
+		if (o->counts_too) {
+			judge(g, i, SIG_THREADS, SERIES_THREADS, o, t, y, idx);
+			judge(g, i, SIG_MAPS, SERIES_MAPS, o, t, y, idx);
+		}
 	}
-	g = &out->v[out->n++];
+}
+
+/* MemAvailable of the latest snapshot of each suspect's host (in the
+ * window), and how long it lasts at the suspect's rate. */
+static int time_left(struct growth *g, struct store *st,
+		     const struct filters *f)
+{
+	int64_t lo, hi, snap, avail;
+	size_t i, j;
+	int r;
+
+	if (store_window(st, f ? f->host : NULL, f ? &f->since : NULL,
+			 f ? &f->until : NULL, &lo, &hi) < 0)
+		return -1;
+	for (i = 0; i < g->n; i++) {
+		struct growth_suspect *x = &g->v[i];
+
+		for (j = 0; j < i && strcmp(g->v[j].s->host, x->s->host); j++)
+			;
+		if (j < i) {
+			x->available = g->v[j].available;
+		} else {
+			if (store_resolve_in(st, "latest", x->s->host, lo, hi,
+					     &snap) < 0)
+				return -1;
+			r = snapshot_meminfo(st, snap, "MemAvailable", &avail);
+			if (r < 0)
+				return -1;
+			x->available = r == 0 ? avail : -1;
+		}
+		if (x->available >= 0 && series_field_is_size(x->field) &&
+		    x->per_hour > 0)
+			x->hours_left = (double)x->available / x->per_hour;
+	}
+	return 0;
+}
+
+static int cmp_rate(const void *a, const void *b)
+{
+	const struct growth_suspect *x = a, *y = b;
+
+	if (x->per_hour != y->per_hour)
+		return x->per_hour < y->per_hour ? 1 : -1;
+	if (x->s != y->s)
+		return x->s < y->s ? -1 : 1;
+	return (x->field > y->field) - (x->field < y->field);
+}
+
+int growth_find(struct growth *g, struct store *st, const struct filters *f,
+		const struct growth_opts *o)
+{
+	static const enum proc_fig figs[SERIES_STORED] = { FIG_RSS, FIG_PSS,
+		FIG_USS, FIG_SWAP, FIG_VSS, FIG_ANON, FIG_THREADS, FIG_MAPS };
+	struct acc a = { g, o->field };
+	struct series_hook hook = { add_point, &a,
+		FIG_BIT(FIG_THREADS) | FIG_BIT(FIG_MAPS) | FIG_BIT(FIG_VSS), 1 };
+
+	/* only the columns judged: the scan's time is SQLite's, per column;
+	 * the few texts culprit.c reads are looked up by their snapshot */
+	if (o->field == SERIES_MEM)
+		hook.figs |= FIG_BIT(FIG_ANON) | FIG_BIT(FIG_SWAP);
+	else
+		hook.figs |= FIG_BIT(figs[o->field]);
 	memset(g, 0, sizeof(*g));
-	g->run = run;
-	g->name = t->key_len ? xmemdup(t->key, t->label_len) : xstrdup(MAPAGG_ANON);
-	memcpy(g->perms, t->perms, sizeof(g->perms));
-	g->offset = t->offset;
-	g->lo = t->lo;
-	g->hi = t->hi;
-	g->first = run->first + first;
-	g->last = run->first + last;
-	g->steps = last - first;
-	g->from = t->v[first];
-	g->to = t->v[last];
-	g->growth = rise(g->from, g->to);
-	g->per_hour = rate(g->growth, pts[first].time_us, pts[last].time_us,
-			   &g->timed);
+	if (series_stream(&g->set, st, f, &hook) < 0)
+		return -1;
+	judge_all(g, o);
+	if (g->n > 1)
+		qsort(g->v, g->n, sizeof(*g->v), cmp_rate);
+	return time_left(g, st, f);
 }
 
-int growth_regions_find(struct store *st, const struct growth_run *run,
-			size_t min_steps, struct growth_regions *out)
-{
-	struct buf text = BUF_INIT(BLOB_MAX_RAW);
-	struct tracker tr = { 0 };
-	struct mapagg a;
-	int64_t last_blob = -1;
-	size_t j, i, pos, first, last, nosmaps = 0;
-	int ret = 0, usable = 0;
-
-	mapagg_init(&a);
-	a.key = MAPAGG_BY_REGION;
-	tr.width = run->last - run->first + 1;
-	for (j = 0; j < tr.width; j++) {
-		const struct series_point *p = &run->s->points[run->first + j];
-
-		if (p->kind != TEXT_SMAPS) {
-			nosmaps++;
-			last_blob = -1;
-			continue;
-		}
-		if (j && p->text_blob == last_blob) {	/* read once, said once */
-			if (usable)
-				track_same(&tr, j);
-			continue;
-		}
-		if (sum_point(st, run->s, p, &a, &text, &usable) < 0)
-			ret = -1;
-		last_blob = p->text_blob;
-		if (usable)
-			track_text(&tr, &a, j, run->field);
-	}
-	if (nosmaps)
-		warn("'%s': process %lld: %zu of the %zu snapshots of its run"
-		     " hold no smaps text, so no per-mapping figures", st->path,
-		     (long long)run->s->pid, nosmaps, tr.width);
-	for (i = 0; i < tr.n; i++)
-		for (pos = 0; growth_next_run(tr.t[i].v, tr.width, min_steps,
-					      &pos, &first, &last);)
-			add_region(out, run, &tr.t[i], first, last);
-	tracker_release(&tr);
-	mapagg_release(&a);
-	buf_release(&text);
-	return ret;
-}
-
-void growth_regions_release(struct growth_regions *r)
+void growth_release(struct growth *g)
 {
 	size_t i;
 
-	for (i = 0; i < r->n; i++)
-		free(r->v[i].name);
-	free(r->v);
-	memset(r, 0, sizeof(*r));
+	for (i = 0; i < g->nprocs; i++)
+		free(g->procs[i].b);
+	free(g->procs);
+	free(g->v);
+	series_set_release(&g->set);
+	memset(g, 0, sizeof(*g));
+}
+
+size_t growth_points(const struct growth *g, const struct growth_suspect *s,
+		     int64_t *time_us, int64_t *value, size_t max)
+{
+	const struct growth_proc *p = &g->procs[s->proc];
+	int k = s->sum;
+	size_t i, n = 0;
+
+	for (i = 0; i < p->nb; i++) {
+		const struct bucket *b = &p->b[i];
+
+		if (n < max) {
+			time_us[n] = p->t0 + growth_round(b->t / b->n);
+			value[n] = b->known[k] ? growth_round(b->v[k] / b->known[k])
+				: SERIES_UNKNOWN;
+		}
+		n++;
+	}
+	return n;
+}
+
+size_t growth_texts(const struct growth *g, const struct growth_suspect *s,
+		    struct growth_text *v, size_t max)
+{
+	const struct growth_proc *p = &g->procs[s->proc];
+	size_t first = s->tr.first, span = p->nb - first, i, n = 0;
+
+	for (i = 0; i + 1 < max && i < span; i++) {
+		/* buckets first .. nb-1, evenly, the last point after them */
+		const struct bucket *b = &p->b[first + i * span / (max - 1)];
+
+		if (n && v[n - 1].snapshot == b->snapshot)
+			continue;
+		v[n].snapshot = b->snapshot;
+		v[n++].time_us = b->first_us;
+	}
+	if (!n || v[n - 1].snapshot != p->last_snapshot) {
+		v[n].snapshot = p->last_snapshot;
+		v[n++].time_us = p->last_us;
+	}
+	return n;
+}
+
+int growth_confidence_arg(const char *arg, struct growth_opts *o)
+{
+	char *end;
+	double d = strtod(arg, &end);
+
+	if (end == arg || *end || !(d > 50 && d < 100))
+		return usage_error("bad --confidence '%s' (a percentage, above"
+				   " 50 and below 100)", arg);
+	o->confidence = d / 100;
+	return 0;
+}
+
+int growth_min_arg(const char *arg, struct growth_opts *o)
+{
+	uint64_t n;
+
+	if (parse_u64_str(arg, &n) < 0 || n < 1 || n > (UINT64_C(1) << 50))
+		return usage_error("bad --min-growth '%s' (kB, or a count for"
+				   " threads and maps)", arg);
+	o->min_growth = (int64_t)n;
+	return 0;
 }

@@ -1,5 +1,6 @@
-/* growth.h - leak suspects: runs of consecutive snapshots over which a
- * process's memory, then one of its mappings', grew at every step. */
+/* growth.h - leak suspects: each process's memory, threads and mappings
+ * across a file's snapshots, judged as a trend (trend.h) on a summary of
+ * bounded size (culprit.h names the regions that explain one). */
 #ifndef MAPSNAP_GROWTH_H
 #define MAPSNAP_GROWTH_H
 
@@ -7,82 +8,98 @@
 #include <stdint.h>
 
 #include "series.h"
+#include "trend.h"
 
 /*
- * Steps and runs. A step is one snapshot to the next one in which the
- * process was captured; a run of N steps spans N + 1 snapshots, and the
- * value is strictly higher at each of its N steps. A run is as long as
- * it can be: it ends where the value stays, falls or is unknown.
+ * A process's series is judged on at most this many points: when it has
+ * more, consecutive points are averaged in buckets of 2, 4, 8... (the
+ * mean of each), so memory stays bounded whatever the history's length.
  */
-#define GROWTH_MIN_STEPS 3	/* the default: three rises in a row */
+#define GROWTH_BUCKETS 256
 
-/*
- * The next run of at least min_steps steps (0 counts as 1) in v[*pos..n),
- * where SERIES_UNKNOWN breaks runs. Returns 1 with *first and *last (v
- * indexes; steps = *last - *first) and *pos moved past it, or 0 when
- * there is none. Start with *pos = 0.
- */
-int growth_next_run(const int64_t *v, size_t n, size_t min_steps,
-		    size_t *pos, size_t *first, size_t *last);
+/* The defaults of the options. */
+#define GROWTH_CONFIDENCE 0.99
+#define GROWTH_MIN_KB 1024	/* a size field's least growth */
+#define GROWTH_MIN_THREADS 4
+#define GROWTH_MIN_MAPS 8
 
-/* One run of one process. */
-struct growth_run {
-	const struct series *s;	/* the process: the set's */
-	enum series_field field;
-	size_t first, last;	/* indexes into s->points */
-	size_t steps;		/* last - first */
-	int64_t from, to;	/* kB at the first and the last point */
-	int64_t growth;		/* to - from */
-	double per_hour;	/* growth per hour of the snapshots' time */
-	int timed;		/* 0: the run's snapshots share one time, so
-				   per_hour is meaningless (left 0) */
+struct growth_opts {
+	enum series_field field;	/* what is judged (SERIES_MEM by
+					   default) */
+	int counts_too;			/* and threads and maps, each its own
+					   suspect (the default view) */
+	double confidence;		/* in (0, 1) */
+	int64_t min_growth;		/* of field; 0: its default */
 };
 
-/*
- * Every run of at least min_steps steps of field `fld`, series by series
- * in the set's order (a process may have several). Returns their number
- * and *runs (caller frees; valid while the set is). Reads nothing from
- * the file, so it cannot fail.
- */
-size_t growth_find(const struct series_set *set, enum series_field fld,
-		   size_t min_steps, struct growth_run **runs);
-
-/* One mapping region of a process that grew within one of its runs. */
-struct growth_region {
-	const struct growth_run *run;	/* the process's run it lies in */
-	char *name;		/* as libs shows it ("<anonymous>" for the
-				   unnamed group); owned by the list */
-	char perms[5];		/* a file region's permissions; else "" */
-	uint64_t offset;	/* a file region's file offset */
-	uint64_t lo, hi;	/* its address span when last seen */
-	size_t first, last;	/* indexes into run->s->points */
-	size_t steps;
-	int64_t from, to, growth;
+/* One suspect: a process whose field grew as a leak does. */
+struct growth_suspect {
+	const struct series *s;		/* the process: the result's set's */
+	enum series_field field;	/* may be SERIES_VSS where the
+					   files know no anon+swap */
+	struct trend tr;		/* tr.first is a bucket index */
+	size_t proc;			/* its summary: growth_points' arg */
+	int sum;			/* which of the summary's sums */
+	int64_t first_us, last_us;	/* the judged segment's first and
+					   last snapshot */
+	size_t snapshots;		/* the process's snapshots in it */
+	int64_t from, to, growth;	/* fitted, in field's unit */
 	double per_hour;
-	int timed;
+	int64_t available;		/* MemAvailable of the host's latest
+					   snapshot, kB; -1: unknown */
+	double hours_left;		/* until it is gone at per_hour; < 0:
+					   unknown (or not a size) */
 };
 
-struct growth_regions {
-	struct growth_region *v;
-	size_t n, alloc;
+struct growth_proc;
+
+struct growth {
+	struct series_set set;
+	struct growth_proc *procs;	/* by series key */
+	size_t nprocs;
+	struct growth_suspect *v;	/* by per_hour, fastest first */
+	size_t n;
+	size_t novalue;		/* processes judged on vss: no anon+swap */
+};
+
+/* v to the nearest int64, held within int64 (figures from a stranger's
+ * file may be anything); 0 for NaN. */
+int64_t growth_round(double v);
+
+/* The options of growth and report: --confidence PCT (a percentage
+ * above 50 and below 100) and --min-growth N (kB, or a count): 0, or 2
+ * (a usage error, printed). */
+int growth_confidence_arg(const char *arg, struct growth_opts *o);
+int growth_min_arg(const char *arg, struct growth_opts *o);
+
+/*
+ * Read the processes of st that pass f (and its window) once, without
+ * keeping their rows, and judge each as o says. Fills g (release it
+ * either way). Returns 0, or -1 (printed).
+ */
+int growth_find(struct growth *g, struct store *st, const struct filters *f,
+		const struct growth_opts *o);
+void growth_release(struct growth *g);
+
+/*
+ * The points the suspect was judged on (bucket means), oldest first:
+ * at most max of them into time_us and value; returns how many there
+ * are. The fitted line is tr.from + tr.slope * (t - time_us[tr.first]).
+ */
+size_t growth_points(const struct growth *g, const struct growth_suspect *s,
+		     int64_t *time_us, int64_t *value, size_t max);
+
+/* A snapshot of a suspect's process, whose text culprit.c reads. */
+struct growth_text {
+	int64_t snapshot, time_us;
 };
 
 /*
- * Within `run`, the regions of its process (files by path, permissions
- * and offset; named regions by name; unnamed anonymous memory as one
- * group: mapagg's MAPAGG_BY_REGION) whose run->field grew at every step
- * for at least min_steps steps: the process's stored text of each
- * snapshot of the run is inflated and summed by region (a text the
- * previous snapshot shares is summed once). A region missing from a
- * snapshot breaks its runs there, as does a snapshot whose text cannot
- * be read or is not smaps (maps or smaps_rollup texts have no
- * per-mapping figures). Appends to out. Returns 0, or -1 when a blob
- * could not be read or held bad records (each printed, naming it) -
- * what could be read is still used.
+ * Up to max (at least 2) of the suspect's snapshots, spread evenly over
+ * its judged segment from its first to its last, oldest first, none
+ * twice: into v; how many.
  */
-int growth_regions_find(struct store *st, const struct growth_run *run,
-			size_t min_steps, struct growth_regions *out);
-/* Free the list's names and array; it is then empty. */
-void growth_regions_release(struct growth_regions *r);
+size_t growth_texts(const struct growth *g, const struct growth_suspect *s,
+		    struct growth_text *v, size_t max);
 
 #endif

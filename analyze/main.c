@@ -57,7 +57,9 @@ static void help(void)
 	       "filters: --pid PID (repeatable), --match REGEX (comm or command line),\n"
 	       "--user USER (name or uid), --host NAME (that host's snapshots only).\n"
 	       "REF: a snapshot id, a uuid (or a prefix of one), 'first', 'latest'\n"
-	       "(the default) or '@LABEL' (the latest with that label).\n"
+	       "(the default), '@LABEL' (the latest with that label) or a WHEN (the\n"
+	       "last taken at or before it). WHEN: a time in UTC (2026-12-06T10:00Z,\n"
+	       "'2026-12-06 10:00') or a span back from the latest snapshot (6h, 2d).\n"
 	       "\n"
 	       "output options (before or after the command name; pmap takes its own):\n"
 	       "      --csv           RFC 4180 CSV with a header row\n"
@@ -73,7 +75,8 @@ static void help(void)
 	       "  -V, --version       show the version\n");
 	help_output();
 	printf("\n"
-	       "Sizes are in kB. Exit status: 0 success, 1 failure, 2 usage error.\n");
+	       "Sizes are in kB. Exit status: 0 success, 1 failure, 2 usage error,\n"
+	       "3 growth found leak suspects.\n");
 }
 
 static const struct command *find_command(const char *name)

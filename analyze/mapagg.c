@@ -193,6 +193,7 @@ void mapagg_add(struct mapagg *a, const struct smaps_map *m, int usage,
 	e->shared_dirty += v[SF_SHARED_DIRTY];
 	e->private_clean += v[SF_PRIVATE_CLEAN];
 	e->private_dirty += v[SF_PRIVATE_DIRTY];
+	e->anon += v[SF_ANONYMOUS];
 }
 
 size_t mapagg_add_text(struct mapagg *a, const char *text, size_t len,
@@ -250,6 +251,7 @@ void mapagg_merge(struct mapagg *dst, const struct mapagg *src)
 		e->shared_dirty += s->shared_dirty;
 		e->private_clean += s->private_clean;
 		e->private_dirty += s->private_dirty;
+		e->anon += s->anon;
 	}
 }
 

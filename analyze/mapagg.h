@@ -41,6 +41,7 @@ struct mapagg_entry {
 	uint64_t nousage;	/* mappings merged without smaps figures */
 	uint64_t size, rss, pss, uss, swap, swap_pss;
 	uint64_t shared_clean, shared_dirty, private_clean, private_dirty;
+	uint64_t anon;		/* Anonymous */
 };
 
 /*

@@ -178,6 +178,12 @@ static void put_cell(struct sink *s, const struct table *t, size_t c,
 	case COL_TIME:
 		sink_time(s, cell->i);
 		break;
+	case COL_DURATION:
+		sink_duration(s, cell->i);
+		break;
+	case COL_CENTI:
+		sink_centi(s, cell->i);
+		break;
 	}
 }
 

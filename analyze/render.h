@@ -15,6 +15,8 @@ enum col_kind {
 	COL_KB,		/* a size in kB: -H shows it as 1.5M */
 	COL_TEXT,	/* text, left-aligned; any bytes */
 	COL_TIME,	/* microseconds since the epoch, shown in UTC */
+	COL_DURATION,	/* seconds: "2d 03h" in a table, the number else */
+	COL_CENTI,	/* hundredths: 9997 shows as 99.97 */
 };
 
 /* What a column shows in the totals row (-t). */

@@ -25,7 +25,7 @@ struct boot {
  * filters run again only when that changes.
  */
 struct ident {
-	uint32_t boot, last_snap;
+	uint32_t boot, first_snap, last_snap;
 	int64_t pid, start;
 	size_t comm, comm_len, cmdline, cmdline_len, user, user_len;
 	int64_t uid;
@@ -37,7 +37,7 @@ struct ident {
 /* A point while loading: its process and snapshot by index. */
 struct staged {
 	uint32_t ident, snap;
-	int64_t v[5];		/* rss, pss, uss, swap, size */
+	int64_t v[SERIES_STORED];	/* by series_field */
 	int64_t blob;
 	enum text_kind kind;
 };
@@ -73,14 +73,20 @@ struct loader {
 	size_t npts, apts;
 	struct seen *seen;	/* two passes: the rows of the first */
 	size_t nseen, aseen;
+	const struct series_hook *hook;	/* series_stream's: no staging */
+	unsigned figs;			/* the figures read: FIG_BIT()s */
+	unsigned fields;		/* and the fields: PROC_TEXT or 0 */
+	int64_t since_us, until_us;	/* the window */
+	int window;
 };
 
-/* The figures of a point, in struct staged's order, and what the
- * points pass reads of a row. */
-static const enum proc_fig point_figs[] = { FIG_RSS, FIG_PSS, FIG_USS,
-	FIG_SWAP, FIG_VSS };
+/* The figures of a point, in series_field's order, and what the points
+ * pass reads of a row. */
+static const enum proc_fig point_figs[SERIES_STORED] = { FIG_RSS, FIG_PSS,
+	FIG_USS, FIG_SWAP, FIG_VSS, FIG_ANON, FIG_THREADS, FIG_MAPS };
 #define POINT_FIGS (FIG_BIT(FIG_RSS) | FIG_BIT(FIG_PSS) | FIG_BIT(FIG_USS) | \
-		    FIG_BIT(FIG_SWAP) | FIG_BIT(FIG_VSS))
+		    FIG_BIT(FIG_SWAP) | FIG_BIT(FIG_VSS) | FIG_BIT(FIG_ANON) | \
+		    FIG_BIT(FIG_THREADS) | FIG_BIT(FIG_MAPS))
 
 /* Grow an array to hold one more element. */
 static void *grow(void *v, size_t n, size_t *alloc, size_t size)
@@ -123,7 +129,9 @@ static int pool_eq(const struct loader *l, size_t off, size_t len,
 static int load_snaps(struct loader *l)
 {
 	const struct snapshot_query q = { .host = l->f ? l->f->host : NULL,
-					  .by_boot = 1 };
+					  .by_boot = 1, .window = l->window,
+					  .since_us = l->since_us,
+					  .until_us = l->until_us };
 	struct snapshot_iter it;
 	int rc = -1;
 
@@ -263,23 +271,35 @@ static void check_filters(struct loader *l, uint32_t ix, int added,
 					     w.comm), w.user, w.uid);
 }
 
-/* Stage the figures of row p, of process ix in snapshot snap. */
+static void set_point(struct series_point *p, const struct staged *sp,
+		      const struct snap *sn, const char *pool);
+
+/* Stage the figures of row p, of process ix in snapshot snap; or hand
+ * them to the hook. */
 static void add_point(struct loader *l, const struct process_row *p,
 		      uint32_t ix, uint32_t snap)
 {
-	struct staged *sp;
+	struct staged one, *sp = &one;
+	struct series_point pt;
 	int c;
 
-	l->ids[ix].npoints++;
+	if (!l->ids[ix].npoints++)
+		l->ids[ix].first_snap = snap;
 	l->ids[ix].last_snap = snap;
-	l->pts = grow(l->pts, l->npts, &l->apts, sizeof(*l->pts));
-	sp = &l->pts[l->npts++];
+	if (!l->hook) {
+		l->pts = grow(l->pts, l->npts, &l->apts, sizeof(*l->pts));
+		sp = &l->pts[l->npts++];
+	}
 	sp->ident = ix;
 	sp->snap = snap;
-	for (c = 0; c < 5; c++)
+	for (c = 0; c < SERIES_STORED; c++)
 		sp->v[c] = p->fig[point_figs[c]];
 	sp->blob = p->text_blob;
 	sp->kind = p->kind;
+	if (l->hook) {
+		set_point(&pt, sp, &l->snaps[snap], l->pool.data);
+		l->hook->point(l->hook->arg, ix, &pt);
+	}
 }
 
 /* One pass: filters on pids only (the iterator's), so every row is kept. */
@@ -304,6 +324,8 @@ static void row_names(struct loader *l, const struct process_row *p,
 
 	if (!l->ids[ix].pass)
 		check_filters(l, ix, added, p);
+	if (l->hook)
+		return;		/* a second scan follows: nothing to remember */
 	l->seen = grow(l->seen, l->nseen, &l->aseen, sizeof(*l->seen));
 	l->seen[l->nseen].ident = ix;
 	l->seen[l->nseen++].snap = snap;
@@ -385,15 +407,15 @@ static int load_rows(struct loader *l)
 	size_t i, passed = 0;
 
 	if (!l->need_who)
-		return scan(l, PROC_TEXT, POINT_FIGS, row_point);
+		return scan(l, l->fields, l->figs, row_point);
 	if (scan(l, PROC_NAMES, 0, row_names) < 0)
 		return -1;
 	for (i = 0; i < l->nseen; i++)
 		passed += l->ids[l->seen[i].ident].pass;
 	/* a lookup costs about what four rows of a scan do */
-	if (passed * 4 < l->nseen)
+	if (!l->hook && passed * 4 < l->nseen)
 		return fetch_passed(l);
-	return scan(l, PROC_TEXT, POINT_FIGS, row_passed);
+	return scan(l, l->fields, l->figs, row_passed);
 }
 
 /*
@@ -439,8 +461,8 @@ static int cmp_series(const void *a, const void *b)
 
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
-	if (x->points[0].time_us != y->points[0].time_us)
-		return x->points[0].time_us < y->points[0].time_us ? -1 : 1;
+	if (x->first_us != y->first_us)
+		return x->first_us < y->first_us ? -1 : 1;
 	if ((r = strcmp(x->host, y->host)) != 0)
 		return r;
 	return strcmp(x->boot_id, y->boot_id);
@@ -460,6 +482,8 @@ static void fill_series(struct series *s, const struct loader *l,
 	s->user = id->user == NONE ? NULL : pool + id->user;
 	s->uid = id->uid;
 	s->npoints = 0;
+	s->key = (size_t)(id - l->ids);
+	s->first_us = l->snaps[id->first_snap].time_us;
 }
 
 static void set_point(struct series_point *p, const struct staged *sp,
@@ -468,11 +492,7 @@ static void set_point(struct series_point *p, const struct staged *sp,
 	p->snapshot = sn->id;
 	p->time_us = sn->time_us;
 	p->label = sn->label == NONE ? NULL : pool + sn->label;
-	p->rss = sp->v[0];
-	p->pss = sp->v[1];
-	p->uss = sp->v[2];
-	p->swap = sp->v[3];
-	p->size = sp->v[4];
+	memcpy(p->v, sp->v, sizeof(p->v));
 	p->text_blob = sp->blob;
 	p->kind = sp->kind;
 }
@@ -501,9 +521,11 @@ static void build(struct loader *l, struct series_set *set)
 			fill_series(&set->v[at[i]], l, &l->ids[i], pool);
 			next[at[i]] = np;
 			np += l->ids[i].npoints;
+			if (l->hook)	/* the points went by */
+				set->v[at[i]].npoints = l->ids[i].npoints;
 		}
-	set->points = xcalloc(np ? np : 1, sizeof(*set->points));
-	for (i = 0; i < n; i++)
+	set->points = l->hook ? NULL : xcalloc(np ? np : 1, sizeof(*set->points));
+	for (i = 0; i < n && set->points; i++)
 		set->v[i].points = set->points + next[i];
 	for (i = 0; i < l->npts; i++) {
 		const struct staged *sp = &l->pts[i];
@@ -521,8 +543,9 @@ static void build(struct loader *l, struct series_set *set)
 	qsort(set->v, set->n, sizeof(*set->v), cmp_series);
 }
 
-int series_load(struct series_set *set, struct store *st,
-		const struct filters *f)
+/* Load (or, with a hook, stream) the series of st that pass f. */
+static int load(struct series_set *set, struct store *st,
+		const struct filters *f, const struct series_hook *hook)
 {
 	struct loader l;
 	int ret;
@@ -531,16 +554,23 @@ int series_load(struct series_set *set, struct store *st,
 	memset(&l, 0, sizeof(l));
 	l.st = st;
 	l.f = f;
+	l.hook = hook;
+	l.figs = hook && hook->figs ? hook->figs : POINT_FIGS;
+	l.fields = hook && hook->no_text ? 0 : PROC_TEXT;
 	buf_init(&l.pool, SIZE_MAX / 4);
 	buf_init(&l.shown, SIZE_MAX / 4);
 	pool_add(&l, "", 0);	/* data is never NULL from here on */
 	l.need_who = f && (f->has_re || f->user);
+	l.window = f && (f->since.set || f->until.set);
 	/* one read transaction: the passes see the same rows even while a
 	 * capture --keep N drops old snapshots from the file */
 	if (sqlite3_exec(st->db, "SAVEPOINT series_load", NULL, NULL, NULL))
 		ret = store_error(st, "read");
 	else
-		ret = load_snaps(&l) == 0 && load_rows(&l) == 0 &&
+		ret = (!l.window || store_window(st, f->host, &f->since,
+						 &f->until, &l.since_us,
+						 &l.until_us) == 0) &&
+			load_snaps(&l) == 0 && load_rows(&l) == 0 &&
 			add_names(&l) == 0 ? 0 : -1;
 	sqlite3_exec(st->db, "RELEASE series_load", NULL, NULL, NULL);
 	if (ret == 0) {
@@ -556,6 +586,18 @@ int series_load(struct series_set *set, struct store *st,
 	free(l.pts);
 	free(l.seen);
 	return ret;
+}
+
+int series_load(struct series_set *set, struct store *st,
+		const struct filters *f)
+{
+	return load(set, st, f, NULL);
+}
+
+int series_stream(struct series_set *set, struct store *st,
+		  const struct filters *f, const struct series_hook *hook)
+{
+	return load(set, st, f, hook);
 }
 
 void series_set_release(struct series_set *set)
@@ -585,28 +627,33 @@ int series_run(const char *file, const struct filters *f,
 
 int64_t series_value(const struct series_point *p, enum series_field fld)
 {
-	switch (fld) {
-	case SERIES_RSS:
-		return p->rss;
-	case SERIES_PSS:
-		return p->pss;
-	case SERIES_USS:
-		return p->uss;
-	case SERIES_SWAP:
-		return p->swap;
-	case SERIES_SIZE:
-		return p->size;
-	}
-	return SERIES_UNKNOWN;
+	int64_t a, b, sum;
+
+	if ((unsigned)fld < SERIES_STORED)
+		return p->v[fld];
+	if (fld != SERIES_MEM)
+		return SERIES_UNKNOWN;
+	a = p->v[SERIES_ANON];
+	b = p->v[SERIES_SWAP];
+	if (a == SERIES_UNKNOWN || b == SERIES_UNKNOWN)
+		return SERIES_UNKNOWN;
+	/* figures from a stranger's file may be anything */
+	return __builtin_add_overflow(a, b, &sum) ? INT64_MAX : sum;
 }
 
-static const char *const field_names[] = { "rss", "pss", "uss", "swap", "size" };
+int series_field_is_size(enum series_field fld)
+{
+	return fld != SERIES_THREADS && fld != SERIES_MAPS;
+}
+
+static const char *const field_names[SERIES_NFIELDS] = { "rss", "pss", "uss",
+	"swap", "vss", "anon", "threads", "maps", "anon+swap" };
 
 int series_field_parse(const char *name, enum series_field *fld)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++)
+	for (i = 0; i < SERIES_NFIELDS; i++)
 		if (!strcmp(name, field_names[i])) {
 			*fld = (enum series_field)i;
 			return 0;
@@ -616,14 +663,12 @@ int series_field_parse(const char *name, enum series_field *fld)
 
 int series_field_arg(const char *arg, enum series_field *fld)
 {
-	if (series_field_parse(arg, fld) < 0 || *fld == SERIES_SIZE)
-		return usage_error("bad --field '%s' (rss, pss, uss or swap)",
-				   arg);
+	if (series_field_parse(arg, fld) < 0)
+		return usage_error("bad --field '%s' (%s)", arg, SERIES_FIELDS);
 	return 0;
 }
 
 const char *series_field_name(enum series_field fld)
 {
-	return (size_t)fld < sizeof(field_names) / sizeof(field_names[0])
-		? field_names[fld] : "?";
+	return (unsigned)fld < SERIES_NFIELDS ? field_names[fld] : "?";
 }

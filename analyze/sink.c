@@ -380,6 +380,39 @@ void sink_kb(struct sink *s, int64_t kb, int64_t base)
 	}
 }
 
+void sink_duration(struct sink *s, int64_t secs)
+{
+	static const struct { int64_t secs; char unit; } u[] = {
+		{ 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }, { 1, 's' },
+	};
+	char tmp[64];
+	size_t i;
+
+	if (s->w->iso_time || secs < 0) {	/* scripts get the number */
+		sink_int(s, secs);
+		return;
+	}
+	for (i = 0; i + 1 < sizeof(u) / sizeof(u[0]) && secs < u[i].secs; i++)
+		;
+	if (i + 1 == sizeof(u) / sizeof(u[0]))
+		snprintf(tmp, sizeof(tmp), "%" PRId64 "s", secs);
+	else
+		snprintf(tmp, sizeof(tmp), "%" PRId64 "%c %02" PRId64 "%c",
+			 secs / u[i].secs, u[i].unit,
+			 secs % u[i].secs / u[i + 1].secs, u[i + 1].unit);
+	put(s, V_NUMBER, tmp, strlen(tmp));
+}
+
+void sink_centi(struct sink *s, int64_t v)
+{
+	char tmp[48];
+	uint64_t a = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	snprintf(tmp, sizeof(tmp), "%s%" PRIu64 ".%02u", v < 0 ? "-" : "",
+		 a / 100, (unsigned)(a % 100));
+	put(s, V_NUMBER, tmp, strlen(tmp));
+}
+
 void sink_rule(struct sink *s)
 {
 	s->rule = s->nrows;

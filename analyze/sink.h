@@ -78,6 +78,13 @@ void sink_time(struct sink *s, int64_t us);
  */
 void sink_kb(struct sink *s, int64_t kb, int64_t base);
 
+/* A span of seconds: "2d 03h", "5h 20m", "12m 05s", "45s" in the table
+ * (the two largest units), the number of seconds in CSV and JSON. */
+void sink_duration(struct sink *s, int64_t secs);
+/* A number in hundredths, with two decimals: 9997 is 99.97, a number
+ * in every format. */
+void sink_centi(struct sink *s, int64_t v);
+
 /* Table: a rule of dashes above the next row (the totals). Nothing in
  * the other formats. */
 void sink_rule(struct sink *s);

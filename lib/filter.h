@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "when.h"
+
 struct filters {
 	int64_t *pids;		/* any of these; none: any pid */
 	size_t npids;
@@ -18,6 +20,9 @@ struct filters {
 	int has_re;
 	const char *user;	/* a name, or a uid in digits; NULL: any */
 	const char *host;	/* snapshots of this hostname only; NULL: any */
+	/* snapshots taken in [since, until] only (each unset: no bound); a
+	 * span counts back from the latest snapshot (of host): store_window */
+	struct when since, until;
 };
 
 /* Free what the filters hold; they then pass everything. */

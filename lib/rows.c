@@ -638,7 +638,8 @@ int snapshot_iter_start(struct snapshot_iter *it, struct store *st,
 				 " -9223372036854775808)", process_cols[i].name);
 	buf_addf(&b, " FROM snapshots AS s JOIN hosts AS h ON h.id = s.host_id%s"
 		 " WHERE (?1 IS NULL OR h.hostname = ?1) AND (?2 = 0 OR"
-		 " s.id = ?2)%s ORDER BY %ss.time_us%s, s.id%s",
+		 " s.id = ?2) AND (?3 = 0 OR s.time_us BETWEEN ?4 AND ?5)%s"
+		 " ORDER BY %ss.time_us%s, s.id%s",
 		 q->sums ? " LEFT JOIN processes AS p ON p.snapshot_id = s.id" : "",
 		 q->sums ? " GROUP BY s.id" : "",
 		 q->by_boot ? "h.hostname, s.boot_id, " : "",
@@ -648,6 +649,9 @@ int snapshot_iter_start(struct snapshot_iter *it, struct store *st,
 	if (q->host)
 		sqlite3_bind_text(it->q, 1, q->host, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(it->q, 2, q->id);
+	sqlite3_bind_int(it->q, 3, q->window);
+	sqlite3_bind_int64(it->q, 4, q->since_us);
+	sqlite3_bind_int64(it->q, 5, q->until_us);
 	it->sums = q->sums;
 	return 0;
 }

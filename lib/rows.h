@@ -152,6 +152,8 @@ struct snapshot_query {
 	int by_boot;		/* order by host, boot_id, then time; else
 				   by time (both then by id) */
 	int newest_first;	/* the times (and ids) in reverse */
+	int window;		/* only those taken in [since_us, until_us] */
+	int64_t since_us, until_us;
 };
 
 struct snapshot_iter {

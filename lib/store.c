@@ -1,6 +1,7 @@
 /* store.c - open a mapsnap file (format.c checks it), transactions, and
  * its blobs, stored once and read back verified. */
 #include "store.h"
+#include "when.h"
 #include "blob.h"
 #include "util.h"
 
@@ -354,23 +355,31 @@ int store_blob_get(struct store *s, int64_t id, struct buf *out)
 	return r;
 }
 
+/* Where a lookup of snapshots binds what it is given. */
+struct resolve_args {
+	const char *arg;	/* ?1, as text; NULL: unbound */
+	const char *host;	/* ?2; NULL: any host */
+	int64_t lo, hi;		/* ?3, ?4: the window */
+};
+
 /*
- * The one snapshot id that `sql` selects with `arg` bound as ?1 and
- * `host` (NULL: any) as ?2. Returns 0, 1 when none matches, 2 when
- * several do, -1 (printed).
+ * The one snapshot id that `sql` selects with a's values bound. Returns
+ * 0, 1 when none matches, 2 when several do, -1 (printed).
  */
-static int resolve_one(struct store *s, const char *sql, const char *arg,
-		       const char *host, int64_t *id)
+static int resolve_one(struct store *s, const char *sql,
+		       const struct resolve_args *a, int64_t *id)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, n = 0;
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return store_error(s, "look up snapshots in");
-	if (arg)
-		sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
-	if (host)
-		sqlite3_bind_text(st, 2, host, -1, SQLITE_TRANSIENT);
+	if (a->arg)
+		sqlite3_bind_text(st, 1, a->arg, -1, SQLITE_TRANSIENT);
+	if (a->host)
+		sqlite3_bind_text(st, 2, a->host, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, a->lo);
+	sqlite3_bind_int64(st, 4, a->hi);
 	while (n < 2 && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (n++ == 0)
 			*id = sqlite3_column_int64(st, 0);
@@ -383,7 +392,10 @@ static int resolve_one(struct store *s, const char *sql, const char *arg,
 }
 
 #define ON_HOST " (?2 IS NULL OR host_id IN" \
-	" (SELECT id FROM hosts WHERE hostname = ?2))"
+	" (SELECT id FROM hosts WHERE hostname = ?2))" \
+	" AND time_us BETWEEN ?3 AND ?4"
+
+enum { REF_LATEST, REF_FIRST, REF_LABEL, REF_ID, REF_UUID, REF_TIME };
 
 static const char *const by_ref[] = {
 	"SELECT id FROM snapshots WHERE" ON_HOST
@@ -394,16 +406,96 @@ static const char *const by_ref[] = {
 	"SELECT id FROM snapshots WHERE id = CAST(?1 AS INTEGER) AND" ON_HOST,
 	"SELECT id FROM snapshots WHERE replace(uuid, '-', '') GLOB ?1 || '*'"
 	" AND" ON_HOST,
+	"SELECT id FROM snapshots WHERE time_us <= CAST(?1 AS INTEGER) AND"
+	ON_HOST " ORDER BY time_us DESC, id DESC LIMIT 1",
 };
 
-int store_resolve(struct store *s, const char *ref, const char *host,
-		  int64_t *id)
+/* The time of the latest snapshot of host (NULL: any) in *us; 0 when
+ * there is none. 0 or -1 (printed). */
+static int latest_time(struct store *s, const char *host, int64_t *us)
 {
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*us = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT max(time_us) FROM snapshots"
+			       " WHERE ?1 IS NULL OR host_id IN (SELECT id FROM"
+			       " hosts WHERE hostname = ?1)", -1, &st,
+			       NULL) != SQLITE_OK)
+		return store_error(s, "look up snapshots in");
+	if (host)
+		sqlite3_bind_text(st, 1, host, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*us = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_error(s, "look up snapshots in");
+}
+
+int store_window(struct store *s, const char *host, const struct when *since,
+		 const struct when *until, int64_t *lo, int64_t *hi)
+{
+	int64_t ref = 0;
+
+	*lo = INT64_MIN;
+	*hi = INT64_MAX;
+	if (((since && since->set && since->relative) ||
+	     (until && until->set && until->relative)) &&
+	    latest_time(s, host, &ref) < 0)
+		return -1;
+	if (since && since->set)
+		*lo = when_at(since, ref);
+	if (until && until->set)
+		*hi = when_at(until, ref);
+	return 0;
+}
+
+/* A time REF: the last snapshot taken at or before it. */
+static int resolve_time(struct store *s, const char *ref,
+			struct resolve_args *a, int64_t *id)
+{
+	struct when w;
+	int64_t base = 0;
+	char num[24];
+
+	if (when_parse(ref, &w) < 0)
+		return 1;
+	if (w.relative && latest_time(s, a->host, &base) < 0)
+		return -1;
+	snprintf(num, sizeof(num), "%lld", (long long)when_at(&w, base));
+	a->arg = num;
+	return resolve_one(s, by_ref[REF_TIME], a, id);
+}
+
+/* Which form ref has, as by_ref's index; -1 when none. */
+static int ref_form(const char *ref, const char *hex, size_t len, int tail)
+{
+	uint64_t n;
+
+	if (!strcmp(ref, "latest"))
+		return REF_LATEST;
+	if (!strcmp(ref, "first"))
+		return REF_FIRST;
+	if (ref[0] == '@')
+		return REF_LABEL;
+	if (parse_u64_str(ref, &n) == 0)
+		return REF_ID;
+	/* a time before a uuid: "2026-12-06" is hex digits too */
+	if (when_is_time(ref))
+		return REF_TIME;
+	if (tail || len < 4 || strspn(hex, "0123456789abcdef") != len)
+		return -1;
+	return REF_UUID;
+}
+
+int store_resolve_in(struct store *s, const char *ref, const char *host,
+		     int64_t lo, int64_t hi, int64_t *id)
+{
+	struct resolve_args a = { NULL, host, lo, hi };
 	char hex[33];
 	size_t len = 0;
-	uint64_t n;
 	const char *p;
-	int r = 1;
+	int r, form;
 
 	if (!ref)
 		ref = "latest";
@@ -411,27 +503,35 @@ int store_resolve(struct store *s, const char *ref, const char *host,
 		if (*p != '-')
 			hex[len++] = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
 	hex[len] = '\0';
-
-	if (!strcmp(ref, "latest"))
-		r = resolve_one(s, by_ref[0], NULL, host, id);
-	else if (!strcmp(ref, "first"))
-		r = resolve_one(s, by_ref[1], NULL, host, id);
-	else if (ref[0] == '@')
-		r = resolve_one(s, by_ref[2], ref + 1, host, id);
-	else if (parse_u64_str(ref, &n) == 0)
-		r = resolve_one(s, by_ref[3], ref, host, id);
-	else if (*p || len < 4 || strspn(hex, "0123456789abcdef") != len)
+	form = ref_form(ref, hex, len, *p != '\0');
+	if (form < 0)
 		return error("bad snapshot reference '%s': expected an id, a"
-			     " uuid, 'first', 'latest' or '@label'", ref);
+			     " uuid, 'first', 'latest', '@label' or a time", ref);
+	if (form == REF_TIME)
+		r = resolve_time(s, ref, &a, id);
+	else {
+		a.arg = form == REF_LABEL ? ref + 1 : form == REF_UUID ? hex
+			: form == REF_ID ? ref : NULL;
+		r = resolve_one(s, by_ref[form], &a, id);
+	}
 	/* digits only may also be the start of a uuid */
-	if (r == 1 && len >= 4 && strspn(hex, "0123456789abcdef") == len)
-		r = resolve_one(s, by_ref[4], hex, host, id);
-	if (r == 1 && host)
-		return error("'%s': no snapshot of host '%s' matches '%s'",
-			     s->path, host, ref);
+	if (r == 1 && form == REF_ID && len >= 4) {
+		a.arg = hex;
+		r = resolve_one(s, by_ref[REF_UUID], &a, id);
+	}
 	if (r == 1)
-		return error("'%s': no snapshot matches '%s'", s->path, ref);
+		return error("'%s': no snapshot%s%s%s matches '%s'%s", s->path,
+			     host ? " of host '" : "", host ? host : "",
+			     host ? "'" : "", ref, lo != INT64_MIN ||
+			     hi != INT64_MAX ? " in the --since/--until window"
+			     : "");
 	if (r == 2)
 		return error("'%s': snapshot '%s' is ambiguous", s->path, ref);
 	return r;
+}
+
+int store_resolve(struct store *s, const char *ref, const char *host,
+		  int64_t *id)
+{
+	return store_resolve_in(s, ref, host, INT64_MIN, INT64_MAX, id);
 }

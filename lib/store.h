@@ -13,6 +13,7 @@
 #include "blob.h"
 #include "buf.h"
 #include "format.h"
+#include "when.h"
 
 /* The default compression level (libdeflate's scale), and the one of the
  * cheap capture modes (maps text: small, and deflate is most of their own
@@ -139,11 +140,27 @@ struct blob_stored store_blob_row(sqlite3_stmt *st);
 
 /*
  * Resolve a snapshot reference: a number (the id), a uuid or a unique
- * prefix of one (at least 4 hex digits), "first", "latest", or "@label"
- * (the latest with that label). NULL means "latest". With a host name,
- * only that host's snapshots count. 0 or -1 (printed).
+ * prefix of one (at least 4 hex digits), "first", "latest", "@label"
+ * (the latest with that label), or a time (when.h: the last snapshot
+ * taken at or before it; a span counts back from the latest snapshot).
+ * A time is tried before a uuid prefix: "2026-12-06" is hex digits too.
+ * NULL means "latest". With a host name, only that host's snapshots
+ * count. 0 or -1 (printed).
  */
 int store_resolve(struct store *s, const char *ref, const char *host,
 		  int64_t *id);
+
+/* store_resolve among the snapshots taken in [lo, hi] only: "first" and
+ * "latest" are the window's. */
+int store_resolve_in(struct store *s, const char *ref, const char *host,
+		     int64_t lo, int64_t hi, int64_t *id);
+
+/*
+ * The window [*lo, *hi] that since and until name (either may be NULL
+ * or unset: no bound, INT64_MIN or INT64_MAX); a span counts back from
+ * the latest snapshot of host (NULL: of any host). 0, or -1 (printed).
+ */
+int store_window(struct store *s, const char *host, const struct when *since,
+		 const struct when *until, int64_t *lo, int64_t *hi);
 
 #endif

@@ -61,7 +61,7 @@ set_args() {	# COMMAND FILE DIR: the arguments into a[]
 	pmap) a=("$2" --snapshot @r2 $PID -X) ;;
 	diff) a=("$2" --from first --to @r2 --mappings) ;;
 	timeline) a=("$2" --match .) ;;
-	growth) a=("$2" --min-steps 1 --mappings) ;;
+	growth) a=("$2" --mappings) ;;
 	report) a=("$2" --html "$3/out.html") ;;
 	merge) a=(-q "$3/out.db" "$2") ;;
 	sql) a=("$2" "SELECT pid, rss_kb FROM processes") ;;

@@ -258,9 +258,9 @@ static void test_svg(void **state)
 		{ T0, 1000 }, { T0 + 30 * MIN, CHART_GAP }, { T0 + 60 * MIN, 1200 },
 	};
 	const struct chart_series s[] = {
-		{ "100 leaky", a, 3 }, { "200 <evil> & \"co\"", b, 3 },
+		{ "100 leaky", a, 3, 0 }, { "200 <evil> & \"co\"", b, 3, 0 },
 	};
-	struct chart_opts o = { "pss of a & b", "pss", 0, 0, 0 };
+	struct chart_opts o = { "pss of a & b", "pss", 0, 0, 0, 0 };
 	char *out;
 	FILE *full;
 
@@ -305,7 +305,7 @@ static void test_hostile(void **state)
 		{ INT64_MIN, INT64_MAX }, { INT64_MAX, INT64_MIN + 1 },
 		{ 0, -5 }, { -1, 0 },
 	};
-	const struct chart_series s[] = { { NULL, p, 4 }, { "", p, 1 } };
+	const struct chart_series s[] = { { NULL, p, 4, 0 }, { "", p, 1, 0 } };
 	struct chart_axis a;
 	char l[64], *out, *spark;
 
