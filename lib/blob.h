@@ -1,6 +1,6 @@
 /* blob.h - the blob codec: a content hash (XXH3-128) of the raw text, and
  * compression in the zlib format (RFC 1950), by libdeflate, with an
- * inflate (zlib's) that refuses to grow past a limit.
+ * inflate (libdeflate's too) that refuses to grow past a limit.
  *
  * Layer: lib/ knows nothing of analyze/ or capture/ (the Makefile builds
  * it without their headers). */
