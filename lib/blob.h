@@ -53,6 +53,33 @@ int blob_deflate(struct blob_deflater *d, const void *p, size_t n, int level,
 		 struct buf *out);
 
 /*
+ * A text compressed and hashed as it is read, for a text too long to
+ * hold whole: zlib's streaming deflate (libdeflate compresses whole
+ * buffers only), at the zlib level that matches libdeflate's `level` in
+ * time and size on smaps text (one below it from 4 on), into the same
+ * zlib format; and XXH3-128 fed piece by piece, equal to blob_hash of
+ * the whole. One thread's.
+ */
+struct blob_stream {
+	void *zs;		/* zlib's z_stream; NULL: not started */
+	void *xs;		/* XXH3's state */
+	size_t raw;		/* bytes added */
+};
+
+/* Start s at `level` (BLOB_LEVEL_MIN..MAX). 0, or -1 (printed);
+ * blob_stream_release is safe after a failure. */
+int blob_stream_start(struct blob_stream *s, int level);
+/* Add (p, n) of the text; what deflate makes of it is appended to out.
+ * 0, or -1 (printed: out is full, or the text passes BLOB_MAX_RAW). */
+int blob_stream_add(struct blob_stream *s, const void *p, size_t n,
+		    struct buf *out);
+/* The end of the text: the rest of the stream to out, the hash to *h.
+ * 0, or -1 (printed). */
+int blob_stream_end(struct blob_stream *s, struct buf *out,
+		    struct blob_hash *h);
+void blob_stream_release(struct blob_stream *s);
+
+/*
  * Inflate the zlib stream (p, n), which must expand to exactly `raw_size`
  * bytes (at most BLOB_MAX_RAW), and append the result to out. A bad
  * header, data that does not inflate, a size other than raw_size, a
