@@ -61,8 +61,20 @@ struct proc_read {
 	char comm[64];		/* from stat, between '(' and the last ')' */
 	int has_exe;
 	struct buf stat, status, cmdline, exe;
-	struct buf text;	/* smaps, or maps */
+	struct buf text;	/* smaps, or maps; see `streamed` */
 	struct buf rollup;	/* smaps_rollup, in MODE_ROLLUP */
+	int level;		/* compression level of a streamed text */
+	/*
+	 * A text of STREAM_AT bytes or more is packed as it is read
+	 * (stream.c): `text` then holds none of it, and these its hash, its
+	 * compressed bytes, its length (stream.raw) and its sums.
+	 */
+	int streamed;
+	struct blob_stream stream;
+	struct blob_hash hash;
+	struct buf packed;
+	struct smaps_summer sum;
+	size_t fed;		/* bytes at the front of text already packed */
 };
 
 void proc_read_init(struct proc_read *p);
@@ -78,6 +90,20 @@ void proc_read_release(struct proc_read *p);
 int proc_read_head(struct proc_read *p, const char *proc, pid_t pid);
 int proc_read_body(struct proc_read *p, const char *proc,
 		   enum capture_mode mode);
+
+/*
+ * Memory texts this long or longer are packed as they are read, 1 MiB
+ * at a time after the first STREAM_AT bytes, so a process of 60,000
+ * mappings (44 MB of smaps) costs the capture a few MB, not its text.
+ */
+#define STREAM_AT ((size_t)4 << 20)
+
+/*
+ * Read the memory text at `path` into p->text, or, once it reaches
+ * STREAM_AT, pack it as it comes (p->streamed). 0, or -1 with errno set,
+ * as buf_read_file (a failure to pack is printed, errno EIO).
+ */
+int proc_read_text(struct proc_read *p, const char *path, size_t chunk);
 
 /* Parse stat text into comm, state, ppid, flags, start_time and threads
  * (its pid field is checked, not taken). 0, or -1 when it does not parse. */

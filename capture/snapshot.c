@@ -146,8 +146,10 @@ int capture_snapshot(struct store *st, const struct capture_opts *o,
 	int ret = -1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < NSLOTS; i++)
+	for (i = 0; i < NSLOTS; i++) {
 		proc_read_init(&r.slot[i].pr);
+		r.slot[i].pr.level = o->level;
+	}
 	pthread_mutex_init(&r.mu, NULL);
 	pthread_cond_init(&r.cv, NULL);
 	make_uuid(uuid);

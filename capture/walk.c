@@ -88,6 +88,21 @@ static int wanted(const struct capture_opts *o, const struct proc_read *p)
 	return hit;
 }
 
+/* The memory text of p, whole in p->text or packed as it was read. */
+static int put_text(struct run *r, struct proc_read *p, int64_t *id)
+{
+	size_t added;
+
+	if (!p->streamed)
+		return run_put(r, &p->text, id);
+	if (store_blob_put_packed(r->st, &p->hash, p->stream.raw,
+				  p->packed.data, p->packed.len, id, &added) < 0)
+		return -1;
+	r->bytes_stored += added;
+	r->bytes_read += p->stream.raw;
+	return 0;
+}
+
 int run_put(struct run *r, const struct buf *b, int64_t *id)
 {
 	size_t added;
@@ -109,7 +124,14 @@ static void process_figures(struct run *r, struct slot *sl)
 	struct smaps_totals t, u;
 	char err[160];
 
-	if (smaps_sum(p->text.data, p->text.len, &t, err, sizeof(err)) < 0) {
+	if (p->streamed) {	/* summed as it was read */
+		t = p->sum.t;
+		snprintf(err, sizeof(err), "%s", p->sum.err);
+	} else if (smaps_sum(p->text.data, p->text.len, &t, err,
+			     sizeof(err)) == 0) {
+		err[0] = '\0';
+	}
+	if (err[0]) {
 		warn("'%s/%d/%s': %s; stored as it is", r->o->proc, (int)p->pid,
 		     mode_names[r->o->mode], err);
 		return;
@@ -163,7 +185,7 @@ static int store_process(struct run *r, struct slot *sl)
 	row.kind = r->o->mode == MODE_SMAPS ? TEXT_SMAPS : TEXT_MAPS;
 	if (run_put(r, &p->stat, &row.stat_blob) < 0 ||
 	    run_put(r, &p->status, &row.status_blob) < 0 ||
-	    run_put(r, &p->text, &row.text_blob) < 0 ||
+	    put_text(r, p, &row.text_blob) < 0 ||
 	    (r->o->mode == MODE_ROLLUP && run_put(r, &p->rollup, &row.rollup_blob) < 0))
 		return -1;
 	r->bytes_read += p->cmdline.len;
