@@ -31,6 +31,30 @@ void blob_hash(const void *p, size_t n, struct blob_hash *out)
 	hash_bytes(XXH3_128bits(p, n), out);
 }
 
+int blob_hasher_start(struct blob_hasher *h)
+{
+	if (!h->xs && !(h->xs = XXH3_createState()))
+		return -1;
+	return XXH3_128bits_reset(h->xs) == XXH_OK ? 0 : -1;
+}
+
+void blob_hasher_add(struct blob_hasher *h, const void *p, size_t n)
+{
+	XXH3_128bits_update(h->xs, p, n);
+}
+
+void blob_hasher_end(struct blob_hasher *h, struct blob_hash *out)
+{
+	hash_bytes(XXH3_128bits_digest(h->xs), out);
+}
+
+void blob_hasher_release(struct blob_hasher *h)
+{
+	if (h->xs)
+		XXH3_freeState(h->xs);
+	h->xs = NULL;
+}
+
 void blob_hash_hex(const struct blob_hash *h, char out[33])
 {
 	static const char hex[] = "0123456789abcdef";
@@ -110,10 +134,9 @@ int blob_stream_start(struct blob_stream *s, int level)
 
 	memset(zs, 0, sizeof(*zs));
 	s->raw = 0;
-	s->xs = XXH3_createState();
 	s->zs = NULL;
 	if (level < BLOB_LEVEL_MIN || level > BLOB_LEVEL_MAX ||
-	    !s->xs || XXH3_128bits_reset(s->xs) != XXH_OK ||
+	    blob_hasher_start(&s->h) < 0 ||
 	    deflateInit(zs, zlib_level(level)) != Z_OK) {
 		free(zs);
 		return error("cannot compress at level %d", level);
@@ -151,7 +174,7 @@ int blob_stream_add(struct blob_stream *s, const void *p, size_t n,
 	if (n > BLOB_MAX_RAW - s->raw)
 		return error("cannot store a text of over %zu bytes",
 			     BLOB_MAX_RAW);
-	XXH3_128bits_update(s->xs, p, n);
+	blob_hasher_add(&s->h, p, n);
 	s->raw += n;
 	while (n) {
 		uInt take = n > UINT32_MAX ? UINT32_MAX : (uInt)n;
@@ -172,7 +195,7 @@ int blob_stream_end(struct blob_stream *s, struct buf *out,
 	((z_stream *)s->zs)->avail_in = 0;
 	if (stream_out(s->zs, out, Z_FINISH) < 0)
 		return -1;
-	hash_bytes(XXH3_128bits_digest(s->xs), h);
+	blob_hasher_end(&s->h, h);
 	return 0;
 }
 
@@ -182,9 +205,8 @@ void blob_stream_release(struct blob_stream *s)
 		deflateEnd(s->zs);
 		free(s->zs);
 	}
-	if (s->xs)
-		XXH3_freeState(s->xs);
-	s->zs = s->xs = NULL;
+	blob_hasher_release(&s->h);
+	s->zs = NULL;
 }
 
 /*

@@ -52,6 +52,18 @@ void blob_deflater_release(struct blob_deflater *d);
 int blob_deflate(struct blob_deflater *d, const void *p, size_t n, int level,
 		 struct buf *out);
 
+/* XXH3-128 of a text fed piece by piece: what blob_hash gives for the
+ * whole. blob_hasher_start: 0, or -1 (out of memory; nothing printed). */
+struct blob_hasher {
+	void *xs;		/* XXH3's state; NULL: not started */
+};
+
+int blob_hasher_start(struct blob_hasher *h);
+void blob_hasher_add(struct blob_hasher *h, const void *p, size_t n);
+/* The hash of all that was added; h must be started again for more. */
+void blob_hasher_end(struct blob_hasher *h, struct blob_hash *out);
+void blob_hasher_release(struct blob_hasher *h);
+
 /*
  * A text compressed and hashed as it is read, for a text too long to
  * hold whole: zlib's streaming deflate (libdeflate compresses whole
@@ -62,7 +74,7 @@ int blob_deflate(struct blob_deflater *d, const void *p, size_t n, int level,
  */
 struct blob_stream {
 	void *zs;		/* zlib's z_stream; NULL: not started */
-	void *xs;		/* XXH3's state */
+	struct blob_hasher h;
 	size_t raw;		/* bytes added */
 };
 

@@ -359,7 +359,7 @@ static void test_stream(void **state)
 	static const size_t pieces[] = { 1, 100, 65536, 1 << 20 };
 	struct buf z = BUF_INIT(BLOB_MAX_RAW), out = BUF_INIT(BLOB_MAX_RAW);
 	struct blob_hash want, got;
-	struct blob_stream bs = { NULL, NULL, 0 };
+	struct blob_stream bs = { NULL, { NULL }, 0 };
 	size_t n, i, j, off, k;
 	char *one = smaps_like(&n), *text, err[160];
 	int l;
