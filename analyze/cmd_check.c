@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const char schema_sql[];
 
 /* What a blob's text sums to, for the rows that refer to it. */
 struct blob_sum {
@@ -742,15 +741,12 @@ static int run_check(int argc, char **argv, const struct out_opts *out)
 	}
 	if (argc - optind != 1)
 		return usage_error("check takes one FILE");
-	if (sqlite3_open_v2(":memory:", &c.ref, SQLITE_OPEN_READWRITE, NULL) ||
-	    sqlite3_exec(c.ref, schema_sql, NULL, NULL, NULL)) {
-		error("cannot build the reference schema: %s",
-		      sqlite3_errmsg(c.ref));
-		sqlite3_close(c.ref);
+	if (store_open(&c.st, argv[optind], STORE_READ) < 0)
 		return 1;
-	}
-	if (store_open(&c.st, argv[optind], STORE_READ) < 0) {
-		sqlite3_close(c.ref);
+	/* the layout of the file's own format: what an older file lacks is
+	 * not a problem of it */
+	if (!(c.ref = format_layout(c.st.format.minor))) {
+		store_close(&c.st);
 		return 1;
 	}
 	progress_init(&c.progress);

@@ -30,6 +30,9 @@ struct format_change {
 
 static const struct format_change changes[] = {
 	/* 1.1 (mapsnap 0.2.0): appended below as they come */
+	/* capture --reuse: 1 when text_blob is an earlier read's */
+	{ 1, ADD_COLUMN, "processes",
+	  "text_reused INTEGER CHECK (text_reused IN (0, 1))" },
 #ifdef MAPSNAP_FORMAT_TEST_STEP
 	/* in test builds only: a step as a later release may take */
 	{ FORMAT_MINOR, ADD_COLUMN, "processes", "future_kb INTEGER" },
@@ -153,21 +156,13 @@ static void refs_close(void)
 	}
 }
 
-/*
- * The layout of minor m (at most FORMAT_MINOR), in an in-memory database:
- * schema.sql, less what the steps after m added. Made once per process
- * and minor (it costs about what opening a file does, and merge opens
- * many), closed at exit; used by the thread that opens stores. NULL
- * (printed) when it cannot be made.
- */
-static sqlite3 *format_reference(int m)
+sqlite3 *format_layout(int m)
 {
-	static int registered;
 	sqlite3 *db = NULL;
 	size_t n = 0;
 
-	if (refs[m])
-		return refs[m];
+	if (m > FORMAT_MINOR)
+		m = FORMAT_MINOR;
 	while (changes[n].minor)
 		n++;
 	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, NULL) !=
@@ -177,14 +172,28 @@ static sqlite3 *format_reference(int m)
 	while (n-- > 0)
 		if (changes[n].minor > m && undo_change(db, &changes[n]) < 0)
 			goto fail;
-	if (!registered++)
-		atexit(refs_close);
-	return refs[m] = db;
+	return db;
 fail:
 	error("cannot build the layout of format %d.%d: %s", FORMAT_MAJOR, m,
 	      db ? sqlite3_errmsg(db) : "out of memory");
 	sqlite3_close(db);
 	return NULL;
+}
+
+/*
+ * format_layout(m), made once per process and minor (it costs about what
+ * opening a file does, and merge opens many), closed at exit; used by the
+ * thread that opens stores. NULL (printed) when it cannot be made.
+ */
+static sqlite3 *format_reference(int m)
+{
+	static int registered;
+
+	if (refs[m])
+		return refs[m];
+	if (!registered++)
+		atexit(refs_close);
+	return refs[m] = format_layout(m);
 }
 
 /* The columns of every table of db, as "\ntable.column\n" lines (the
