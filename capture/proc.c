@@ -42,6 +42,7 @@ void proc_read_release(struct proc_read *p)
 	buf_release(&p->rollup);
 	buf_release(&p->packed);
 	blob_stream_release(&p->stream);
+	blob_hasher_release(&p->maps);
 }
 
 /* The n-th (1-based) blank-separated field after the comm's ')'. */

@@ -149,6 +149,7 @@ int capture_snapshot(struct store *st, const struct capture_opts *o,
 	for (i = 0; i < NSLOTS; i++) {
 		proc_read_init(&r.slot[i].pr);
 		r.slot[i].pr.level = o->level;
+		r.slot[i].pr.hash_maps = o->reuse && o->mode == MODE_SMAPS;
 	}
 	pthread_mutex_init(&r.mu, NULL);
 	pthread_cond_init(&r.cv, NULL);
@@ -176,6 +177,8 @@ int capture_snapshot(struct store *st, const struct capture_opts *o,
 	summary(&r, uuid, elapsed(&t0));
 	ret = 0;
 out:
+	if (o->reuse)
+		reuse_turn(o->reuse, ret == 0);
 	if (ret != 0)
 		store_rollback(st);
 	if (ret > 0) {

@@ -751,6 +751,8 @@ size_t smaps_summer_add(struct smaps_summer *s, const char *p, size_t len,
 				 m.lineno);
 			return take;
 		}
+		if (s->each)
+			s->each(s->arg, &m);
 	}
 	if (r < 0)
 		snprintf(s->err, sizeof(s->err), "%s", ps.err);

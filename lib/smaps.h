@@ -128,8 +128,12 @@ struct smaps_summer {
 	struct smaps_totals t;
 	unsigned lines;		/* lines taken so far */
 	char err[160];
+	/* if set, called with each record summed, in text order */
+	void (*each)(void *arg, const struct smaps_map *m);
+	void *arg;
 };
 
+/* Zero *s: no sums, no `each`. */
 void smaps_summer_init(struct smaps_summer *s);
 size_t smaps_summer_add(struct smaps_summer *s, const char *p, size_t len,
 			int last);

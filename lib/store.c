@@ -246,8 +246,7 @@ int store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
 	return 0;
 }
 
-/* The id of the blob with hash h: 0, 1 when there is none, -1. */
-static int blob_find(struct store *s, const struct blob_hash *h, int64_t *id)
+int store_blob_find(struct store *s, const struct blob_hash *h, int64_t *id)
 {
 	int rc;
 
@@ -285,17 +284,24 @@ int store_blob_put(struct store *s, const void *raw, size_t n, int64_t *id,
 		   size_t *added)
 {
 	struct blob_hash h;
+
+	blob_hash(raw, n, &h);
+	return store_blob_put_hashed(s, &h, raw, n, id, added);
+}
+
+int store_blob_put_hashed(struct store *s, const struct blob_hash *h,
+			  const void *raw, size_t n, int64_t *id, size_t *added)
+{
 	int r;
 
 	*added = 0;
-	blob_hash(raw, n, &h);
-	if ((r = blob_find(s, &h, id)) <= 0)
+	if ((r = store_blob_find(s, h, id)) <= 0)
 		return r;
 	buf_reset(&s->zbuf);
 	if (!s->zd.c && blob_deflater_init(&s->zd, s->level) < 0)
 		return -1;
 	if (blob_deflate(&s->zd, raw, n, s->level, &s->zbuf) < 0 ||
-	    blob_insert(s, &h, n, s->zbuf.data, s->zbuf.len, id) < 0)
+	    blob_insert(s, h, n, s->zbuf.data, s->zbuf.len, id) < 0)
 		return -1;
 	*added = s->zbuf.len;
 	return 0;
@@ -308,7 +314,7 @@ int store_blob_put_packed(struct store *s, const struct blob_hash *h,
 	int r;
 
 	*added = 0;
-	if ((r = blob_find(s, h, id)) <= 0)
+	if ((r = store_blob_find(s, h, id)) <= 0)
 		return r;
 	if (blob_insert(s, h, n, z, zn, id) < 0)
 		return -1;
