@@ -10,13 +10,13 @@
 void mapscan_job_init(struct mapscan_job *j)
 {
 	memset(j, 0, sizeof(*j));
-	buf_init(&j->data, BLOB_MAX_RAW);
+	blob_copy_init(&j->blob);
 	buf_init(&j->text, BLOB_MAX_RAW);
 }
 
 void mapscan_job_release(struct mapscan_job *j)
 {
-	buf_release(&j->data);
+	blob_copy_release(&j->blob);
 	buf_release(&j->text);
 	free(j->rec);
 	j->rec = NULL;
@@ -29,37 +29,15 @@ int mapscan_copy(struct mapscan_job *j, int64_t snap, int64_t pid,
 	j->snap = snap;
 	j->pid = pid;
 	j->blob_id = blob_id;
-	j->raw_size = b->raw_size;
 	j->nrec = 0;
 	j->err[0] = '\0';
-	j->has_codec = b->codec != NULL;
-	snprintf(j->codec, sizeof(j->codec), "%s", b->codec ? b->codec : "");
-	j->has_hash = b->hash != NULL;
-	j->hash_len = b->hash && b->hash_len <= BLOB_HASH_LEN ? b->hash_len : 0;
-	if (j->hash_len)
-		memcpy(j->hash, b->hash, j->hash_len);
-	else if (b->hash)	/* too long: blob_unpack refuses any length but 16 */
-		j->hash_len = BLOB_HASH_LEN + 1;
-	buf_reset(&j->data);
-	if (buf_add(&j->data, b->data, b->n) < 0) {
+	if (blob_copy_set(&j->blob, b) < 0) {
 		snprintf(j->err, sizeof(j->err), "blob %lld is too large"
 			 " (snapshot %lld, pid %lld)", (long long)blob_id,
 			 (long long)snap, (long long)pid);
 		return -1;
 	}
 	return 0;
-}
-
-/* The blob row that j holds a copy of, for blob_unpack. */
-static struct blob_stored stored(const struct mapscan_job *j)
-{
-	struct blob_stored b = {
-		j->raw_size, j->has_codec ? j->codec : NULL,
-		j->data.data ? j->data.data : "", j->data.len,
-		j->has_hash ? j->hash : NULL, j->hash_len,
-	};
-
-	return b;
 }
 
 /* Append m's columns to j->rec. 0, or -1 when out of memory. */
@@ -98,7 +76,7 @@ static int add_rec(struct mapscan_job *j, const struct smaps_map *m)
 void mapscan_run(void *ctx, void *job)
 {
 	struct mapscan_job *j = job;
-	const struct blob_stored b = stored(j);
+	const struct blob_stored b = blob_copy_view(&j->blob);
 	struct smaps_parser ps;
 	struct smaps_map m;
 	char why[160];

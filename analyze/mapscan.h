@@ -32,12 +32,7 @@ struct mapscan_rec {
  */
 struct mapscan_job {
 	int64_t snap, pid, blob_id;
-	int64_t raw_size;
-	int has_codec, has_hash;
-	char codec[40];			/* up to 39 bytes of it */
-	unsigned char hash[BLOB_HASH_LEN];
-	size_t hash_len;
-	struct buf data;		/* the compressed bytes */
+	struct blob_copy blob;
 	/* mapscan_run's */
 	struct buf text;
 	struct mapscan_rec *rec;

@@ -291,7 +291,7 @@ static int fill_pool(struct mappings_cursor *cur)
 			return fail_db(cur, rc);
 		if ((rc = copy_text(cur, j)) != SQLITE_OK)
 			return rc;
-		cur->ahead += j->raw_size > 0 ? j->raw_size : 0;
+		cur->ahead += j->blob.raw_size > 0 ? j->blob.raw_size : 0;
 		pool_submit(&cur->pool);
 	}
 	return SQLITE_OK;
@@ -318,7 +318,7 @@ static int mappings_next(sqlite3_vtab_cursor *base)
 			cur->eof = 1;
 			return SQLITE_OK;
 		}
-		cur->ahead -= cur->cur->raw_size > 0 ? cur->cur->raw_size : 0;
+		cur->ahead -= cur->cur->blob.raw_size > 0 ? cur->cur->blob.raw_size : 0;
 		cur->next = 0;
 	}
 }

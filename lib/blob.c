@@ -327,6 +327,43 @@ int blob_inflate(const void *p, size_t n, size_t raw_size, struct buf *out,
 	return -1;
 }
 
+void blob_copy_init(struct blob_copy *c)
+{
+	memset(c, 0, sizeof(*c));
+	buf_init(&c->data, BLOB_MAX_RAW);
+}
+
+void blob_copy_release(struct blob_copy *c)
+{
+	buf_release(&c->data);
+}
+
+int blob_copy_set(struct blob_copy *c, const struct blob_stored *b)
+{
+	c->raw_size = b->raw_size;
+	c->has_codec = b->codec != NULL;
+	snprintf(c->codec, sizeof(c->codec), "%s", b->codec ? b->codec : "");
+	c->has_hash = b->hash != NULL;
+	c->hash_len = b->hash && b->hash_len <= BLOB_HASH_LEN ? b->hash_len : 0;
+	if (c->hash_len)
+		memcpy(c->hash, b->hash, c->hash_len);
+	else if (b->hash)	/* too long: blob_unpack refuses any but 16 */
+		c->hash_len = BLOB_HASH_LEN + 1;
+	buf_reset(&c->data);
+	return buf_add(&c->data, b->data, b->n);
+}
+
+struct blob_stored blob_copy_view(const struct blob_copy *c)
+{
+	struct blob_stored b = {
+		c->raw_size, c->has_codec ? c->codec : NULL,
+		c->data.data ? c->data.data : "", c->data.len,
+		c->has_hash ? c->hash : NULL, c->hash_len,
+	};
+
+	return b;
+}
+
 int blob_unpack(const struct blob_stored *b, struct buf *out, char *err,
 		size_t errlen)
 {

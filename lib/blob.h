@@ -114,6 +114,28 @@ struct blob_stored {
 };
 
 /*
+ * A copy of a blob's row that outlives the statement it was read from,
+ * to decode it in another thread. The codec is kept to 39 bytes, which
+ * decodes and reads in every message as the whole would.
+ */
+struct blob_copy {
+	int64_t raw_size;
+	int has_codec, has_hash;
+	char codec[40];
+	unsigned char hash[BLOB_HASH_LEN];
+	size_t hash_len;	/* BLOB_HASH_LEN + 1 for any longer hash */
+	struct buf data;
+};
+
+void blob_copy_init(struct blob_copy *c);
+void blob_copy_release(struct blob_copy *c);
+/* Copy b into c: 0, or -1 when its data passes the buffer's cap (then c
+ * holds no data). */
+int blob_copy_set(struct blob_copy *c, const struct blob_stored *b);
+/* The row c holds, for blob_unpack; valid while c is. */
+struct blob_stored blob_copy_view(const struct blob_copy *c);
+
+/*
  * Decode b and append its text to out, checking all that store_blob_get
  * checks (size, codec, inflate, hash): for a reader that fetched the row
  * itself and decodes it elsewhere, in a worker thread. 0, or -1 with out
