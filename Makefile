@@ -90,8 +90,8 @@ $(BUILD)/mapsnap-analyze: $(ANA_OBJ) $(LIBA)
 # shell cannot load an ASan object); only the entry point is exported, so
 # our error() cannot stand in for libc's, and -z defs proves that SQLite is
 # reached only through the API table the shell hands over.
-EXT_SRC  = analyze/vtab_mappings.c lib/blob.c lib/buf.c lib/smaps.c lib/util.c \
-	   lib/progress.c
+EXT_SRC  = analyze/vtab_mappings.c analyze/mapscan.c lib/blob.c lib/buf.c \
+	   lib/smaps.c lib/util.c lib/progress.c lib/pool.c
 EXT_OBJ  = $(EXT_SRC:%.c=$(BUILD)/pic/%.o)
 PIC_CFLAGS = $(WARNINGS) -D_GNU_SOURCE -DMAPSNAP_EXTENSION -Ilib -Ianalyze \
 	     $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS) -fPIC \

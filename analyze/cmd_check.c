@@ -1,42 +1,24 @@
-/* cmd_check.c - `check FILE`: is a file whole? SQLite's own check, types,
- * keys, CHECKs, references, counts, blobs by hash, figures against texts. */
-#include "analyze.h"
+/* cmd_check.c - `check FILE`: is a file whole? SQLite's own check (on a
+ * thread of its own), every blob by hash, every row (check_rows.c), the
+ * unique keys the file does not enforce itself, counts that must agree. */
+#include "check.h"
 #include "blob.h"
-#include "progress.h"
-#include "smaps.h"
+#include "pool.h"
 #include "util.h"
 
-#include <assert.h>
-#include <ctype.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-extern const char schema_sql[];
+/* Problems held while the integrity check runs, at most: past that, the
+ * rest waits for it instead. */
+#define HELD_MAX ((size_t)1 << 20)
 
-/* What a blob's text sums to, for the rows that refer to it. */
-struct blob_sum {
-	int64_t id;
-	int parsed;		/* 1: maps or smaps text; 0: another; -1: unread */
-	struct smaps_totals t;
-};
+static void side_join(struct check *c);
 
-struct check {
-	struct store st;
-	sqlite3 *ref;		/* schema.sql run in memory: the declared layout */
-	sqlite3_stmt *key_cols;	/* on ref: the columns of a key (key_sql_make) */
-	int64_t problems;
-	struct blob_sum *sums;	/* by id, ascending */
-	size_t nsums, sums_alloc;
-	struct progress progress;	/* on a terminal, without -q */
-};
-
-/* One problem, one line on stderr: "mapsnap-analyze: 'FILE': ...". */
-static void problem(struct check *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void problem(struct check *c, const char *fmt, ...)
+void problem(struct check *c, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT(1 << 16);
 	va_list ap;
@@ -44,13 +26,18 @@ static void problem(struct check *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	error("'%s': %s", c->st.path, b.data ? b.data : "");
-	buf_release(&b);
 	c->problems++;
+	if (c->sidecar && c->held.len < HELD_MAX)	/* each with its NUL */
+		buf_add(&c->held, b.data ? b.data : "", b.len + 1);
+	else {
+		side_join(c);
+		error("'%s': %s", c->st.path, b.data ? b.data : "");
+	}
+	buf_release(&b);
 }
 
 /* The file's last SQLite error as a problem: a damaged page, mostly. */
-static void sql_problem(struct check *c, const char *what)
+void sql_problem(struct check *c, const char *what)
 {
 	problem(c, "cannot %s: %s", what, sqlite3_errmsg(c->st.db));
 }
@@ -60,7 +47,7 @@ static void sql_problem(struct check *c, const char *what)
  * is one problem, its first column the text. SQLite's errors are problems
  * too: the checks after this one still run.
  */
-static void rows_are_problems(struct check *c, char *sql, const char *what)
+void rows_are_problems(struct check *c, char *sql, const char *what)
 {
 	sqlite3_stmt *q = NULL;
 	int rc;
@@ -86,124 +73,111 @@ out:
 	sqlite3_free(sql);
 }
 
-static void integrity(struct check *c)
+/* The lines of PRAGMA integrity_check on db, appended to out, each with
+ * its NUL; their number, or -1 with out holding SQLite's message when it
+ * cannot run. */
+static int64_t integrity_lines(sqlite3 *db, struct buf *out)
 {
 	sqlite3_stmt *q = NULL;
+	int64_t n = 0;
 	int rc;
 
-	if (sqlite3_prepare_v2(c->st.db, "PRAGMA integrity_check", -1, &q,
+	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &q,
 			       NULL) != SQLITE_OK) {
-		sql_problem(c, "run SQLite's integrity check");
-		return;
+		buf_addstr(out, sqlite3_errmsg(db));
+		return -1;
 	}
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *s = (const char *)sqlite3_column_text(q, 0);
 
-		if (s && strcmp(s, "ok"))
-			problem(c, "integrity check: %s", s);
+		if (s && strcmp(s, "ok")) {
+			buf_addf(out, "integrity check: %s", s);
+			buf_addch(out, '\0');
+			n++;
+		}
 	}
-	if (rc != SQLITE_DONE)
-		sql_problem(c, "run SQLite's integrity check");
+	if (rc != SQLITE_DONE) {
+		buf_reset(out);
+		buf_addstr(out, sqlite3_errmsg(db));
+		n = -1;
+	}
 	sqlite3_finalize(q);
+	return n;
 }
 
-/* What typeof() says of a value of declared type `decl`; NULL: any. */
-static const char *type_name(const char *decl)
+/* Report integrity_lines' result: its lines, or why it could not run. */
+static void say_integrity(struct check *c, int64_t n, const struct buf *lines)
 {
-	static const char *const names[] = { "integer", "text", "blob", "real" };
-	size_t i;
+	const char *p = lines->data ? lines->data : "";
 
-	for (i = 0; decl && i < sizeof(names) / sizeof(names[0]); i++)
-		if (!sqlite3_stricmp(decl, names[i]))
-			return names[i];
+	if (n < 0) {
+		problem(c, "cannot run SQLite's integrity check: %s", p);
+		return;
+	}
+	for (; lines->data && p < lines->data + lines->len; p += strlen(p) + 1)
+		problem(c, "%s", p);
+}
+
+/* The sidecar: integrity_check on a connection of its own, opened for
+ * it by the main thread; it prints nothing. */
+static void *side_main(void *arg)
+{
+	struct check *c = arg;
+
+	c->side_problems = integrity_lines(c->side.db, &c->side_lines);
 	return NULL;
 }
 
-/* The table a column refers to, by schema.sql's naming; NULL: none. */
-static const char *ref_target(const char *col)
-{
-	size_t n = strlen(col);
-
-	if (n > 5 && !strcmp(col + n - 5, "_blob"))
-		return "blobs";
-	if (!strcmp(col, "snapshot_id"))
-		return "snapshots";
-	if (!strcmp(col, "host_id"))
-		return "hosts";
-	return NULL;
-}
-
-/* Counts and sizes, which are never below 0 (uid: -1 is stored as NULL).
- * blobs.raw_size is not here: schema.sql's CHECK says it (check_checks). */
-static const char *const non_negative[] = {
-	"snapshots.page_size", "snapshots.procs_seen", "snapshots.procs_captured",
-	"snapshots.procs_skipped", "snapshots.bytes_read", "skips.count",
-	"meminfo.value", "processes.pid", "processes.ppid",
-	"processes.start_time", "processes.uid", "processes.threads",
-	"processes.nmaps", "processes.size_kb", "processes.rss_kb",
-	"processes.pss_kb", "processes.uss_kb", "processes.shared_kb",
-	"processes.swap_kb", "processes.swap_pss_kb", "processes.anon_kb",
-	"processes.locked_kb", "skipped_pids.pid",
-};
-
-static int is_non_negative(const char *table, const char *col)
-{
-	size_t i, n = strlen(table);
-
-	for (i = 0; i < sizeof(non_negative) / sizeof(non_negative[0]); i++)
-		if (!strncmp(non_negative[i], table, n) &&
-		    non_negative[i][n] == '.' && !strcmp(non_negative[i] + n + 1, col))
-			return 1;
-	return 0;
-}
-
 /*
- * The checks of one column of `table`, whose rows are named by `who` (an
- * SQL expression such as 'processes (snapshot_id 1, pid 42)'): its type,
- * NULL only where allowed, the row it refers to, its range.
+ * SQLite's integrity check reads every page: about as long as the rest
+ * of check together, so it runs on another core meanwhile. Only where
+ * both connections see the same file: in rollback mode, once this one
+ * holds its read lock no writer can commit; a file in WAL mode may move
+ * on between the two, so there it runs here first.
  */
-static void check_column(struct check *c, const char *table, const char *who,
-			 const char *col, const char *decl, int notnull)
+static void integrity(struct check *c)
 {
-	const char *type = type_name(decl), *target = ref_target(col);
+	struct buf lines = BUF_INIT(1 << 20);
+	sqlite3_stmt *q = NULL;
+	int wal = 0;
 
-	if (type)
-		rows_are_problems(c, sqlite3_mprintf(
-			"SELECT %s || ': %q is ' || typeof(\"%w\") || ', not %s'"
-			" FROM \"%w\" WHERE typeof(\"%w\") NOT IN ('%s', '%s')",
-			who, col, col, type, table, col, type,
-			notnull ? type : "null"), "check the types of rows");
-	else if (notnull)
-		rows_are_problems(c, sqlite3_mprintf(
-			"SELECT %s || ': %q is null' FROM \"%w\" WHERE \"%w\" IS NULL",
-			who, col, table, col), "check the types of rows");
-	if (target && strcmp(table, target))
-		rows_are_problems(c, sqlite3_mprintf(
-			"SELECT %s || ': %q ' || quote(\"%w\") || ' is not in %q'"
-			" FROM \"%w\" AS t WHERE \"%w\" IS NOT NULL AND NOT EXISTS"
-			" (SELECT 1 FROM \"%w\" WHERE id = t.\"%w\")",
-			who, col, col, target, table, col, target, col),
-			"resolve references");
-	if (is_non_negative(table, col))
-		rows_are_problems(c, sqlite3_mprintf(
-			"SELECT %s || ': %q is ' || quote(\"%w\") || ', below 0'"
-			" FROM \"%w\" WHERE \"%w\" < 0", who, col, col, table, col),
-			"check the ranges of rows");
+	if (sqlite3_prepare_v2(c->st.db, "PRAGMA journal_mode", -1, &q,
+			       NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+		wal = !sqlite3_stricmp((const char *)sqlite3_column_text(q, 0),
+				       "wal");
+	sqlite3_finalize(q);
+	buf_init(&c->side_lines, 1 << 20);
+	buf_init(&c->held, HELD_MAX + (1 << 16));
+	if (!wal && store_open(&c->side, c->st.path, STORE_READ) == 0) {
+		if (pthread_create(&c->thread, NULL, side_main, c) == 0) {
+			c->sidecar = 1;
+			return;
+		}
+		store_close(&c->side);
+	}
+	say_integrity(c, integrity_lines(c->st.db, &lines), &lines);
+	buf_release(&lines);
 }
 
-/*
- * SQL about one key of `table` in the reference, the columns of unique
- * index `index` in order (NULL: of the primary key, else the rowid):
- * `name` names a row by them, as 'processes (snapshot_id ' ||
- * quote("snapshot_id") || ', pid ' || quote("pid") || ')'; `group` lists
- * them for GROUP BY, each with its collation; `present` holds when none
- * is NULL. The names are schema.sql's.
- */
-struct key_sql {
-	char *name, *group, *present;	/* sqlite3_free() them */
-};
+/* Wait for the sidecar, say what it found, then what was held. */
+static void side_join(struct check *c)
+{
+	const char *p;
 
-static void key_sql_release(struct key_sql *k)
+	if (!c->sidecar)
+		return;
+	pthread_join(c->thread, NULL);
+	store_close(&c->side);
+	c->sidecar = 0;
+	say_integrity(c, c->side_problems, &c->side_lines);
+	for (p = c->held.data; p && p < c->held.data + c->held.len;
+	     p += strlen(p) + 1)
+		error("'%s': %s", c->st.path, p);
+	buf_release(&c->held);
+	buf_release(&c->side_lines);
+}
+
+void key_sql_release(struct key_sql *k)
 {
 	sqlite3_free(k->name);
 	sqlite3_free(k->group);
@@ -211,9 +185,8 @@ static void key_sql_release(struct key_sql *k)
 	memset(k, 0, sizeof(*k));
 }
 
-/* 0, or -1 when out of memory or the key has no column (not printed). */
-static int key_sql_make(struct check *c, const char *table, const char *index,
-			struct key_sql *k)
+int key_sql_make(struct check *c, const char *table, const char *index,
+		 struct key_sql *k)
 {
 	sqlite3_str *name, *group, *present;
 	int n = 0;
@@ -255,9 +228,7 @@ static int key_sql_make(struct check *c, const char *table, const char *index,
 	return n && k->name && k->group && k->present ? 0 : -1;
 }
 
-/* How messages name a row of `table`: by its primary key. NULL when out
- * of memory; sqlite3_free() it. */
-static char *row_name(struct check *c, const char *table)
+char *row_name(struct check *c, const char *table)
 {
 	struct key_sql k;
 	char *name;
@@ -272,54 +243,81 @@ static char *row_name(struct check *c, const char *table)
 	return name;
 }
 
-/*
- * Every column of every table of schema.sql (the store checked that the
- * file has them all), with the names made from schema.sql: no quoting of
- * a stranger's names is ever needed. A primary key is never NULL there (a
- * rowid alias cannot be, WITHOUT ROWID makes it NOT NULL), but may be in
- * a stranger's table that declares none.
- */
-static void check_rows(struct check *c)
+/* The key columns of index `index` of db, with their collations, as
+ * "name coll," lines in out (reset first). */
+static void key_list(sqlite3 *db, const char *index, struct buf *out)
 {
 	sqlite3_stmt *q = NULL;
-	char *who = NULL, *table = NULL;
 
-	sqlite3_prepare_v2(c->ref, "SELECT m.name, p.name, p.type,"
-			   " p.\"notnull\" OR p.pk > 0 FROM sqlite_schema AS m,"
-			   " pragma_table_info(m.name) AS p WHERE m.type = 'table'"
-			   " ORDER BY m.rowid, p.cid", -1, &q, NULL);
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(q, 0);
-		const char *col = (const char *)sqlite3_column_text(q, 1);
+	buf_reset(out);
+	buf_addstr(out, "");
+	if (sqlite3_prepare_v2(db, "SELECT name, coll FROM pragma_index_xinfo(?1)"
+			       " WHERE key ORDER BY seqno", -1, &q, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(q, 1, index, -1, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW)
+		buf_addf(out, "%s %s,", sqlite3_column_text(q, 0),
+			 sqlite3_column_text(q, 1));
+	sqlite3_finalize(q);
+}
 
-		/* what the file's format predates has nothing to check */
-		if (!store_has(&c->st, t, col))
-			continue;
-		if (!table || strcmp(table, t)) {
-			free(table);
-			sqlite3_free(who);
-			table = xstrdup(t);
-			who = row_name(c, t);
-		}
-		if (!who)
-			rows_are_problems(c, NULL, "check rows");
-		else
-			check_column(c, table, who, col,
-				     (const char *)sqlite3_column_text(q, 2),
-				     sqlite3_column_int(q, 3));
+/* Is the file's `table` a rowid table whose primary key is one INTEGER
+ * column: a rowid alias, as schema.sql's own are? */
+static int file_rowid_alias(struct check *c, const char *table)
+{
+	sqlite3_stmt *q = NULL;
+	int r = 0;
+
+	if (sqlite3_prepare_v2(c->st.db, "SELECT count(*) = 1 AND"
+			       " sum(upper(type) = 'INTEGER') = 1 AND NOT EXISTS"
+			       " (SELECT 1 FROM pragma_index_list(?1) WHERE"
+			       " origin = 'pk') FROM pragma_table_info(?1)"
+			       " WHERE pk > 0", -1, &q, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+		r = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
 	}
 	sqlite3_finalize(q);
-	free(table);
-	sqlite3_free(who);
+	return r;
 }
 
 /*
- * Every unique key of schema.sql, which a stranger's table may not
- * declare: the unique indexes of the reference (UNIQUE, and the primary
+ * Does the file itself keep key `index` of `table` (NULL: the rowid
+ * alias) unique: with a UNIQUE index of its own on the same columns in
+ * the same order and collations (a WITHOUT ROWID primary key is one), or
+ * a rowid alias as well? Then SQLite keeps it so, and the integrity check
+ * finds a page where it is not ("row not in PRIMARY KEY order",
+ * "non-unique entry in index", "Rowid out of order"): no GROUP BY needed.
+ */
+static int file_enforces(struct check *c, const char *table, const char *index)
+{
+	struct buf want = BUF_INIT(1 << 16), have = BUF_INIT(1 << 16);
+	sqlite3_stmt *q = NULL;
+	int r = 0;
+
+	if (!index)
+		return file_rowid_alias(c, table);
+	key_list(c->ref, index, &want);
+	if (sqlite3_prepare_v2(c->st.db, "SELECT name FROM pragma_index_list(?1)"
+			       " WHERE \"unique\"", -1, &q, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+		while (!r && sqlite3_step(q) == SQLITE_ROW) {
+			key_list(c->st.db, (const char *)sqlite3_column_text(q, 0),
+				 &have);
+			r = want.len && !strcmp(want.data, have.data);
+		}
+	}
+	sqlite3_finalize(q);
+	buf_release(&want);
+	buf_release(&have);
+	return r;
+}
+
+/*
+ * Every unique key of schema.sql that a stranger's table does not keep
+ * itself: the unique indexes of the reference (UNIQUE, and the primary
  * keys of WITHOUT ROWID tables) and its rowid aliases. One GROUP BY per
- * key, which walks the file's own index when it has one. Rows with a NULL
- * in the key are apart, as SQLite's UNIQUE has them (check_rows reports
- * the NULL where it is not allowed).
+ * such key. Rows with a NULL in the key are apart, as SQLite's UNIQUE has
+ * them (check_tables reports the NULL where it is not allowed).
  */
 static void check_keys(struct check *c)
 {
@@ -335,12 +333,12 @@ static void check_keys(struct check *c)
 			   " WHERE pk > 0) ORDER BY 1, 3", -1, &q, NULL);
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		const char *table = (const char *)sqlite3_column_text(q, 1);
+		const char *index = (const char *)sqlite3_column_text(q, 2);
 		struct key_sql k;
 
-		if (!store_has(&c->st, table, NULL))
-			continue;	/* a table of a later format step */
-		if (key_sql_make(c, table, (const char *)sqlite3_column_text(q, 2),
-				 &k) < 0)
+		if (file_enforces(c, table, index))
+			continue;
+		if (key_sql_make(c, table, index, &k) < 0)
 			rows_are_problems(c, NULL, "check unique keys");
 		else
 			rows_are_problems(c, sqlite3_mprintf(
@@ -354,167 +352,6 @@ static void check_keys(struct check *c)
 }
 
 /* p past spaces and comments of SQL text. */
-static const char *skip_blank(const char *p)
-{
-	for (;;) {
-		if (isspace((unsigned char)*p)) {
-			p++;
-		} else if (p[0] == '-' && p[1] == '-') {
-			p += strcspn(p, "\n");
-		} else if (p[0] == '/' && p[1] == '*') {
-			const char *e = strstr(p + 2, "*/");
-
-			p = e ? e + 2 : p + strlen(p);
-		} else {
-			return p;
-		}
-	}
-}
-
-static int is_word_char(char ch)
-{
-	return isalnum((unsigned char)ch) || ch == '_' || ch == '$';
-}
-
-/* The end of the SQL token at p: a quoted string or name, a run of word
- * characters, or one character. */
-static const char *token_end(const char *p)
-{
-	char close = *p == '[' ? ']' : *p;
-
-	if (*p && strchr("'\"`[", *p)) {
-		for (p++; *p; p++) {
-			if (*p != close)
-				continue;
-			if (close != ']' && p[1] == close)
-				p++;	/* a doubled quote stands for itself */
-			else
-				return p + 1;
-		}
-		return p;
-	}
-	if (!is_word_char(*p))
-		return *p ? p + 1 : p;
-	while (is_word_char(*p))
-		p++;
-	return p;
-}
-
-static int token_is(const char *p, const char *end, const char *word)
-{
-	return (size_t)(end - p) == strlen(word) &&
-	       !sqlite3_strnicmp(p, word, (int)(end - p));
-}
-
-/* Does the token start a table constraint, not a column definition? */
-static int starts_constraint(const char *p, const char *end)
-{
-	return token_is(p, end, "CONSTRAINT") || token_is(p, end, "PRIMARY") ||
-	       token_is(p, end, "UNIQUE") || token_is(p, end, "CHECK") ||
-	       token_is(p, end, "FOREIGN");
-}
-
-/*
- * The CHECK whose parenthesised expression follows p, in the definition
- * of column `col` (NULL: a table constraint): every row of `table` for
- * which it is false breaks it (NULL passes, as in SQLite). Returns the
- * end of the expression's ")".
- */
-static const char *check_expr(struct check *c, const char *table,
-			      const char *who, const char *col, const char *p,
-			      int run)
-{
-	const char *open = skip_blank(p), *close;
-	int depth = 0;
-	char *expr;
-
-	assert(*open == '(');	/* SQLite ran schema.sql */
-	for (close = open; *close; close = skip_blank(token_end(close)))
-		if (*close == '(')
-			depth++;
-		else if (*close == ')' && --depth == 0)
-			break;
-	if (!run)
-		return *close ? close + 1 : close;
-	expr = sqlite3_mprintf("%.*s", (int)(close - open - 1), open + 1);
-	if (!expr)
-		rows_are_problems(c, NULL, "check CHECKs");
-	else if (col)
-		rows_are_problems(c, sqlite3_mprintf("SELECT %s || ': %q ' ||"
-			" quote(\"%w\") || ' fails CHECK (%q)' FROM \"%w\""
-			" WHERE NOT (%s)", who, col, col, expr, table, expr),
-			"check CHECKs");
-	else
-		rows_are_problems(c, sqlite3_mprintf("SELECT %s || ': fails"
-			" CHECK (%q)' FROM \"%w\" WHERE NOT (%s)", who, expr,
-			table, expr), "check CHECKs");
-	sqlite3_free(expr);
-	return *close ? close + 1 : close;
-}
-
-/*
- * The CHECKs of one CREATE TABLE text of the reference. SQLite lists no
- * CHECK constraint, so they are read from that text: schema.sql's own,
- * compiled in (no stranger's text is parsed here). Each CHECK at the
- * depth of the column list, with the column whose definition holds it,
- * so that a CHECK added to schema.sql is checked with no change here.
- */
-static void check_table_checks(struct check *c, const char *table,
-			       const char *who, const char *sql)
-{
-	const char *p, *end;
-	char *col = NULL;
-	int depth = 0, starts = 0;	/* starts: a definition begins */
-
-	for (p = skip_blank(sql); *p; p = skip_blank(end)) {
-		end = token_end(p);
-		if (*p == '(' || *p == ')') {
-			depth += *p == '(' ? 1 : -1;
-			starts = depth == 1 && *p == '(';
-		} else if (depth != 1) {
-			continue;
-		} else if (*p == ',') {
-			starts = 1;
-		} else if (token_is(p, end, "CHECK")) {
-			/* a column the file's format predates has no values */
-			end = check_expr(c, table, who, starts ? NULL : col, end,
-					 starts || !col || store_has(&c->st, table,
-								     col));
-			starts = 0;
-		} else if (starts) {
-			sqlite3_free(col);
-			col = starts_constraint(p, end) || !is_word_char(*p) ? NULL
-				: sqlite3_mprintf("%.*s", (int)(end - p), p);
-			starts = 0;
-		}
-	}
-	sqlite3_free(col);
-}
-
-/* Every CHECK of schema.sql, which a stranger's table may not declare. */
-static void check_checks(struct check *c)
-{
-	sqlite3_stmt *q = NULL;
-
-	sqlite3_prepare_v2(c->ref, "SELECT name, sql FROM sqlite_schema"
-			   " WHERE type = 'table' ORDER BY rowid", -1, &q, NULL);
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		const char *table = (const char *)sqlite3_column_text(q, 0);
-		char *who;
-
-		if (!store_has(&c->st, table, NULL))
-			continue;	/* a table of a later format step */
-		who = row_name(c, table);
-		if (who)
-			check_table_checks(c, table, who,
-					   (const char *)sqlite3_column_text(q, 1));
-		else
-			rows_are_problems(c, NULL, "check CHECKs");
-		sqlite3_free(who);
-	}
-	sqlite3_finalize(q);
-}
-
 #define HEX4 "[0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
 
 /*
@@ -555,13 +392,97 @@ static const struct {
 	  " k.snapshot_id, k.reason HAVING count(*) > ifnull(s.count, 0)" },
 };
 
-/* Every blob, one at a time, through the decoder every reader uses. */
+/* One blob to check, for a worker: its row copied, what it found. */
+struct blob_job {
+	int64_t id;
+	int read;		/* the row could be read (else why says why) */
+	struct blob_copy row;
+	struct buf text;
+	struct blob_sum sum;
+	char why[160];		/* "" when it decoded */
+};
+
+/* In a worker: decode the row as every reader does, and sum its text. */
+static void run_blob(void *ctx, void *job)
+{
+	struct blob_job *j = job;
+	const struct blob_stored b = blob_copy_view(&j->row);
+	char err[160];
+
+	(void)ctx;
+	memset(&j->sum, 0, sizeof(j->sum));
+	j->sum.id = j->id;
+	j->sum.parsed = -1;
+	if (!j->read)
+		return;
+	buf_reset(&j->text);
+	j->why[0] = '\0';
+	if (blob_unpack(&b, &j->text, j->why, sizeof(j->why)) == 0)
+		j->sum.parsed = smaps_sum(j->text.data ? j->text.data : "",
+					  j->text.len, &j->sum.t, err,
+					  sizeof(err)) == 0;
+}
+
+/* A job done, in id order: its sums kept, its problem said. */
+static void blob_done(struct check *c, struct blob_job *j, int64_t *bytes)
+{
+	if (c->nsums == c->sums_alloc) {
+		c->sums_alloc = c->sums_alloc ? 2 * c->sums_alloc : 256;
+		c->sums = xreallocarray(c->sums, c->sums_alloc, sizeof(*c->sums));
+	}
+	c->sums[c->nsums++] = j->sum;
+	progress_show(&c->progress, "%zu blobs checked", c->nsums);
+	if (!j->read)
+		problem(c, "blob %lld cannot be read: %s", (long long)j->id, j->why);
+	else if (j->sum.parsed < 0)
+		problem(c, "blob %lld %s", (long long)j->id, j->why);
+	else
+		*bytes += (int64_t)j->text.len;
+}
+
+/* Copy blob id's row into j (or why it cannot be read). */
+static void blob_fetch(struct check *c, sqlite3_stmt *q, int64_t id,
+		       struct blob_job *j)
+{
+	struct blob_stored b;
+
+	j->id = id;
+	sqlite3_bind_int64(q, 1, id);
+	j->read = sqlite3_step(q) == SQLITE_ROW;
+	if (!j->read) {
+		snprintf(j->why, sizeof(j->why), "%s", sqlite3_errmsg(c->st.db));
+	} else {
+		b = store_blob_row(q);
+		if (blob_copy_set(&j->row, &b) < 0) {
+			snprintf(j->why, sizeof(j->why), "%zu bytes do not fit"
+				 " the buffer limit", b.n);
+			j->read = 0;
+		}
+	}
+	sqlite3_reset(q);
+}
+
+/*
+ * Every blob once, through the decoder every reader uses, on every core:
+ * SQLite's thread copies each row out, workers decode, check and sum
+ * them, and they are taken back in id order (c->sums stays sorted).
+ */
 static void check_blobs(struct check *c, int64_t *nblobs, int64_t *bytes)
 {
-	struct buf text = BUF_INIT(BLOB_MAX_RAW);
+	struct blob_job jobs[POOL_MAX_JOBS], *j;
+	void *v[POOL_MAX_JOBS];
+	size_t workers = pool_cores(), n = 2 * workers + 2, i;
 	sqlite3_stmt *ids = NULL, *q = NULL;
-	int rc;
+	struct pool pool;
+	int rc = SQLITE_OK;
 
+	for (i = 0; i < n; i++) {
+		memset(&jobs[i], 0, sizeof(jobs[i]));
+		blob_copy_init(&jobs[i].row);
+		buf_init(&jobs[i].text, BLOB_MAX_RAW);
+		v[i] = &jobs[i];
+	}
+	pool_start(&pool, workers > 1 ? workers : 0, v, n, run_blob, NULL);
 	if (sqlite3_prepare_v2(c->st.db, "SELECT id FROM blobs ORDER BY id",
 			       -1, &ids, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c->st.db, "SELECT raw_size, codec, data, hash"
@@ -571,159 +492,23 @@ static void check_blobs(struct check *c, int64_t *nblobs, int64_t *bytes)
 		goto out;
 	}
 	while ((rc = sqlite3_step(ids)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(ids, 0);
-		struct blob_sum *sum;
-		char why[160];
-		int r;
-
-		if (c->nsums == c->sums_alloc) {
-			c->sums_alloc = c->sums_alloc ? 2 * c->sums_alloc : 256;
-			c->sums = xreallocarray(c->sums, c->sums_alloc,
-						sizeof(*c->sums));
-		}
-		progress_show(&c->progress, "%zu blobs checked", c->nsums);
-		sum = &c->sums[c->nsums++];
-		memset(sum, 0, sizeof(*sum));
-		sum->id = id;
-		sum->parsed = -1;
-		sqlite3_bind_int64(q, 1, id);
-		r = sqlite3_step(q);
-		if (r == SQLITE_ROW) {
-			const struct blob_stored b = store_blob_row(q);
-
-			buf_reset(&text);
-			if (blob_unpack(&b, &text, why, sizeof(why)) < 0) {
-				problem(c, "blob %lld %s", (long long)id, why);
-			} else {
-				*bytes += (int64_t)text.len;
-				sum->parsed = smaps_sum(text.data ? text.data : "",
-							text.len, &sum->t, why,
-							sizeof(why)) == 0;
-			}
-		} else {
-			problem(c, "blob %lld cannot be read: %s", (long long)id,
-				sqlite3_errmsg(c->st.db));
-		}
-		sqlite3_reset(q);
+		while (!(j = pool_job(&pool)))
+			blob_done(c, pool_take(&pool), bytes);
+		blob_fetch(c, q, sqlite3_column_int64(ids, 0), j);
+		pool_submit(&pool);
 		++*nblobs;
 	}
+	while ((j = pool_take(&pool)))
+		blob_done(c, j, bytes);
 	if (rc != SQLITE_DONE)
 		sql_problem(c, "list blobs");
 out:
+	pool_finish(&pool);
+	for (i = 0; i < n; i++) {
+		blob_copy_release(&jobs[i].row);
+		buf_release(&jobs[i].text);
+	}
 	sqlite3_finalize(ids);
-	sqlite3_finalize(q);
-	buf_release(&text);
-}
-
-/* The sums of the blob whose id is column `col` of q's row; NULL when there
- * is none or it could not be read (a problem said so already). */
-/*
- * check judges the stored values themselves, their types and NULLs,
- * which lib/rows.h's readers map to unknowns; so it reads processes raw.
- * The columns of that read, named once: TC_* is each one's position.
- */
-static const char *const total_cols[] = {
-	"snapshot_id", "pid", "text_kind", "text_blob", "rollup_blob", "nmaps",
-	"size_kb", "rss_kb", "pss_kb", "uss_kb", "shared_kb", "swap_kb",
-	"swap_pss_kb", "anon_kb", "locked_kb",
-};
-enum { TC_SNAP, TC_PID, TC_KIND, TC_TEXT, TC_ROLLUP, TC_NMAPS, TC_SIZE,
-       TC_USAGE };
-
-static const struct blob_sum *find_sum(const struct check *c, sqlite3_stmt *q,
-				       int col)
-{
-	int64_t id = sqlite3_column_int64(q, col);
-	size_t lo = 0, hi = c->nsums;
-
-	if (sqlite3_column_type(q, col) != SQLITE_INTEGER)
-		return NULL;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (c->sums[mid].id == id)
-			return c->sums[mid].parsed >= 0 ? &c->sums[mid] : NULL;
-		if (c->sums[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-/* One figure of a process row against what its text sums to. */
-static void compare(struct check *c, sqlite3_stmt *q, int col, uint64_t want)
-{
-	if (sqlite3_column_type(q, col) != SQLITE_INTEGER ||
-	    (uint64_t)sqlite3_column_int64(q, col) == want)
-		return;
-	problem(c, "processes (snapshot_id %lld, pid %lld): %s is %lld but its"
-		" text sums to %llu", (long long)sqlite3_column_int64(q, TC_SNAP),
-		(long long)sqlite3_column_int64(q, TC_PID), total_cols[col],
-		(long long)sqlite3_column_int64(q, col), (unsigned long long)want);
-}
-
-/* Columns 7 to 14 of check_totals' query: rss_kb to locked_kb. */
-static void compare_usage(struct check *c, sqlite3_stmt *q,
-			  const struct smaps_totals *t)
-{
-	const uint64_t v[] = { t->rss, t->pss, t->uss, t->shared, t->swap,
-			       t->swap_pss, t->anonymous, t->locked };
-	int i;
-
-	for (i = 0; i < 8; i++)
-		compare(c, q, TC_USAGE + i, v[i]);
-}
-
-/*
- * The figures of each process row are summed from its text at capture
- * (from its smaps_rollup text with --rollup): they must still be, or the
- * row points at another text than its own, or a figure changed.
- */
-static void check_totals(struct check *c)
-{
-	struct buf sql = BUF_INIT(1 << 12);
-	sqlite3_stmt *q = NULL;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < sizeof(total_cols) / sizeof(total_cols[0]); i++)
-		buf_addf(&sql, "%s%s", i ? ", " : "SELECT ", total_cols[i]);
-	buf_addstr(&sql, " FROM processes");
-	rc = sqlite3_prepare_v2(c->st.db, sql.data, -1, &q, NULL);
-	buf_release(&sql);
-	if (rc != SQLITE_OK) {
-		sql_problem(c, "read processes");
-		return;
-	}
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const struct blob_sum *text = find_sum(c, q, TC_TEXT), *use = text;
-		const char *kind = (const char *)sqlite3_column_text(q, TC_KIND);
-		int rollup = kind && !strcmp(kind, "rollup");
-
-		if (!text)
-			continue;	/* none, or already a problem */
-		if (!text->parsed) {
-			if (sqlite3_column_int64(q, TC_NMAPS) != 0)
-				problem(c, "processes (snapshot_id %lld, pid %lld):"
-					" its text is not maps or smaps, yet nmaps"
-					" is %lld",
-					(long long)sqlite3_column_int64(q, TC_SNAP),
-					(long long)sqlite3_column_int64(q, TC_PID),
-					(long long)sqlite3_column_int64(q, TC_NMAPS));
-			continue;
-		}
-		compare(c, q, TC_NMAPS, rollup ? 0 : text->t.nmaps);
-		compare(c, q, TC_SIZE, rollup ? 0 : text->t.size);
-		if (sqlite3_column_type(q, TC_ROLLUP) != SQLITE_NULL)
-			use = find_sum(c, q, TC_ROLLUP);
-		else if (!rollup && (!kind || strcmp(kind, "smaps")))
-			use = NULL;	/* maps only: no usage figures */
-		if (use && use->parsed == 1)
-			compare_usage(c, q, &use->t);
-	}
-	if (rc != SQLITE_DONE)
-		sql_problem(c, "read processes");
 	sqlite3_finalize(q);
 }
 
@@ -768,26 +553,25 @@ static int run_check(int argc, char **argv, const struct out_opts *out)
 	}
 	if (argc - optind != 1)
 		return usage_error("check takes one FILE");
-	if (sqlite3_open_v2(":memory:", &c.ref, SQLITE_OPEN_READWRITE, NULL) ||
-	    sqlite3_exec(c.ref, schema_sql, NULL, NULL, NULL)) {
-		error("cannot build the reference schema: %s",
-		      sqlite3_errmsg(c.ref));
-		sqlite3_close(c.ref);
+	if (store_open(&c.st, argv[optind], STORE_READ) < 0)
 		return 1;
-	}
-	if (store_open(&c.st, argv[optind], STORE_READ) < 0) {
-		sqlite3_close(c.ref);
+	/* the layout of the file's own format: what an older file lacks is
+	 * not a problem of it */
+	if (!(c.ref = format_layout(c.st.format.minor))) {
+		store_close(&c.st);
 		return 1;
 	}
 	progress_init(&c.progress);
 	c.progress.enabled &= !quiet;
-	/* one read transaction: every check sees the same file */
-	if (sqlite3_exec(c.st.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+	/* one read transaction, its lock taken at once: every check sees the
+	 * same file, and so does the integrity check's connection */
+	if (sqlite3_exec(c.st.db, "BEGIN; SELECT 1 FROM sqlite_schema", NULL,
+			 NULL, NULL) != SQLITE_OK)
 		sql_problem(&c, "read");
 	integrity(&c);
-	check_rows(&c);
+	check_blobs(&c, &nblobs, &bytes);
+	check_tables(&c);
 	check_keys(&c);
-	check_checks(&c);
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
 		rows_are_problems(&c, sqlite3_mprintf("%s", rules[i]),
 				  "check how rows agree");
@@ -795,10 +579,9 @@ static int run_check(int argc, char **argv, const struct out_opts *out)
 		if (store_has(&c.st, step_rules[i].table, NULL))
 			rows_are_problems(&c, sqlite3_mprintf("%s",
 					  step_rules[i].sql), "check how rows agree");
-	check_blobs(&c, &nblobs, &bytes);
-	check_totals(&c);
 	nsnaps = count(&c, "snapshots");
 	nprocs = count(&c, "processes");
+	side_join(&c);
 	sqlite3_exec(c.st.db, "COMMIT", NULL, NULL, NULL);
 	progress_done(&c.progress);
 	if (c.problems)
@@ -821,3 +604,4 @@ static int run_check(int argc, char **argv, const struct out_opts *out)
 const struct command cmd_check = {
 	"check", "check [-q] FILE", run_check, 0, OUTPUT_NONE,
 };
+

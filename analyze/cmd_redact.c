@@ -59,6 +59,7 @@ static const struct column process_cols[] = {
 	{ "shared_kb", C_KEEP }, { "swap_kb", C_KEEP },
 	{ "swap_pss_kb", C_KEEP }, { "anon_kb", C_KEEP },
 	{ "locked_kb", C_KEEP },
+	{ "text_reused", C_KEEP },
 };
 
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <xxhash.h>
 
 #define HAS(m, id) ((m)->present & UINT64_C(1) << (id))
@@ -278,8 +277,12 @@ const struct mapagg_entry *mapagg_find_file(const struct mapagg *a,
 	return e;
 }
 
-static void sum_text(struct mapagg_pipe *p, struct mapagg_text *t)
+/* In the pipe's worker: sum the text into the pipe's table. */
+static void sum_text(void *ctx, void *job)
 {
+	struct mapagg_pipe *p = ctx;
+	struct mapagg_text *t = job;
+
 	t->bad = 0;
 	t->err[0] = '\0';
 	if (t->text.len)
@@ -290,58 +293,32 @@ static void sum_text(struct mapagg_pipe *p, struct mapagg_text *t)
 		p->done(p->arg, p->a, t);
 }
 
-static void *worker_main(void *arg)
-{
-	struct mapagg_pipe *p = arg;
-
-	pthread_mutex_lock(&p->mu);
-	for (;;) {
-		struct mapagg_text *t = &p->slot[p->tail % MAPAGG_SLOTS];
-
-		if (!t->full) {
-			if (p->stop)
-				break;
-			pthread_cond_wait(&p->cv, &p->mu);
-			continue;
-		}
-		pthread_mutex_unlock(&p->mu);
-		sum_text(p, t);
-		pthread_mutex_lock(&p->mu);
-		t->full = 0;
-		p->tail++;
-		pthread_cond_broadcast(&p->cv);
-	}
-	pthread_mutex_unlock(&p->mu);
-	return NULL;
-}
-
 void mapagg_pipe_start(struct mapagg_pipe *p, struct mapagg *a,
 		       void (*done)(void *arg, struct mapagg *a,
 				    const struct mapagg_text *t),
 		       void *arg)
 {
+	void *jobs[MAPAGG_SLOTS];
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
 	p->a = a;
 	p->done = done;
 	p->arg = arg;
-	for (i = 0; i < MAPAGG_SLOTS; i++)
+	for (i = 0; i < MAPAGG_SLOTS; i++) {
 		buf_init(&p->slot[i].text, BLOB_MAX_RAW);
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->cv, NULL);
+		jobs[i] = &p->slot[i];
+	}
 	/* one core, or no thread to be had: the caller sums, a bit slower */
-	p->threaded = pthread_create(&p->worker, NULL, worker_main, p) == 0;
+	pool_start(&p->pool, 1, jobs, MAPAGG_SLOTS, sum_text, p);
 }
 
 struct mapagg_text *mapagg_pipe_slot(struct mapagg_pipe *p)
 {
-	struct mapagg_text *t = &p->slot[p->head % MAPAGG_SLOTS];
+	struct mapagg_text *t;
 
-	pthread_mutex_lock(&p->mu);
-	while (t->full)
-		pthread_cond_wait(&p->cv, &p->mu);
-	pthread_mutex_unlock(&p->mu);
+	while (!(t = pool_job(&p->pool)))
+		pool_take(&p->pool);
 	buf_reset(&t->text);
 	free(t->label);
 	t->label = NULL;
@@ -350,45 +327,28 @@ struct mapagg_text *mapagg_pipe_slot(struct mapagg_pipe *p)
 
 void mapagg_pipe_submit(struct mapagg_pipe *p)
 {
-	struct mapagg_text *t = &p->slot[p->head % MAPAGG_SLOTS];
-
-	if (!p->threaded) {
-		sum_text(p, t);
-		p->head++;
-		return;
-	}
-	pthread_mutex_lock(&p->mu);
-	t->full = 1;
-	p->head++;
-	pthread_cond_broadcast(&p->cv);
-	pthread_mutex_unlock(&p->mu);
+	pool_submit(&p->pool);
 }
 
 void mapagg_pipe_finish(struct mapagg_pipe *p)
 {
 	size_t i;
 
-	if (p->threaded) {
-		pthread_mutex_lock(&p->mu);
-		p->stop = 1;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-		pthread_join(p->worker, NULL);
-	}
+	while (pool_take(&p->pool))
+		;
+	pool_finish(&p->pool);
 	for (i = 0; i < MAPAGG_SLOTS; i++) {
 		buf_release(&p->slot[i].text);
 		free(p->slot[i].label);
 	}
-	pthread_mutex_destroy(&p->mu);
-	pthread_cond_destroy(&p->cv);
 	memset(p, 0, sizeof(*p));
 }
 
-enum { JOB_FREE, JOB_QUEUED, JOB_DONE };
-
 /* In a worker: make the text, then parse it into the job's own table. */
-static void run_job(struct mapagg_pool *p, struct mapagg_job *j)
+static void run_job(void *ctx, void *job)
 {
+	struct mapagg_pool *p = ctx;
+	struct mapagg_job *j = job;
 	struct mapagg_text *t = &j->t;
 
 	t->bad = 0;
@@ -400,46 +360,13 @@ static void run_job(struct mapagg_pool *p, struct mapagg_job *j)
 					 sizeof(t->err));
 }
 
-static void *pool_main(void *arg)
-{
-	struct mapagg_pool *p = arg;
-
-	pthread_mutex_lock(&p->mu);
-	for (;;) {
-		struct mapagg_job *j;
-
-		if (p->next == p->head) {
-			if (p->stop)
-				break;
-			pthread_cond_wait(&p->work, &p->mu);
-			continue;
-		}
-		j = &p->slot[p->next++ % p->nslot];
-		pthread_mutex_unlock(&p->mu);
-		run_job(p, j);
-		pthread_mutex_lock(&p->mu);
-		j->state = JOB_DONE;
-		/* only the caller waits on it */
-		pthread_cond_signal(&p->finished);
-	}
-	pthread_mutex_unlock(&p->mu);
-	return NULL;
-}
-
-/* One worker per online core, within the pool's limit. */
-static size_t default_workers(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n < 1 ? 1 : (size_t)n;
-}
-
 void mapagg_pool_start(struct mapagg_pool *p, enum mapagg_key key,
 		       size_t workers,
 		       int (*prepare)(void *arg, struct mapagg_job *j),
 		       void (*done)(void *arg, struct mapagg_job *j),
 		       void *arg)
 {
+	void *jobs[MAPAGG_POOL_SLOTS];
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
@@ -447,11 +374,9 @@ void mapagg_pool_start(struct mapagg_pool *p, enum mapagg_key key,
 	p->done = done;
 	p->arg = arg;
 	if (!workers)
-		workers = default_workers();
+		workers = pool_cores();
 	if (workers > MAPAGG_POOL_WORKERS)
 		workers = MAPAGG_POOL_WORKERS;
-	/* enough queued that no worker waits for the caller's next text */
-	p->nslot = 2 * workers + 2;
 	for (i = 0; i < MAPAGG_POOL_SLOTS; i++) {
 		struct mapagg_job *j = &p->slot[i];
 
@@ -459,35 +384,27 @@ void mapagg_pool_start(struct mapagg_pool *p, enum mapagg_key key,
 		mapagg_init(&j->part);
 		j->part.key = key;
 		j->index = i;
+		jobs[i] = j;
 	}
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->work, NULL);
-	pthread_cond_init(&p->finished, NULL);
-	/* no thread to be had: the caller parses each text as it comes */
-	while (p->nworker < workers &&
-	       pthread_create(&p->worker[p->nworker], NULL, pool_main, p) == 0)
-		p->nworker++;
+	/* enough queued that no worker waits for the caller's next text;
+	 * no thread to be had: the caller parses each text as it comes */
+	pool_start(&p->pool, workers, jobs, 2 * workers + 2, run_job, p);
 }
 
 /* Wait for the oldest job in flight and give it to done(). */
 static void fold_oldest(struct mapagg_pool *p)
 {
-	struct mapagg_job *j = &p->slot[p->tail % p->nslot];
+	struct mapagg_job *j = pool_take(&p->pool);
 
-	pthread_mutex_lock(&p->mu);
-	while (j->state != JOB_DONE)
-		pthread_cond_wait(&p->finished, &p->mu);
-	pthread_mutex_unlock(&p->mu);
-	p->done(p->arg, j);
-	j->state = JOB_FREE;
-	p->tail++;
+	if (j)
+		p->done(p->arg, j);
 }
 
 struct mapagg_job *mapagg_pool_slot(struct mapagg_pool *p)
 {
-	struct mapagg_job *j = &p->slot[p->head % p->nslot];
+	struct mapagg_job *j;
 
-	if (p->head - p->tail == p->nslot)	/* j is the oldest in flight */
+	while (!(j = pool_job(&p->pool)))	/* the ring is full */
 		fold_oldest(p);
 	buf_reset(&j->t.text);
 	free(j->t.label);
@@ -499,40 +416,20 @@ struct mapagg_job *mapagg_pool_slot(struct mapagg_pool *p)
 
 void mapagg_pool_submit(struct mapagg_pool *p)
 {
-	struct mapagg_job *j = &p->slot[p->head % p->nslot];
-
-	if (!p->nworker) {
-		run_job(p, j);
-		j->state = JOB_DONE;
-		p->head++;
-		return;
-	}
-	pthread_mutex_lock(&p->mu);
-	j->state = JOB_QUEUED;
-	p->head++;
-	pthread_cond_signal(&p->work);
-	pthread_mutex_unlock(&p->mu);
+	pool_submit(&p->pool);
 }
 
 void mapagg_pool_finish(struct mapagg_pool *p)
 {
 	size_t i;
 
-	while (p->tail != p->head)
+	while (pool_pending(&p->pool))
 		fold_oldest(p);
-	pthread_mutex_lock(&p->mu);
-	p->stop = 1;
-	pthread_cond_broadcast(&p->work);
-	pthread_mutex_unlock(&p->mu);
-	for (i = 0; i < p->nworker; i++)
-		pthread_join(p->worker[i], NULL);
+	pool_finish(&p->pool);
 	for (i = 0; i < MAPAGG_POOL_SLOTS; i++) {
 		buf_release(&p->slot[i].t.text);
 		free(p->slot[i].t.label);
 		mapagg_release(&p->slot[i].part);
 	}
-	pthread_mutex_destroy(&p->mu);
-	pthread_cond_destroy(&p->work);
-	pthread_cond_destroy(&p->finished);
 	memset(p, 0, sizeof(*p));
 }

@@ -4,11 +4,11 @@
 #ifndef MAPSNAP_MAPAGG_H
 #define MAPSNAP_MAPAGG_H
 
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "buf.h"
+#include "pool.h"
 #include "smaps.h"
 
 /* How an unnamed (anonymous) mapping is shown, as smem shows it. */
@@ -137,12 +137,7 @@ struct mapagg_pipe {
 	void (*done)(void *arg, struct mapagg *a, const struct mapagg_text *t);
 	void *arg;
 	struct mapagg_text slot[MAPAGG_SLOTS];
-	size_t head;		/* the slot the caller fills next */
-	size_t tail;		/* the slot the worker sums next */
-	int stop, threaded;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	pthread_t worker;
+	struct pool pool;	/* one worker: texts summed in order */
 };
 
 /* Start the worker. Never fails: without a thread, mapagg_pipe_submit
@@ -175,11 +170,10 @@ struct mapagg_job {
 	size_t index;		/* the slot, below MAPAGG_POOL_SLOTS: for
 				   the caller's own data of this job */
 	int prepared;		/* prepare()'s return; 0 without one */
-	int state;		/* the pool's */
 };
 
-#define MAPAGG_POOL_WORKERS 8	/* at most, whatever the cores */
-#define MAPAGG_POOL_SLOTS (2 * MAPAGG_POOL_WORKERS + 2)
+#define MAPAGG_POOL_WORKERS POOL_MAX_WORKERS	/* at most, whatever the cores */
+#define MAPAGG_POOL_SLOTS POOL_MAX_JOBS
 
 struct mapagg_pool {
 	/* in a worker, before parsing: nonzero means "no text to parse" */
@@ -187,16 +181,7 @@ struct mapagg_pool {
 	void (*done)(void *arg, struct mapagg_job *j);
 	void *arg;
 	struct mapagg_job slot[MAPAGG_POOL_SLOTS];
-	size_t nslot;		/* slots in use: 2 per worker + 2 */
-	size_t head;		/* jobs handed out to the caller */
-	size_t next;		/* jobs taken by a worker */
-	size_t tail;		/* jobs given to done() */
-	size_t nworker;		/* threads; 0: the caller does it all */
-	int stop;
-	pthread_mutex_t mu;
-	pthread_cond_t work;	/* to the workers: a job, or stop */
-	pthread_cond_t finished;	/* to the caller: a job is parsed */
-	pthread_t worker[MAPAGG_POOL_WORKERS];
+	struct pool pool;	/* 2 slots per worker + 2 in the ring */
 };
 
 /*

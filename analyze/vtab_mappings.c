@@ -10,7 +10,8 @@ SQLITE_EXTENSION_INIT1
 
 #include "vtab_mappings.h"
 #include "blob.h"
-#include "buf.h"
+#include "mapscan.h"
+#include "pool.h"
 #include "smaps.h"
 
 #include <stdarg.h>
@@ -35,16 +36,30 @@ struct mappings_vtab {
 	char *schema;		/* where processes and blobs are */
 };
 
+/*
+ * Texts made ahead of the rows returned: the cursor reads process and
+ * blob rows in SQLite's thread, in order, and hands a copy of each blob
+ * to a pool of workers (one per core) that decode and parse it whole
+ * (mapscan); rows come out of those texts in the same order. A scan of
+ * one process (both equalities pushed down) makes its text in the
+ * cursor's own thread: no worker would have anything else to do.
+ */
+#define SCAN_JOBS 6			/* texts in flight, with the current one */
+#define SCAN_AHEAD ((int64_t)64 << 20)	/* bytes of text made ahead, at most
+					   (always one text) */
+
 struct mappings_cursor {
 	sqlite3_vtab_cursor base;
 	sqlite3_stmt *procs;	/* the processes to read, kept across xFilter */
 	int procs_idx;		/* the plan procs was prepared for */
+	int procs_done;		/* procs has no row left */
 	sqlite3_stmt *blob;	/* one blob's row, by id */
-	struct buf text;	/* the current process's text */
-	int have_text;
-	struct smaps_parser ps;
-	struct smaps_map map;	/* the current row */
-	int64_t snap, pid, blob_id;
+	struct mapscan_job job[SCAN_JOBS];
+	struct pool pool;
+	int pool_on;
+	int64_t ahead;		/* raw bytes of the texts in the pool */
+	struct mapscan_job *cur;	/* the text of the current row */
+	size_t next;		/* its record after the current row */
 	sqlite3_int64 rowid;
 	int eof;
 };
@@ -162,12 +177,14 @@ static int mappings_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
 static int mappings_open(sqlite3_vtab *base, sqlite3_vtab_cursor **out)
 {
 	struct mappings_cursor *cur = sqlite3_malloc(sizeof(*cur));
+	int i;
 
 	(void)base;
 	if (!cur)
 		return SQLITE_NOMEM;
 	memset(cur, 0, sizeof(*cur));
-	buf_init(&cur->text, BLOB_MAX_RAW);
+	for (i = 0; i < SCAN_JOBS; i++)
+		mapscan_job_init(&cur->job[i]);
 	cur->procs_idx = -1;
 	cur->eof = 1;
 	*out = &cur->base;
@@ -177,10 +194,14 @@ static int mappings_open(sqlite3_vtab *base, sqlite3_vtab_cursor **out)
 static int mappings_close(sqlite3_vtab_cursor *base)
 {
 	struct mappings_cursor *cur = (struct mappings_cursor *)base;
+	int i;
 
+	if (cur->pool_on)
+		pool_finish(&cur->pool);
 	sqlite3_finalize(cur->procs);
 	sqlite3_finalize(cur->blob);
-	buf_release(&cur->text);
+	for (i = 0; i < SCAN_JOBS; i++)
+		mapscan_job_release(&cur->job[i]);
 	sqlite3_free(cur);
 	return SQLITE_OK;
 }
@@ -206,17 +227,16 @@ static int fail_db(struct mappings_cursor *cur, int rc)
 	return fail(cur, rc, "%s", sqlite3_errmsg(vt->db));
 }
 
-/* Inflate and check the text of the process row at cur->procs. */
-static int load_text(struct mappings_cursor *cur)
+/* Copy the blob of the process row at cur->procs into job j. */
+static int copy_text(struct mappings_cursor *cur, struct mapscan_job *j)
 {
 	struct mappings_vtab *vt = (struct mappings_vtab *)cur->base.pVtab;
+	int64_t snap = sqlite3_column_int64(cur->procs, 0);
+	int64_t pid = sqlite3_column_int64(cur->procs, 1);
+	int64_t id = sqlite3_column_int64(cur->procs, 2);
 	struct blob_stored b;
-	char why[160];
 	int rc;
 
-	cur->snap = sqlite3_column_int64(cur->procs, 0);
-	cur->pid = sqlite3_column_int64(cur->procs, 1);
-	cur->blob_id = sqlite3_column_int64(cur->procs, 2);
 	if (!cur->blob) {
 		char *sql = sqlite3_mprintf("SELECT raw_size, codec, data, hash"
 					    " FROM \"%w\".blobs WHERE id = ?1",
@@ -229,68 +249,77 @@ static int load_text(struct mappings_cursor *cur)
 		if (rc != SQLITE_OK)
 			return fail_db(cur, rc);
 	}
-	sqlite3_bind_int64(cur->blob, 1, cur->blob_id);
+	sqlite3_bind_int64(cur->blob, 1, id);
 	rc = sqlite3_step(cur->blob);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(cur->blob);
-		return fail(cur, SQLITE_CORRUPT, "blob %lld is missing"
-			    " (snapshot %lld, pid %lld)", (long long)cur->blob_id,
-			    (long long)cur->snap, (long long)cur->pid);
+	if (rc == SQLITE_ROW) {
+		b.raw_size = sqlite3_column_int64(cur->blob, 0);
+		b.codec = (const char *)sqlite3_column_text(cur->blob, 1);
+		b.data = sqlite3_column_blob(cur->blob, 2);
+		b.n = (size_t)sqlite3_column_bytes(cur->blob, 2);
+		b.hash = sqlite3_column_blob(cur->blob, 3);
+		b.hash_len = (size_t)sqlite3_column_bytes(cur->blob, 3);
+		mapscan_copy(j, snap, pid, id, &b);	/* a failure sets err */
+	} else if (rc == SQLITE_DONE) {
+		b = (struct blob_stored){ 0, NULL, "", 0, NULL, 0 };
+		mapscan_copy(j, snap, pid, id, &b);
+		snprintf(j->err, sizeof(j->err), "blob %lld is missing"
+			 " (snapshot %lld, pid %lld)", (long long)id,
+			 (long long)snap, (long long)pid);
 	}
-	if (rc != SQLITE_ROW) {
-		rc = fail_db(cur, rc);
-		sqlite3_reset(cur->blob);
-		return rc;
-	}
-	b.raw_size = sqlite3_column_int64(cur->blob, 0);
-	b.codec = (const char *)sqlite3_column_text(cur->blob, 1);
-	b.data = sqlite3_column_blob(cur->blob, 2);
-	b.n = (size_t)sqlite3_column_bytes(cur->blob, 2);
-	b.hash = sqlite3_column_blob(cur->blob, 3);
-	b.hash_len = (size_t)sqlite3_column_bytes(cur->blob, 3);
-	buf_reset(&cur->text);
-	rc = blob_unpack(&b, &cur->text, why, sizeof(why));
 	sqlite3_reset(cur->blob);
-	if (rc < 0)
-		return fail(cur, SQLITE_CORRUPT, "blob %lld %s (snapshot %lld,"
-			    " pid %lld)", (long long)cur->blob_id, why,
-			    (long long)cur->snap, (long long)cur->pid);
-	smaps_parser_init(&cur->ps, cur->text.data ? cur->text.data : "",
-			  cur->text.len);
-	cur->have_text = 1;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail_db(cur, rc);
 	return SQLITE_OK;
 }
 
-/* The next mapping: of the current text, else of the next process. */
+/* Hand the next processes' texts to the pool: while there are jobs
+ * free, and the texts ahead are not too big (or there is none). */
+static int fill_pool(struct mappings_cursor *cur)
+{
+	struct mapscan_job *j;
+	int rc;
+
+	while (!cur->procs_done && (pool_pending(&cur->pool) == 0 ||
+		(cur->pool.nworker && cur->ahead < SCAN_AHEAD)) &&
+	       (j = pool_job(&cur->pool)) != NULL) {
+		rc = sqlite3_step(cur->procs);
+		if (rc == SQLITE_DONE) {
+			cur->procs_done = 1;
+			break;
+		}
+		if (rc != SQLITE_ROW)
+			return fail_db(cur, rc);
+		if ((rc = copy_text(cur, j)) != SQLITE_OK)
+			return rc;
+		cur->ahead += j->blob.raw_size > 0 ? j->blob.raw_size : 0;
+		pool_submit(&cur->pool);
+	}
+	return SQLITE_OK;
+}
+
+/* The next mapping: of the current text, else of the next one made. */
 static int mappings_next(sqlite3_vtab_cursor *base)
 {
 	struct mappings_cursor *cur = (struct mappings_cursor *)base;
 	int rc;
 
 	for (;;) {
-		if (cur->have_text) {
-			rc = smaps_next(&cur->ps, &cur->map);
-			if (rc > 0) {
-				cur->rowid++;
-				return SQLITE_OK;
-			}
-			if (rc < 0)
-				return fail(cur, SQLITE_CORRUPT, "blob %lld"
-					    " (snapshot %lld, pid %lld) does not"
-					    " parse: %s", (long long)cur->blob_id,
-					    (long long)cur->snap,
-					    (long long)cur->pid, cur->ps.err);
-			cur->have_text = 0;
+		if (cur->cur && cur->next < cur->cur->nrec) {
+			cur->next++;
+			cur->rowid++;
+			return SQLITE_OK;
 		}
-		rc = sqlite3_step(cur->procs);
-		if (rc == SQLITE_DONE) {
+		if (cur->cur && cur->cur->err[0])
+			return fail(cur, SQLITE_CORRUPT, "%s", cur->cur->err);
+		cur->cur = NULL;
+		if ((rc = fill_pool(cur)) != SQLITE_OK)
+			return rc;
+		if (!(cur->cur = pool_take(&cur->pool))) {
 			cur->eof = 1;
 			return SQLITE_OK;
 		}
-		if (rc != SQLITE_ROW)
-			return fail_db(cur, rc);
-		if ((rc = load_text(cur)) != SQLITE_OK)
-			return rc;
+		cur->ahead -= cur->cur->blob.raw_size > 0 ? cur->cur->blob.raw_size : 0;
+		cur->next = 0;
 	}
 }
 
@@ -330,7 +359,21 @@ static int mappings_filter(sqlite3_vtab_cursor *base, int idx,
 	int rc, n = 0;
 
 	(void)idx_str;
-	cur->have_text = 0;
+	if (!cur->pool_on) {
+		void *jobs[SCAN_JOBS];
+
+		for (n = 0; n < SCAN_JOBS; n++)
+			jobs[n] = &cur->job[n];
+		n = 0;
+		pool_start(&cur->pool, idx == (IDX_SNAPSHOT | IDX_PID) ||
+			   pool_cores() < 2 ? 0 : pool_cores(), jobs, SCAN_JOBS,
+			   mapscan_run, NULL);
+		cur->pool_on = 1;
+	}
+	pool_drop(&cur->pool);
+	cur->ahead = 0;
+	cur->cur = NULL;
+	cur->procs_done = 0;
 	cur->eof = 0;
 	cur->rowid = 0;
 	if ((rc = prepare_procs(cur, idx)) != SQLITE_OK)
@@ -358,16 +401,17 @@ static int mappings_column(sqlite3_vtab_cursor *base, sqlite3_context *ctx,
 			   int col)
 {
 	const struct mappings_cursor *cur = (struct mappings_cursor *)base;
-	const struct smaps_map *m = &cur->map;
+	const struct mapscan_rec *m = &cur->cur->rec[cur->next - 1];
+	const char *text = cur->cur->text.data;
 	char dev[32];
 	int f;
 
 	switch (col) {
 	case COL_SNAPSHOT:
-		sqlite3_result_int64(ctx, cur->snap);
+		sqlite3_result_int64(ctx, cur->cur->snap);
 		break;
 	case COL_PID:
-		sqlite3_result_int64(ctx, cur->pid);
+		sqlite3_result_int64(ctx, cur->cur->pid);
 		break;
 	case COL_START:
 		result_u64(ctx, m->start);
@@ -390,12 +434,12 @@ static int mappings_column(sqlite3_vtab_cursor *base, sqlite3_context *ctx,
 		result_u64(ctx, m->inode);
 		break;
 	case COL_PATH:
-		sqlite3_result_text(ctx, m->name ? m->name : "",
+		sqlite3_result_text(ctx, m->name_len ? text + m->name_off : "",
 				    (int)m->name_len, SQLITE_TRANSIENT);
 		break;
 	case COL_VMFLAGS:
-		if (m->vmflags)
-			sqlite3_result_text(ctx, m->vmflags,
+		if (m->has_vmflags)
+			sqlite3_result_text(ctx, text + m->vmflags_off,
 					    (int)m->vmflags_len, SQLITE_TRANSIENT);
 		break;	/* else NULL, SQLite's default */
 	default:

@@ -61,8 +61,25 @@ struct proc_read {
 	char comm[64];		/* from stat, between '(' and the last ')' */
 	int has_exe;
 	struct buf stat, status, cmdline, exe;
-	struct buf text;	/* smaps, or maps */
+	struct buf text;	/* smaps, or maps; see `streamed` */
 	struct buf rollup;	/* smaps_rollup, in MODE_ROLLUP */
+	int level;		/* compression level of a streamed text */
+	/*
+	 * A text of STREAM_AT bytes or more is packed as it is read
+	 * (stream.c): `text` then holds none of it, and these its hash, its
+	 * compressed bytes, its length (stream.raw) and its sums.
+	 */
+	int streamed;
+	struct blob_stream stream;
+	struct blob_hash hash;
+	struct buf packed;
+	struct smaps_summer sum;
+	size_t fed;		/* bytes at the front of text already packed */
+	/* --reuse: the maps text of a smaps text is its header lines,
+	 * hashed into maps_hash as the text is summed */
+	int hash_maps;
+	struct blob_hasher maps;
+	struct blob_hash maps_hash;
 };
 
 void proc_read_init(struct proc_read *p);
@@ -79,10 +96,72 @@ int proc_read_head(struct proc_read *p, const char *proc, pid_t pid);
 int proc_read_body(struct proc_read *p, const char *proc,
 		   enum capture_mode mode);
 
+/*
+ * Memory texts this long or longer are packed as they are read, 1 MiB
+ * at a time after the first STREAM_AT bytes, so a process of 60,000
+ * mappings (44 MB of smaps) costs the capture a few MB, not its text.
+ */
+#define STREAM_AT ((size_t)4 << 20)
+
+/*
+ * Read the memory text at `path` into p->text, or, once it reaches
+ * STREAM_AT, pack it as it comes (p->streamed). 0, or -1 with errno set,
+ * as buf_read_file (a failure to pack is printed, errno EIO).
+ */
+int proc_read_text(struct proc_read *p, const char *path, size_t chunk);
+
+/* Start p->sum afresh (and the hash of the maps lines, with hash_maps);
+ * after the last piece, proc_sum_end. proc_sum_text does both over the
+ * whole of p->text. */
+void proc_sum_start(struct proc_read *p);
+void proc_sum_end(struct proc_read *p);
+void proc_sum_text(struct proc_read *p);
+
 /* Parse stat text into comm, state, ppid, flags, start_time and threads
  * (its pid field is checked, not taken). 0, or -1 when it does not parse. */
 int proc_parse_stat(struct proc_read *p, const char *text, size_t len);
 
+
+/*
+ * --reuse: a process whose cheap counters are what they were at its last
+ * full read keeps that read's smaps text and figures. The counters cost
+ * no page-table walk: RssAnon, RssFile, RssShmem and VmSwap of status,
+ * the thread count, and the maps text (compared by hash with the header
+ * lines of the text read then). Kept in memory from one snapshot of a
+ * run to the next, never read from the file.
+ */
+#define REUSE_COUNTERS 4
+
+struct reuse_entry {
+	pid_t pid;
+	uint64_t start_time;	/* with pid: the same process */
+	uint64_t counters[REUSE_COUNTERS];
+	long threads;
+	struct blob_hash maps;	/* of the maps text */
+	struct blob_hash text;	/* of the smaps text read */
+	int64_t fig[NFIGS];	/* the figures summed from it */
+};
+
+struct reuse {
+	pthread_mutex_t mu;	/* readers find while the worker keeps */
+	struct reuse_entry *last;	/* the last snapshot's, by pid */
+	size_t nlast, alast;
+	struct reuse_entry *next;	/* this snapshot's, as stored */
+	size_t nnext, anext;
+};
+
+void reuse_init(struct reuse *u);
+void reuse_release(struct reuse *u);
+/* The cheap counters of a status text: 0, or -1 when one is missing. */
+int reuse_counters(const struct buf *status, uint64_t out[REUSE_COUNTERS]);
+/* The last snapshot's entry of process p (read up to its head), when its
+ * counters and threads are what they were: 1 with *e, else 0. */
+int reuse_find(struct reuse *u, const struct proc_read *p,
+	       struct reuse_entry *e);
+/* The entry of a process stored in this snapshot. */
+void reuse_keep(struct reuse *u, const struct reuse_entry *e);
+/* After a snapshot: its entries become the last (committed), or go. */
+void reuse_turn(struct reuse *u, int committed);
 
 /* What to capture: the options of one run. */
 struct capture_opts {
@@ -106,6 +185,7 @@ struct capture_opts {
 	char *options_text;	/* the command line, stored with snapshots */
 	int64_t keep_for;	/* --keep-for: seconds, 0: none */
 	int64_t max_size;	/* --max-size: bytes, 0: none */
+	struct reuse *reuse;	/* --reuse, or NULL */
 };
 
 /* The exit status of a run whose -p PID does not exist, or whose -m or
@@ -145,6 +225,8 @@ struct slot {
 	struct proc_read pr;
 	struct process_row row;	/* its figures, summed by the worker */
 	enum slot_state state;
+	int reused;		/* --reuse: pr.text is maps, `was` its text */
+	struct reuse_entry was;
 };
 
 /*
@@ -190,6 +272,20 @@ struct smaps_totals;
 /* Copy the usage figures (rss .. locked) of *t into *row, and mark them
  * known. */
 void row_set_usage(struct process_row *row, const struct smaps_totals *t);
+
+/*
+ * --reuse in a snapshot. Reader: read the body of sl's process, or only
+ * its maps when they and its counters are as at its last full read (then
+ * sl->reused, and sl->was that read); a skip as proc_read_body's.
+ * Worker: for a reused slot, the text's blob and figures into sl->row
+ * (text_reused 1): 0, 1 when the blob is gone from the file (another
+ * capture's --keep took it: read the text again), -1 (printed); after a
+ * full read whose text hashed to `text`, keep its entry.
+ */
+int reuse_read_body(const struct run *r, struct slot *sl);
+int reuse_row(struct run *r, struct slot *sl);
+void reuse_note(struct run *r, const struct slot *sl,
+		const struct blob_hash *text);
 
 /* Store one text as a blob (counting bytes read and stored). 0 or -1. */
 int run_put(struct run *r, const struct buf *b, int64_t *id);

@@ -63,6 +63,7 @@ int capture_import(struct store *st, const struct capture_opts *o)
 		goto out;
 	row.pid = o->npids ? o->pids[0] : 0;
 	row.comm = o->comm ? o->comm : "";
+	row.text_reused = 0;	/* the text given, read now */
 	make_uuid(uuid);
 	snap.uuid = uuid;
 	snap.time_us = now_us();

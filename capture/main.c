@@ -55,6 +55,9 @@ static const char usage_text[] =
 	"; " LEVEL_TEXT(STORE_LEVEL_CHEAP) " with\n"
 	"                      --maps-only or --rollup); 0 stores, 12 is smallest\n"
 	"      --nice          lower this capture's CPU and I/O priority\n"
+	"      --reuse         with -i: a process whose RSS counters, threads and\n"
+	"                      maps are as at its last full read keeps that read's\n"
+	"                      smaps text (marked in the file; its PSS may drift)\n"
 	"  -q, --quiet         print nothing but errors\n"
 	"  -v, --verbose       say what is captured\n"
 	"  -h, --help          show this help and exit\n"
@@ -105,6 +108,7 @@ static char *join_args(int argc, char **argv)
 enum {
 	OPT_PROC = 256, OPT_HOST, OPT_LEVEL, OPT_KEEP, OPT_MAPS_ONLY,
 	OPT_ROLLUP, OPT_IMPORT, OPT_COMM, OPT_NICE, OPT_KEEP_FOR, OPT_MAX_SIZE,
+	OPT_REUSE,
 };
 
 static const struct option longopts[] = {
@@ -123,6 +127,7 @@ static const struct option longopts[] = {
 	{ "import", required_argument, NULL, OPT_IMPORT },
 	{ "comm", required_argument, NULL, OPT_COMM },
 	{ "nice", no_argument, NULL, OPT_NICE },
+	{ "reuse", no_argument, NULL, OPT_REUSE },
 	{ "proc", required_argument, NULL, OPT_PROC },
 	{ "host", required_argument, NULL, OPT_HOST },
 	{ "level", required_argument, NULL, OPT_LEVEL },
@@ -137,7 +142,7 @@ static const struct option longopts[] = {
 static int parse_args(int argc, char **argv, struct capture_opts *o,
 		      regex_t *re)
 {
-	int c, i, has_count = 0, modes = 0;
+	int c, i, has_count = 0, modes = 0, reuse = 0;
 	uint64_t v;
 	char *end;
 
@@ -196,6 +201,7 @@ static int parse_args(int argc, char **argv, struct capture_opts *o,
 		case OPT_IMPORT: o->import = optarg; break;
 		case OPT_COMM: o->comm = optarg; break;
 		case OPT_NICE: o->nice = 1; break;
+		case OPT_REUSE: reuse = 1; break;
 		case OPT_PROC: o->proc = optarg; break;
 		case OPT_HOST: o->host = optarg; break;
 		case OPT_LEVEL:
@@ -230,6 +236,13 @@ static int parse_args(int argc, char **argv, struct capture_opts *o,
 				   " and no -i, -n, -m, -u or mode option");
 	if (o->comm && !o->import)
 		return usage_error("--comm goes with --import");
+	if (reuse && (modes || o->import))
+		return usage_error("--reuse keeps smaps texts: not with"
+				   " --maps-only, --rollup or --import");
+	if (reuse) {
+		o->reuse = xmalloc(sizeof(*o->reuse));
+		reuse_init(o->reuse);
+	}
 	return -1;
 }
 
@@ -434,5 +447,8 @@ out:
 		regfree(o.match);
 	free(o.pids);
 	free(o.options_text);
+	if (o.reuse)
+		reuse_release(o.reuse);
+	free(o.reuse);
 	return ret;
 }

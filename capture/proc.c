@@ -28,6 +28,8 @@ void proc_read_init(struct proc_read *p)
 	buf_init(&p->exe, 4096);
 	buf_init(&p->text, BLOB_MAX_RAW);
 	buf_init(&p->rollup, SMALL_CAP);
+	buf_init(&p->packed, BLOB_MAX_RAW);
+	p->level = BLOB_LEVEL_MIN;
 }
 
 void proc_read_release(struct proc_read *p)
@@ -38,6 +40,9 @@ void proc_read_release(struct proc_read *p)
 	buf_release(&p->exe);
 	buf_release(&p->text);
 	buf_release(&p->rollup);
+	buf_release(&p->packed);
+	blob_stream_release(&p->stream);
+	blob_hasher_release(&p->maps);
 }
 
 /* The n-th (1-based) blank-separated field after the comm's ')'. */
@@ -164,9 +169,10 @@ int proc_read_body(struct proc_read *p, const char *proc,
 	char path[4096];
 	ssize_t n;
 
-	if (read_file(&p->text, proc, pid, name, TEXT_CHUNK) < 0)
+	snprintf(path, sizeof(path), "%s/%d/%s", proc, (int)pid, name);
+	if (proc_read_text(p, path, TEXT_CHUNK) < 0)
 		return skip_for(proc, pid, name);
-	if (p->text.len == 0)
+	if (p->text.len == 0 && !p->streamed)
 		return p->state == 'Z' ? SKIP_ZOMBIE + 1 : SKIP_VANISHED + 1;
 	buf_reset(&p->rollup);
 	if (mode == MODE_ROLLUP &&

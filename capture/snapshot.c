@@ -194,8 +194,11 @@ int capture_snapshot(struct store *st, const struct capture_opts *o,
 	int ret = -1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < NSLOTS; i++)
+	for (i = 0; i < NSLOTS; i++) {
 		proc_read_init(&r.slot[i].pr);
+		r.slot[i].pr.level = o->level;
+		r.slot[i].pr.hash_maps = o->reuse && o->mode == MODE_SMAPS;
+	}
 	pthread_mutex_init(&r.mu, NULL);
 	pthread_cond_init(&r.cv, NULL);
 	make_uuid(uuid);
@@ -219,6 +222,8 @@ int capture_snapshot(struct store *st, const struct capture_opts *o,
 	summary(&r, uuid, elapsed(&t0));
 	ret = !r.captured && (o->match || o->uid >= 0) ? CAPTURE_NOMATCH : 0;
 out:
+	if (o->reuse)
+		reuse_turn(o->reuse, ret == 0 || ret == CAPTURE_NOMATCH);
 	if (ret != 0 && ret != CAPTURE_NOMATCH)
 		store_rollback(st);
 	if (ret == 1) {

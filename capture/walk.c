@@ -84,6 +84,30 @@ static int wanted(const struct capture_opts *o, const struct proc_read *p)
 	return hit;
 }
 
+/* The memory text of p, whole in p->text or packed as it was read;
+ * its hash to *h. */
+static int put_text(struct run *r, struct proc_read *p, int64_t *id,
+		    struct blob_hash *h)
+{
+	const char *text = p->text.data ? p->text.data : "";
+	size_t added, n = p->streamed ? p->stream.raw : p->text.len;
+	int rc;
+
+	if (p->streamed) {
+		*h = p->hash;
+		rc = store_blob_put_packed(r->st, h, n, p->packed.data,
+					   p->packed.len, id, &added);
+	} else {
+		blob_hash(text, n, h);
+		rc = store_blob_put_hashed(r->st, h, text, n, id, &added);
+	}
+	if (rc < 0)
+		return -1;
+	r->bytes_stored += added;
+	r->bytes_read += n;
+	return 0;
+}
+
 int run_put(struct run *r, const struct buf *b, int64_t *id)
 {
 	size_t added;
@@ -105,11 +129,14 @@ static void process_figures(struct run *r, struct slot *sl)
 	struct smaps_totals t, u;
 	char err[160];
 
-	if (smaps_sum(p->text.data, p->text.len, &t, err, sizeof(err)) < 0) {
+	if (!p->streamed)	/* else summed as it was read */
+		proc_sum_text(p);
+	if (p->sum.err[0]) {
 		warn("'%s/%d/%s': %s; stored as it is", r->o->proc, (int)p->pid,
-		     mode_names[r->o->mode], err);
+		     mode_names[r->o->mode], p->sum.err);
 		return;
 	}
+	t = p->sum.t;
 	row->fig[FIG_MAPS] = (int64_t)t.nmaps;
 	row->fig[FIG_VSS] = (int64_t)t.size;
 	if (r->o->mode == MODE_MAPS)
@@ -138,13 +165,36 @@ void row_set_usage(struct process_row *row, const struct smaps_totals *t)
 	row->fig[FIG_LOCKED] = (int64_t)t->locked;
 }
 
+/* A reused text whose blob went: read it now, as not reused. 1 when
+ * read, 0 when the process is gone (counted as a skip). */
+static int read_again(struct run *r, struct slot *sl)
+{
+	int skip = proc_read_body(&sl->pr, r->o->proc, r->o->mode);
+
+	sl->reused = 0;
+	if (!skip)
+		return 1;
+	pthread_mutex_lock(&r->mu);
+	r->skips[skip - 1]++;
+	pthread_mutex_unlock(&r->mu);
+	return 0;
+}
+
 /* Worker side: store a process read by the reader, blobs then row. */
 static int store_process(struct run *r, struct slot *sl)
 {
 	struct proc_read *p = &sl->pr;
 	struct process_row row;
+	struct blob_hash h;
+	int rc;
 
-	process_figures(r, sl);
+	if (sl->reused && (rc = reuse_row(r, sl)) != 0 &&
+	    (rc < 0 || !read_again(r, sl)))
+		return rc < 0 ? -1 : 0;
+	if (!sl->reused) {
+		process_figures(r, sl);
+		sl->row.text_reused = 0;
+	}
 	row = sl->row;
 	row.pid = p->pid;
 	row.ppid = p->ppid;
@@ -159,9 +209,11 @@ static int store_process(struct run *r, struct slot *sl)
 	row.kind = r->o->mode == MODE_SMAPS ? TEXT_SMAPS : TEXT_MAPS;
 	if (run_put(r, &p->stat, &row.stat_blob) < 0 ||
 	    run_put(r, &p->status, &row.status_blob) < 0 ||
-	    run_put(r, &p->text, &row.text_blob) < 0 ||
+	    (!sl->reused && put_text(r, p, &row.text_blob, &h) < 0) ||
 	    (r->o->mode == MODE_ROLLUP && run_put(r, &p->rollup, &row.rollup_blob) < 0))
 		return -1;
+	if (!sl->reused)
+		reuse_note(r, sl, &h);
 	r->bytes_read += p->cmdline.len;
 	info("pid %d (%s): %lld mappings, rss %lld kB", (int)p->pid, p->comm,
 	     (long long)row.fig[FIG_MAPS], row.fig[FIG_RSS] == FIG_UNKNOWN ? 0LL
@@ -190,7 +242,7 @@ static int read_pid(const struct run *r, pid_t pid, int named,
 	if (!*skip && !named && !wanted(r->o, &sl->pr))
 		*skip = SKIP_EXCLUDED + 1;
 	if (!*skip)
-		*skip = proc_read_body(&sl->pr, r->o->proc, r->o->mode);
+		*skip = reuse_read_body(r, sl);
 	if (*skip && named) {
 		const char *why = *skip == SKIP_PERMISSION + 1 ? "permission denied"
 			: *skip == SKIP_KERNEL + 1 ? "a kernel thread has no memory map"

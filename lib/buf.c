@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,7 +111,24 @@ char *buf_detach(struct buf *b, size_t *len)
 	return r;
 }
 
+void buf_drop(struct buf *b, size_t n)
+{
+	if (n > b->len)
+		n = b->len;
+	if (!n)
+		return;
+	memmove(b->data, b->data + n, b->len - n);
+	b->len -= n;
+	b->data[b->len] = '\0';
+}
+
 int buf_read_fd(struct buf *b, int fd, size_t chunk)
+{
+	return buf_read_fd_drain(b, fd, chunk, SIZE_MAX, NULL, NULL);
+}
+
+int buf_read_fd_drain(struct buf *b, int fd, size_t chunk, size_t high,
+		      int (*drain)(void *arg, struct buf *b), void *arg)
 {
 	for (;;) {
 		size_t room;
@@ -142,17 +160,26 @@ int buf_read_fd(struct buf *b, int fd, size_t chunk)
 			return 0;
 		b->len += (size_t)n;
 		b->data[b->len] = '\0';
+		if (b->len >= high && drain(arg, b) < 0)
+			return -1;
 	}
 }
 
 int buf_read_file(struct buf *b, const char *path, size_t chunk)
+{
+	return buf_read_file_drain(b, path, chunk, SIZE_MAX, NULL, NULL);
+}
+
+int buf_read_file_drain(struct buf *b, const char *path, size_t chunk,
+			size_t high, int (*drain)(void *arg, struct buf *b),
+			void *arg)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int r, saved;
 
 	if (fd < 0)
 		return -1;
-	r = buf_read_fd(b, fd, chunk);
+	r = buf_read_fd_drain(b, fd, chunk, high, drain, arg);
 	saved = errno;
 	close(fd);
 	errno = saved;

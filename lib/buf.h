@@ -50,7 +50,22 @@ char *buf_detach(struct buf *b, size_t *len);
  * (EFBIG when the cap is reached); nothing is printed.
  */
 int buf_read_fd(struct buf *b, int fd, size_t chunk);
+/*
+ * buf_read_fd for a text too long to hold whole: after each read that
+ * leaves b holding `high` bytes or more, drain(arg, b) runs, to use what
+ * it can and take it off with buf_drop. Returns 0, or -1 with errno set
+ * (drain's -1 stops the read too; it sets errno).
+ */
+int buf_read_fd_drain(struct buf *b, int fd, size_t chunk, size_t high,
+		      int (*drain)(void *arg, struct buf *b), void *arg);
+/* Take the first n bytes (at most len) off b, moving the rest up. */
+void buf_drop(struct buf *b, size_t n);
+
 /* Open, buf_read_fd, close. Returns 0 or -1 with errno set. */
 int buf_read_file(struct buf *b, const char *path, size_t chunk);
+/* Open, buf_read_fd_drain, close. Returns 0 or -1 with errno set. */
+int buf_read_file_drain(struct buf *b, const char *path, size_t chunk,
+			size_t high, int (*drain)(void *arg, struct buf *b),
+			void *arg);
 
 #endif

@@ -31,6 +31,9 @@ struct format_change {
 static const struct format_change changes[] = {
 	/* 1.1 (mapsnap 0.2.0): appended below as they come */
 	{ 1, ADD_OBJECT, "skipped_pids", NULL },
+	/* capture --reuse: 1 when text_blob is an earlier read's */
+	{ 1, ADD_COLUMN, "processes",
+	  "text_reused INTEGER CHECK (text_reused IN (0, 1))" },
 #ifdef MAPSNAP_FORMAT_TEST_STEP
 	/* in test builds only: a step as a later release may take */
 	{ FORMAT_MINOR, ADD_COLUMN, "processes", "future_kb INTEGER" },
@@ -143,7 +146,10 @@ static int undo_change(sqlite3 *db, const struct format_change *c)
 }
 
 static sqlite3 *refs[FORMAT_MINOR + 1];
-static struct buf ref_shapes[FORMAT_MINOR + 1];	/* table_shapes(refs[m]) */
+/* The schema of each layout as schema_text() writes it, and its shape
+ * (table_shapes()), once made: known_layout() and check_columns()
+ * compare files with them. */
+static struct buf ref_text[FORMAT_MINOR + 1], ref_shapes[FORMAT_MINOR + 1];
 
 static void refs_close(void)
 {
@@ -152,25 +158,18 @@ static void refs_close(void)
 	for (i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
 		sqlite3_close(refs[i]);
 		refs[i] = NULL;
+		buf_release(&ref_text[i]);
 		buf_release(&ref_shapes[i]);
 	}
 }
 
-/*
- * The layout of minor m (at most FORMAT_MINOR), in an in-memory database:
- * schema.sql, less what the steps after m added. Made once per process
- * and minor (it costs about what opening a file does, and merge opens
- * many), closed at exit; used by the thread that opens stores. NULL
- * (printed) when it cannot be made.
- */
-static sqlite3 *format_reference(int m)
+sqlite3 *format_layout(int m)
 {
-	static int registered;
 	sqlite3 *db = NULL;
 	size_t n = 0;
 
-	if (refs[m])
-		return refs[m];
+	if (m > FORMAT_MINOR)
+		m = FORMAT_MINOR;
 	while (changes[n].minor)
 		n++;
 	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, NULL) !=
@@ -180,14 +179,28 @@ static sqlite3 *format_reference(int m)
 	while (n-- > 0)
 		if (changes[n].minor > m && undo_change(db, &changes[n]) < 0)
 			goto fail;
-	if (!registered++)
-		atexit(refs_close);
-	return refs[m] = db;
+	return db;
 fail:
 	error("cannot build the layout of format %d.%d: %s", FORMAT_MAJOR, m,
 	      db ? sqlite3_errmsg(db) : "out of memory");
 	sqlite3_close(db);
 	return NULL;
+}
+
+/*
+ * format_layout(m), made once per process and minor (it costs about what
+ * opening a file does, and merge opens many), closed at exit; used by the
+ * thread that opens stores. NULL (printed) when it cannot be made.
+ */
+static sqlite3 *format_reference(int m)
+{
+	static int registered;
+
+	if (refs[m])
+		return refs[m];
+	if (!registered++)
+		atexit(refs_close);
+	return refs[m] = format_layout(m);
 }
 
 /* The columns of every table of db, as "\ntable.column\n" lines (the
@@ -598,17 +611,74 @@ out:
 	return ret;
 }
 
+/* Every object of db's schema, sorted by name: "type name table sql"
+ * lines, to compare schemas byte for byte. 0 or -1. */
+static int schema_text(sqlite3 *db, struct buf *out)
+{
+	static const char sql[] = "SELECT type || ' ' || name || ' ' ||"
+		" tbl_name || ' ' || ifnull(sql, '-') FROM sqlite_schema"
+		" ORDER BY name";
+
+	buf_reset(out);
+	return query_lines(db, sql, out);
+}
+
+/*
+ * The minor whose layout db's schema is, object for object and byte for
+ * byte, or -1. Such a schema is one this build makes: nothing in it can
+ * run code or lack a column or a constraint, so opening needs none of
+ * the checks below; they cost as much as the rest of opening a small
+ * file, which merge does for each of its inputs (bench/README.md).
+ */
+static int known_layout(sqlite3 *db)
+{
+	struct buf have = BUF_INIT(1 << 20);
+	int m, r = -1;
+
+	if (schema_text(db, &have) < 0)
+		goto out;
+	for (m = 0; m <= FORMAT_MINOR && r < 0; m++) {
+		if (!ref_text[m].data) {
+			sqlite3 *ref = format_reference(m);
+
+			buf_init(&ref_text[m], 1 << 20);
+			if (!ref || schema_text(ref, &ref_text[m]) < 0) {
+				buf_release(&ref_text[m]);
+				goto out;
+			}
+		}
+		if (have.len == ref_text[m].len &&
+		    !memcmp(have.data, ref_text[m].data, have.len))
+			r = m;
+	}
+out:
+	buf_release(&have);
+	return r;
+}
+
 static int check_schema(sqlite3 *db, const char *path, int writable,
 			struct format_file *ff)
 {
-	int began = sqlite3_get_autocommit(db), ret = -1, m;
+	int began = sqlite3_get_autocommit(db), ret = -1, m, known;
+	const struct buf *shape;
 	sqlite3 *ref;
 
 	if (began && exec_on(db, "BEGIN") < 0)
 		return format_error(db, path, "read");
-	if (check_safe(db, path) < 0 || read_minor(db, path, &ff->minor) < 0)
+	known = known_layout(db);
+	if ((known < 0 && check_safe(db, path) < 0) ||
+	    read_minor(db, path, &ff->minor) < 0)
 		goto out;
 	m = ff->minor < FORMAT_MINOR ? ff->minor : FORMAT_MINOR;
+	if (known >= 0 && known == ff->minor) {
+		if (!ff->shape.cap)
+			buf_init(&ff->shape, 1 << 20);
+		buf_reset(&ff->shape);
+		if ((shape = reference_shape(m)) &&
+		    buf_add(&ff->shape, shape->data, shape->len) == 0)
+			ret = 0;
+		goto out;
+	}
 	ref = format_reference(m);
 	if (ref && check_objects(db, path, ref, ff->minor > FORMAT_MINOR) == 0 &&
 	    check_columns(db, path, reference_shape(m), ff) == 0 &&

@@ -55,6 +55,13 @@ int format_check(sqlite3 *db, const char *path, int writable,
  */
 int format_upgrade(sqlite3 *db, const char *path, struct format_file *ff);
 
+/*
+ * A new in-memory database laid out as format minor m (FORMAT_MINOR at
+ * most): schema.sql, less what the steps after m added. The caller
+ * closes it. NULL (printed) when it cannot be made.
+ */
+sqlite3 *format_layout(int minor);
+
 /* Does the file have column `column` of `table` (NULL: the table)? */
 int format_has(const struct format_file *ff, const char *table,
 	       const char *column);

@@ -77,6 +77,7 @@ static const struct rows_col process_cols[] = {
 	PFIG("swap_pss_kb", FIG_SWAP_PSS, F_NULL_DFLT),
 	PFIG("anon_kb", FIG_ANON, F_NULL_DFLT),
 	PFIG("locked_kb", FIG_LOCKED, F_NULL_DFLT),
+	PCOL("text_reused", T_INT, PROC_TEXT, text_reused, -1, F_NULL_DFLT),
 };
 #define NPROCESS_COLS (sizeof(process_cols) / sizeof(process_cols[0]))
 
@@ -135,6 +136,7 @@ void process_row_init(struct process_row *p)
 
 	memset(p, 0, sizeof(*p));
 	p->uid = -1;
+	p->text_reused = -1;
 	for (i = 0; i < NFIGS; i++)
 		p->fig[i] = FIG_UNKNOWN;
 }

@@ -55,9 +55,15 @@ struct process_row {
 	int64_t stat_blob, status_blob, text_blob, rollup_blob; /* 0: none */
 	enum text_kind kind;		/* what text_blob holds */
 	int64_t fig[NFIGS];		/* or FIG_UNKNOWN */
+	int64_t text_reused;		/* 1: text_blob and the figures are
+					   an earlier snapshot's read
+					   (capture --reuse); 0: read for
+					   this one; -1: unknown (a file of
+					   format 1.0). With PROC_TEXT. */
 };
 
-/* Everything unknown: uid -1, figures FIG_UNKNOWN, the rest 0 or NULL. */
+/* Everything unknown: uid and text_reused -1, figures FIG_UNKNOWN, the
+ * rest 0 or NULL. */
 void process_row_init(struct process_row *p);
 
 /* One row of `snapshots`, with its host's names. */

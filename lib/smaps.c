@@ -708,25 +708,69 @@ static int add_map(struct smaps_totals *t, const struct smaps_map *m)
 	return big ? -1 : 0;
 }
 
-int smaps_sum(const char *text, size_t len, struct smaps_totals *t,
-	      char *err, size_t errlen)
+void smaps_summer_init(struct smaps_summer *s)
 {
+	memset(s, 0, sizeof(*s));
+}
+
+/* Where the last line that starts a record begins in (p, len), after
+ * its first byte; 0 when none does. */
+static size_t last_header(const char *p, size_t len)
+{
+	const char *colon, *nl;
+	size_t at = len;
+
+	while (at > 0 && (nl = memrchr(p, '\n', at - 1)) != NULL) {
+		at = (size_t)(nl - p) + 1;
+		if (classify(p + at, p + len, &colon) == L_HEADER)
+			return at;
+		at--;
+	}
+	return 0;
+}
+
+size_t smaps_summer_add(struct smaps_summer *s, const char *p, size_t len,
+			int last)
+{
+	size_t take = len;
 	struct smaps_parser ps;
 	struct smaps_map m;
 	int r;
 
-	memset(t, 0, sizeof(*t));
-	smaps_parser_init(&ps, text, len);
+	if (!last && !s->err[0] && !(take = last_header(p, len)) &&
+	    len > SMAPS_SUMMER_MAX)
+		take = len;	/* one record that long: cut it */
+	if (s->err[0] || !take)
+		return take;
+	smaps_parser_init(&ps, p, take);
+	ps.lineno = s->lines;	/* messages count from the text's start */
 	while ((r = smaps_next(&ps, &m)) > 0) {
-		if (add_map(t, &m) < 0) {
-			snprintf(ps.err, sizeof(ps.err), "line %u: figures too"
+		if (add_map(&s->t, &m) < 0) {
+			snprintf(s->err, sizeof(s->err), "line %u: figures too"
 				 " large for a process (over 2^62 kB in all)",
 				 m.lineno);
-			r = -1;
-			break;
+			return take;
 		}
+		if (s->each)
+			s->each(s->arg, &m);
 	}
-	if (r < 0 && err && errlen)
-		snprintf(err, errlen, "%s", ps.err);
-	return r;
+	if (r < 0)
+		snprintf(s->err, sizeof(s->err), "%s", ps.err);
+	s->lines = ps.lineno;
+	return take;
+}
+
+int smaps_sum(const char *text, size_t len, struct smaps_totals *t,
+	      char *err, size_t errlen)
+{
+	struct smaps_summer s;
+
+	smaps_summer_init(&s);
+	smaps_summer_add(&s, text, len, 1);
+	*t = s.t;
+	if (!s.err[0])
+		return 0;
+	if (err && errlen)
+		snprintf(err, errlen, "%s", s.err);
+	return -1;
 }

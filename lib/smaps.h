@@ -113,4 +113,29 @@ struct smaps_totals {
 int smaps_sum(const char *text, size_t len, struct smaps_totals *t,
 	      char *err, size_t errlen);
 
+/*
+ * smaps_sum over a text that comes in pieces (too long to hold whole).
+ * smaps_summer_add sums the whole records at the front of (p, len) and
+ * returns the bytes it took: the rest (a record that may go on) comes
+ * again at the front of the next piece, with more text; with `last`, it
+ * takes all. A record longer than SMAPS_SUMMER_MAX is cut there. After
+ * the last piece, t and err are what smaps_sum would give for the whole
+ * text (err "" when it summed); pieces after a failure are only taken.
+ */
+#define SMAPS_SUMMER_MAX ((size_t)1 << 20)
+
+struct smaps_summer {
+	struct smaps_totals t;
+	unsigned lines;		/* lines taken so far */
+	char err[160];
+	/* if set, called with each record summed, in text order */
+	void (*each)(void *arg, const struct smaps_map *m);
+	void *arg;
+};
+
+/* Zero *s: no sums, no `each`. */
+void smaps_summer_init(struct smaps_summer *s);
+size_t smaps_summer_add(struct smaps_summer *s, const char *p, size_t len,
+			int last);
+
 #endif

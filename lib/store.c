@@ -247,44 +247,79 @@ int store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
 	return 0;
 }
 
+int store_blob_find(struct store *s, const struct blob_hash *h, int64_t *id)
+{
+	int rc;
+
+	if (store_prepare(s, &s->blob_find,
+		    "SELECT id FROM blobs WHERE hash = ?1") < 0)
+		return -1;
+	sqlite3_bind_blob(s->blob_find, 1, h->b, BLOB_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(s->blob_find);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s->blob_find, 0);
+	sqlite3_reset(s->blob_find);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, "look up a blob in");
+	return rc == SQLITE_DONE;
+}
+
+/* A new blob: text of n bytes with hash h, compressed into (z, zn). */
+static int blob_insert(struct store *s, const struct blob_hash *h, size_t n,
+		       const void *z, size_t zn, int64_t *id)
+{
+	if (store_prepare(s, &s->blob_insert,
+		    "INSERT INTO blobs (hash, raw_size, codec, data)"
+		    " VALUES (?1, ?2, 'zlib', ?3)") < 0)
+		return -1;
+	sqlite3_bind_blob(s->blob_insert, 1, h->b, BLOB_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s->blob_insert, 2, (sqlite3_int64)n);
+	sqlite3_bind_blob64(s->blob_insert, 3, z, zn, SQLITE_STATIC);
+	if (store_step_done(s, s->blob_insert, "store a blob in") < 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
 int store_blob_put(struct store *s, const void *raw, size_t n, int64_t *id,
 		   size_t *added)
 {
 	struct blob_hash h;
-	int rc;
+
+	blob_hash(raw, n, &h);
+	return store_blob_put_hashed(s, &h, raw, n, id, added);
+}
+
+int store_blob_put_hashed(struct store *s, const struct blob_hash *h,
+			  const void *raw, size_t n, int64_t *id, size_t *added)
+{
+	int r;
 
 	*added = 0;
-	blob_hash(raw, n, &h);
-	if (store_prepare(s, &s->blob_find,
-		    "SELECT id FROM blobs WHERE hash = ?1") < 0)
-		return -1;
-	sqlite3_bind_blob(s->blob_find, 1, h.b, BLOB_HASH_LEN, SQLITE_STATIC);
-	rc = sqlite3_step(s->blob_find);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s->blob_find, 0);
-		sqlite3_reset(s->blob_find);
-		return 0;
-	}
-	sqlite3_reset(s->blob_find);
-	if (rc != SQLITE_DONE)
-		return store_error(s, "look up a blob in");
-
+	if ((r = store_blob_find(s, h, id)) <= 0)
+		return r;
 	buf_reset(&s->zbuf);
 	if (!s->zd.c && blob_deflater_init(&s->zd, s->level) < 0)
 		return -1;
 	if (blob_deflate(&s->zd, raw, n, s->level, &s->zbuf) < 0 ||
-	    store_prepare(s, &s->blob_insert,
-		    "INSERT INTO blobs (hash, raw_size, codec, data)"
-		    " VALUES (?1, ?2, 'zlib', ?3)") < 0)
+	    blob_insert(s, h, n, s->zbuf.data, s->zbuf.len, id) < 0)
 		return -1;
-	sqlite3_bind_blob(s->blob_insert, 1, h.b, BLOB_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(s->blob_insert, 2, (sqlite3_int64)n);
-	sqlite3_bind_blob64(s->blob_insert, 3, s->zbuf.data, s->zbuf.len,
-			    SQLITE_STATIC);
-	if (store_step_done(s, s->blob_insert, "store a blob in") < 0)
-		return -1;
-	*id = sqlite3_last_insert_rowid(s->db);
 	*added = s->zbuf.len;
+	return 0;
+}
+
+int store_blob_put_packed(struct store *s, const struct blob_hash *h,
+			  size_t n, const void *z, size_t zn, int64_t *id,
+			  size_t *added)
+{
+	int r;
+
+	*added = 0;
+	if ((r = store_blob_find(s, h, id)) <= 0)
+		return r;
+	if (blob_insert(s, h, n, z, zn, id) < 0)
+		return -1;
+	*added = zn;
 	return 0;
 }
 

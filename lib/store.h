@@ -120,6 +120,23 @@ int store_step_done(struct store *s, sqlite3_stmt *st, const char *what);
 int store_blob_put(struct store *s, const void *raw, size_t n, int64_t *id,
 		   size_t *added);
 
+/* store_blob_put for a caller that has the text's hash (blob_hash) h. */
+int store_blob_put_hashed(struct store *s, const struct blob_hash *h,
+			  const void *raw, size_t n, int64_t *id, size_t *added);
+
+/* The id of the blob whose text has hash h: 0, 1 when there is none,
+ * -1 (printed). */
+int store_blob_find(struct store *s, const struct blob_hash *h, int64_t *id);
+
+/*
+ * store_blob_put for a text already compressed (into the zlib format,
+ * as blob_stream does) and hashed: (z, zn) is stored as the text of n
+ * bytes with hash h, unless a blob with that hash exists. 0 or -1.
+ */
+int store_blob_put_packed(struct store *s, const struct blob_hash *h,
+			  size_t n, const void *z, size_t zn, int64_t *id,
+			  size_t *added);
+
 /*
  * Append blob `id`'s raw text to out, checking its stored size, the
  * inflate and the hash. -1 with a message naming the blob on any fault.

@@ -95,6 +95,7 @@ CREATE TABLE processes (
 	swap_pss_kb	INTEGER,
 	anon_kb		INTEGER,
 	locked_kb	INTEGER,
+	text_reused	INTEGER CHECK (text_reused IN (0, 1)),
 	PRIMARY KEY (snapshot_id, pid)
 ) WITHOUT ROWID;
 

@@ -99,8 +99,8 @@ snapshots (id 1): host_id 1 is not in hosts
 snapshots (id 2): host_id 1 is not in hosts
 processes (snapshot_id 1, pid 4190): text_blob 4242 is not in blobs
 processes (snapshot_id 1, pid 4192): rss_kb is -3, below 0
-processes (snapshot_id 1, pid 4193): pss_kb is text, not integer
 processes (snapshot_id 1, pid 4192): text_kind 'bogus' fails CHECK (text_kind IN ('smaps', 'maps', 'rollup'))
+processes (snapshot_id 1, pid 4193): pss_kb is text, not integer
 snapshots (id 2): procs_captured is 4 but it has 3 processes
 snapshots (id 2): procs_skipped is 1 but its skips add up to 7
 meta: format is not 'mapsnap'
@@ -194,16 +194,16 @@ expect_grep "^mapsnap-analyze: 'x.db': snapshots \(id NULL\): id is null, not in
 expect_grep "^mapsnap-analyze: 'x.db': processes \(snapshot_id 2, pid 1200\): snapshot_id 2 is not in snapshots$" err
 expect_grep "^mapsnap-analyze: 'x.db': snapshots \(id NULL\): procs_captured is 4 but it has 0 processes$" err
 ! grep -q 'a row with no key' err || fail "check names a row by nothing: $(cat err)"
-# every CHECK; the blob's reader says what it makes of the same row
+# every CHECK; the blob's reader says first what it makes of the same row
 broken "UPDATE blobs SET hash = substr(hash, 1, 15) WHERE id = $text4188" \
-	"blobs (id $text4188): hash X'${hash4188:0:30}' fails CHECK (length(hash) = 16)" \
-	"blob $text4188 has no valid codec or hash"
+	"blob $text4188 has no valid codec or hash" \
+	"blobs (id $text4188): hash X'${hash4188:0:30}' fails CHECK (length(hash) = 16)"
 broken "UPDATE blobs SET raw_size = -1 WHERE id = $stat4190" \
-	"blobs (id $stat4190): raw_size -1 fails CHECK (raw_size >= 0)" \
-	"blob $stat4190 claims an absurd size (-1 bytes)"
+	"blob $stat4190 claims an absurd size (-1 bytes)" \
+	"blobs (id $stat4190): raw_size -1 fails CHECK (raw_size >= 0)"
 broken "UPDATE blobs SET codec = 'lz4' WHERE id = $stat4190" \
-	"blobs (id $stat4190): codec 'lz4' fails CHECK (codec IN ('raw', 'zlib'))" \
-	"blob $stat4190 has unknown codec 'lz4'"
+	"blob $stat4190 has unknown codec 'lz4'" \
+	"blobs (id $stat4190): codec 'lz4' fails CHECK (codec IN ('raw', 'zlib'))"
 broken "UPDATE snapshots SET source = 'perf' WHERE id = 2" \
 	"snapshots (id 2): source 'perf' fails CHECK (source IN ('smaps', 'maps', 'rollup'))"
 # a uuid of another form: `--snapshot UUID` cannot find it, and merge takes

@@ -351,6 +351,57 @@ static void test_unpack(void **state)
 	buf_release(&out);
 }
 
+/* A text packed in pieces: the same zlib stream content and hash as
+ * the whole text gives, at every level, whatever the pieces. */
+static void test_stream(void **state)
+{
+	static const int levels[] = { 0, 1, 4, 9, 12 };
+	static const size_t pieces[] = { 1, 100, 65536, 1 << 20 };
+	struct buf z = BUF_INIT(BLOB_MAX_RAW), out = BUF_INIT(BLOB_MAX_RAW);
+	struct blob_hash want, got;
+	struct blob_stream bs = { NULL, { NULL }, 0 };
+	size_t n, i, j, off, k;
+	char *one = smaps_like(&n), *text, err[160];
+	int l;
+
+	(void)state;
+	text = malloc(200 * n);
+	for (i = 0; i < 200; i++)	/* 1.2 MB: more than one piece */
+		memcpy(text + i * n, one, n);
+	n *= 200;
+	blob_hash(text, n, &want);
+	for (l = 0; l < 5; l++) {
+		for (j = 0; j < 4; j++) {
+			if (pieces[j] == 1 && levels[l] > 1)
+				continue;	/* slow, and no different */
+			buf_reset(&z);
+			assert_int_equal(blob_stream_start(&bs, levels[l]), 0);
+			for (off = 0; off < n; off += k) {
+				k = n - off < pieces[j] ? n - off : pieces[j];
+				assert_int_equal(blob_stream_add(&bs, text + off,
+								 k, &z), 0);
+			}
+			assert_int_equal(blob_stream_end(&bs, &z, &got), 0);
+			assert_int_equal(bs.raw, n);
+			blob_stream_release(&bs);
+			assert_memory_equal(got.b, want.b, BLOB_HASH_LEN);
+			buf_reset(&out);
+			assert_int_equal(blob_inflate(z.data, z.len, n, &out, err,
+						      sizeof(err)), 0);
+			assert_memory_equal(out.data, text, n);
+			if (levels[l])
+				assert_true(z.len < n / 20);
+		}
+	}
+	assert_int_equal(blob_stream_start(&bs, 13), -1);
+	blob_stream_release(&bs);
+	blob_stream_release(&bs);	/* twice: a no-op */
+	free(text);
+	free(one);
+	buf_release(&z);
+	buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -362,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_frame),
 		cmocka_unit_test(test_unpack),
+		cmocka_unit_test(test_stream),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

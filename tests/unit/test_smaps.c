@@ -1117,6 +1117,92 @@ static void test_sum_table(void **state)
 	}
 }
 
+/* Sum (t, len) as a reader streaming it would: pieces of `piece` bytes
+ * appended to what the summer left, the end with `last`. */
+static void sum_in_pieces(const char *t, size_t len, size_t piece,
+			  struct smaps_summer *s)
+{
+	char *held = malloc(len + 1);
+	size_t n = 0, off = 0, k;
+
+	smaps_summer_init(s);
+	while (off < len) {
+		k = len - off < piece ? len - off : piece;
+		memcpy(held + n, t + off, k);
+		n += k;
+		off += k;
+		k = smaps_summer_add(s, held, n, 0);
+		assert_true(k <= n);
+		memmove(held, held + k, n - k);
+		n -= k;
+	}
+	assert_int_equal(smaps_summer_add(s, held, n, 1), n);
+	free(held);
+}
+
+/* Any cut into pieces sums as the whole text does, messages and all. */
+static void test_summer_pieces(void **state)
+{
+	static const char *const texts[] = {
+		REC_CAT REC_HEAP REC_OLD REC_CAT, REC_OLD REC_OLD,
+		HDR_UNK "\n" M_32 "\n" M_NONAME, REC_ROLLUP,
+		REC_CAT REC_HEAP "Rss: 4\n" REC_CAT, "",
+	};
+	static const size_t pieces[] = { 1, 2, 7, 64, 333, 100000 };
+	struct smaps_totals want;
+	struct smaps_summer s;
+	char err[160];
+	size_t i, j, len = 0;
+	char *self = read_file("/proc/self/smaps", &len);
+	int r;
+
+	(void)state;
+	assert_non_null(self);
+	for (i = 0; i <= sizeof(texts) / sizeof(texts[0]); i++) {
+		const char *t = i < sizeof(texts) / sizeof(texts[0]) ? texts[i]
+			: self;
+
+		if (t != self)
+			len = strlen(t);
+		err[0] = '\0';
+		r = smaps_sum(t, len, &want, err, sizeof(err));
+		for (j = 0; j < sizeof(pieces) / sizeof(pieces[0]); j++) {
+			print_message("summer: text %zu, pieces of %zu\n", i,
+				      pieces[j]);
+			sum_in_pieces(t, len, pieces[j], &s);
+			assert_string_equal(s.err, r < 0 ? err : "");
+			assert_memory_equal(&s.t, &want, sizeof(want));
+		}
+	}
+	free(self);
+	/* pieces longer than SMAPS_SUMMER_MAX, of many records each */
+	{
+		size_t one = strlen(REC_CAT REC_HEAP), n = 3 * SMAPS_SUMMER_MAX / one;
+		char *t = malloc(n * one + 1);
+
+		for (i = 0; i < n; i++)
+			memcpy(t + i * one, REC_CAT REC_HEAP, one);
+		assert_int_equal(smaps_sum(t, n * one, &want, err, sizeof(err)), 0);
+		sum_in_pieces(t, n * one, 2 * SMAPS_SUMMER_MAX + 5, &s);
+		assert_string_equal(s.err, "");
+		assert_memory_equal(&s.t, &want, sizeof(want));
+		free(t);
+	}
+	/* a record past SMAPS_SUMMER_MAX is cut: no line waits forever */
+	{
+		size_t big = SMAPS_SUMMER_MAX + 100;
+		char *t = malloc(big);
+
+		memset(t, 'x', big);
+		smaps_summer_init(&s);
+		assert_int_equal(smaps_summer_add(&s, t, 100, 0), 0);
+		assert_int_equal(smaps_summer_add(&s, t, big, 0), big);
+		assert_non_null(strstr(s.err, "line 1: "));
+		assert_int_equal(smaps_summer_add(&s, t, 5, 0), 5);
+		free(t);
+	}
+}
+
 static void test_detect_table(void **state)
 {
 	static const struct {
@@ -1329,6 +1415,7 @@ int main(void)
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_proc_self_smaps),
 		cmocka_unit_test(test_proc_self_maps),
+		cmocka_unit_test(test_summer_pieces),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -183,11 +183,74 @@ static void test_errors(void **state)
 	sqlite3_close(db);
 }
 
+/* The text of process pid in test_many: pid mappings, Rss pid * i. */
+static void many_text(char *out, size_t n, int pid)
+{
+	size_t len = 0;
+	int i;
+
+	for (i = 1; i <= pid; i++) {
+		len += (size_t)snprintf(out + len, n - len,
+					"%08x-%08x rw-p 00000000 00:00 0\n"
+					"Rss:            %8d kB\n",
+					0x1000 * i, 0x1000 * (i + 1), pid * i);
+		assert_true(len < n);
+	}
+}
+
+/*
+ * Many processes, their texts made ahead by the workers: rows come out
+ * in (snapshot_id, pid) order as one process at a time would give them;
+ * the rows before a bad text still come out, then its error; a query
+ * that stops early, a scan started again and a join all work.
+ */
+static void test_many(void **state)
+{
+	static char text[8192], out[65536], want[65536];
+	sqlite3 *db = open_db();
+	size_t len = 0;
+	int pid, i;
+
+	(void)state;
+	for (pid = 1; pid <= 60; pid++) {
+		many_text(text, sizeof(text), pid);
+		add_process(db, pid, text, "smaps");
+		for (i = 1; i <= pid; i++)
+			len += (size_t)snprintf(want + len, sizeof(want) - len,
+						"%d|%d\n", pid, pid * i);
+	}
+	run(db, "SELECT pid, rss FROM mappings", out, sizeof(out));
+	assert_string_equal(out, want);
+	run(db, "SELECT sum(rss), count(*) FROM mappings", out, sizeof(out));
+	assert_string_equal(out, "1711355|1830\n");
+	run(db, "SELECT pid, rss FROM mappings LIMIT 2", out, sizeof(out));
+	assert_string_equal(out, "1|1\n2|2\n");
+	run(db, "SELECT count(*) FROM processes p JOIN mappings m"
+	    " ON m.snapshot_id = p.snapshot_id AND m.pid = p.pid"
+	    " WHERE p.pid % 7 = 0", out, sizeof(out));
+	assert_string_equal(out, "252\n");
+	run(db, "SELECT count(*) FROM mappings a JOIN mappings b"
+	    " ON b.pid = a.pid + 1 AND b.start = a.start", out, sizeof(out));
+	assert_string_equal(out, "1770\n");
+	/* blob 40 (pid 40) damaged: pids 1..39 (780 rows), then its error */
+	assert_int_equal(sqlite3_exec(db, "UPDATE blobs SET data ="
+		" x'00' || substr(data, 2) WHERE id = 40", NULL, NULL, NULL),
+		SQLITE_OK);
+	run(db, "SELECT count(*) FROM (SELECT pid FROM mappings LIMIT 780)",
+	    out, sizeof(out));
+	assert_string_equal(out, "780\n");
+	run(db, "SELECT count(*) FROM mappings", out, sizeof(out));
+	assert_string_equal(out, "error: blob 40 does not match its hash"
+			    " (snapshot 1, pid 40)");
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
