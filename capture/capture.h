@@ -197,6 +197,31 @@ int capture_snapshot(struct store *st, const struct capture_opts *o,
  */
 int capture_import(struct store *st, const struct capture_opts *o);
 
+/* Where the snapshots go: -o FILE, or "-" for standard output. */
+struct capture_out {
+	struct store st;	/* open while the capture runs */
+	const char *path;	/* -o as given */
+	int created;		/* FILE was made by this run */
+	int fd;			/* "-": the unlinked private file; else -1 */
+};
+
+/*
+ * Open -o's database: FILE claimed as outfile_claim_db() says, then
+ * opened for writing (WAL), its side files checked again; or for "-", a
+ * private file under $TMPDIR, unlinked once open, read back to standard
+ * output at the end (a terminal is refused). 0, or -1 (printed; nothing
+ * left behind).
+ */
+int capture_out_open(struct capture_out *co, const char *output);
+
+/*
+ * Close it after `taken` snapshots: a FILE this run made that got no
+ * snapshot is removed with its side files; "-" copies the file to
+ * standard output, unless the run `failed` before its first snapshot.
+ * 0, or -1 when standard output cannot take it (printed).
+ */
+int capture_out_close(struct capture_out *co, long taken, int failed);
+
 /*
  * The check --import makes of a text read from `path` (import_text.c):
  * its format detected into *fmt and its figures summed into *t. 0, or -1
