@@ -7,6 +7,7 @@
 #include "chart.h"
 #include "growth.h"
 #include "mapagg.h"
+#include "outfile.h"
 #include "series.h"
 #include "util.h"
 
@@ -809,9 +810,7 @@ static int run_report(int argc, char **argv, const struct out_opts *out)
 	struct report r = { .top = REPORT_TOP, .min_steps = GROWTH_MIN_STEPS };
 	const char *html = NULL;
 	struct store st;
-	char *tmp;
-	struct stat hst;
-	int direct;
+	struct outfile of = { .fd = -1, .dirfd = -1 };
 	int c, ret;
 
 	(void)out;
@@ -846,30 +845,18 @@ static int run_report(int argc, char **argv, const struct out_opts *out)
 	if (store_open(&st, r.file, STORE_READ) < 0)
 		return 1;
 	r.st = &st;
-	/* write beside OUT, then rename: never half a page under its name;
-	 * but a device, a pipe or a link (/dev/stdout) is written in place:
-	 * a rename would replace it */
-	direct = lstat(html, &hst) == 0 && !S_ISREG(hst.st_mode);
-	tmp = xmalloc(strlen(html) + 32);
-	snprintf(tmp, strlen(html) + 32, direct ? "%s" : "%s.tmp%ld", html,
-		 (long)getpid());
-	if (!(r.out = fopen(tmp, "w"))) {
-		ret = error("cannot write '%s': %s", html, strerror(errno));
+	/* written beside OUT and renamed: never half a page under its name */
+	if (!(r.out = outfile_fopen(&of, html))) {
+		ret = 1;
 		goto out;
 	}
 	ret = write_report(&r) < 0;
-	if (ferror(r.out) | fclose(r.out)) {
-		ret = error("cannot write '%s': %s", html, strerror(errno));
-	} else if (!ret && !direct && rename(tmp, html) < 0) {
-		ret = error("cannot write '%s': %s", html, strerror(errno));
-	}
-	if (ret) {
-		if (!direct)
-			unlink(tmp);
-	} else
+	if (outfile_fclose(&of, r.out, !ret) < 0)
+		ret = 1;
+	else if (!ret)
 		ret = r.bad;
 out:
-	free(tmp);
+	outfile_release(&of);
 	store_close(&st);
 	return ret ? 1 : 0;
 }
