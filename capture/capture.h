@@ -39,6 +39,8 @@ enum skip_reason {
 	SKIP_VANISHED,		/* exited, or its pid was reused, mid-read */
 	SKIP_ZOMBIE,		/* no memory left to read */
 	SKIP_ERROR,		/* unreadable for another reason (warned) */
+	SKIP_REFUSED,		/* a frozen tree's file that is a link, not a
+				   regular file or too large (warned) */
 	SKIP__COUNT
 };
 extern const char *const skip_names[SKIP__COUNT];
@@ -58,6 +60,7 @@ struct proc_read {
 	char state;
 	long threads;
 	long uid;		/* real uid from status, -1 when unknown */
+	int frozen;		/* read from a frozen tree: by tree_read */
 	char comm[64];		/* from stat, between '(' and the last ')' */
 	int has_exe;
 	struct buf stat, status, cmdline, exe;
@@ -78,6 +81,19 @@ void proc_read_release(struct proc_read *p);
 int proc_read_head(struct proc_read *p, const char *proc, pid_t pid);
 int proc_read_body(struct proc_read *p, const char *proc,
 		   enum capture_mode mode);
+
+/*
+ * Read `rel` ("123/smaps") of the proc-like directory `dir` into b
+ * (reset first), in reads of `chunk`: the frozen-tree opener. Each
+ * component is opened without following a link, the file with
+ * O_NONBLOCK, and it must be a regular file no larger than b's cap: a
+ * frozen tree is someone's files, whose links may point at what only
+ * root may read, and a FIFO would hang the capture. Returns 0; -1 with
+ * errno when it cannot be read; -2 when refused, *why saying why.
+ * Nothing is printed.
+ */
+int tree_read(struct buf *b, const char *dir, const char *rel, size_t chunk,
+	      const char **why);
 
 /* Parse stat text into comm, state, ppid, flags, start_time and threads
  * (its pid field is checked, not taken). 0, or -1 when it does not parse. */
