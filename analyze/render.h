@@ -33,7 +33,7 @@ struct col {
 				   header in upper case */
 	enum col_kind kind;
 	unsigned width;		/* table view only: cut longer text to this
-				   many bytes, ending in "..." (0: never) */
+				   many characters, ending in "..." (0: never) */
 	enum col_total total;
 	unsigned flags;		/* COLF_* */
 };
