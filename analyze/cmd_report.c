@@ -8,6 +8,7 @@
 #include "growth.h"
 #include "mapagg.h"
 #include "outfile.h"
+#include "partcache.h"
 #include "series.h"
 #include "util.h"
 
@@ -501,40 +502,83 @@ static int cmp_pss(const void *pa, const void *pb)
 	return (x->rss < y->rss) - (x->rss > y->rss);
 }
 
-/* Every text of snapshot snap summed by mapping name, as libs does. */
+/*
+ * The mappings of row p's text: from the cache when an earlier row named
+ * it, else inflated and parsed into `part`, and kept in the cache when it
+ * has room. *bad counts its bad records, the first in err. NULL when the
+ * text cannot be read (said once, by store_blob_get).
+ */
+static struct mapagg *row_part(struct report *r, const struct process_row *p,
+			       struct part_cache *cache, struct buf *text,
+			       struct mapagg *part, size_t *bad, char *err,
+			       size_t errlen)
+{
+	int usage = p->kind == TEXT_SMAPS;
+	struct part_entry *e = part_cache_find(cache, p->text_blob, usage);
+
+	if (e && e->state != PART_READY)
+		return NULL;
+	if (e) {
+		*bad = e->bad;
+		snprintf(err, errlen, "%s", e->why ? e->why : "");
+		return &e->part;
+	}
+	buf_reset(text);
+	mapagg_reset(part);
+	e = part_cache_add(cache, p->text_blob, usage);
+	if (store_blob_get(r->st, p->text_blob, text) < 0) {
+		if (e)
+			part_cache_bad(e, "unreadable");
+		return NULL;
+	}
+	*bad = mapagg_add_text(part, text->data, text->len, usage, 1, err,
+			       errlen);
+	if (!e)
+		return part;
+	part_cache_ready(cache, e, part, *bad, err);
+	return &e->part;
+}
+
+/* Every text of snapshot snap summed by mapping name, as libs does; a
+ * text several processes share is inflated and parsed once. */
 static int sum_mappings(struct report *r, int64_t snap, struct mapagg *a)
 {
 	const struct process_query q = {
 		.snapshot = snap, .fields = PROC_TEXT,
 	};
 	struct buf text = BUF_INIT(BLOB_MAX_RAW);
+	struct part_cache cache;
 	struct process_iter it;
+	struct mapagg part, *m;
 	uint64_t proc = 0;
 	char err[160];
-	size_t bad;
+	size_t bad = 0;
 	int rc = -1;
 
+	part_cache_init(&cache, PART_CACHE_MAX);
+	mapagg_init(&part);
 	if (process_iter_start(&it, r->st, &q) == 0)
 		while ((rc = process_iter_next(&it)) > 0) {
 			if (!it.row.text_blob || it.row.kind == TEXT_ROLLUP)
 				continue;
-			buf_reset(&text);
-			if (store_blob_get(r->st, it.row.text_blob, &text) < 0) {
-				r->bad = 1;	/* named by store_blob_get; go on */
-				continue;
-			}
-			bad = mapagg_add_text(a, text.data, text.len,
-					      it.row.kind == TEXT_SMAPS, ++proc,
-					      err, sizeof(err));
-			if (bad) {
-				error("'%s': smaps of process %lld: %s (%zu bad"
-				      " record%s left out)", r->st->path,
-				      (long long)it.row.pid, err, bad,
-				      bad == 1 ? "" : "s");
+			m = row_part(r, &it.row, &cache, &text, &part, &bad, err,
+				     sizeof(err));
+			if (!m || bad) {
+				if (m)
+					error("'%s': smaps of process %lld: %s (%zu"
+					      " bad record%s left out)", r->st->path,
+					      (long long)it.row.pid, err, bad,
+					      bad == 1 ? "" : "s");
 				r->bad = 1;
 			}
+			if (!m)
+				continue;
+			mapagg_set_proc(m, ++proc);
+			mapagg_merge(a, m);
 		}
 	process_iter_release(&it);
+	part_cache_release(&cache);
+	mapagg_release(&part);
 	buf_release(&text);
 	return rc;
 }

@@ -253,6 +253,14 @@ void mapagg_merge(struct mapagg *dst, const struct mapagg *src)
 	}
 }
 
+void mapagg_set_proc(struct mapagg *a, uint64_t proc)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		a->v[i].last_proc = proc;
+}
+
 const struct mapagg_entry *mapagg_find(const struct mapagg *a,
 				       const char *name, size_t len)
 {
@@ -467,10 +475,15 @@ void mapagg_pool_start(struct mapagg_pool *p, enum mapagg_key key,
 		p->nworker++;
 }
 
+/* A job's memory kept for the next one at most: a large text's is given
+ * back, so that what the slots hold does not grow with their number. */
+#define POOL_KEEP ((size_t)4 << 20)
+
 /* Wait for the oldest job in flight and give it to done(). */
 static void fold_oldest(struct mapagg_pool *p)
 {
 	struct mapagg_job *j = &p->slot[p->tail % p->nslot];
+	enum mapagg_key key = j->part.key;
 
 	pthread_mutex_lock(&p->mu);
 	while (j->state != JOB_DONE)
@@ -478,6 +491,13 @@ static void fold_oldest(struct mapagg_pool *p)
 	pthread_mutex_unlock(&p->mu);
 	p->done(p->arg, j);
 	j->state = JOB_FREE;
+	p->inflight -= j->weight;
+	if (j->t.text.alloc > POOL_KEEP)
+		buf_release(&j->t.text);
+	if (j->part.names_alloc + j->part.alloc * sizeof(*j->part.v) > POOL_KEEP) {
+		mapagg_release(&j->part);
+		j->part.key = key;
+	}
 	p->tail++;
 }
 
@@ -492,6 +512,7 @@ struct mapagg_job *mapagg_pool_slot(struct mapagg_pool *p)
 	j->t.label = NULL;
 	mapagg_reset(&j->part);
 	j->prepared = 0;
+	j->weight = 0;
 	return j;
 }
 
@@ -499,6 +520,10 @@ void mapagg_pool_submit(struct mapagg_pool *p)
 {
 	struct mapagg_job *j = &p->slot[p->head % p->nslot];
 
+	while (p->budget && p->tail != p->head &&
+	       p->inflight + j->weight > p->budget)
+		fold_oldest(p);
+	p->inflight += j->weight;
 	if (!p->nworker) {
 		run_job(p, j);
 		j->state = JOB_DONE;

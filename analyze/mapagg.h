@@ -97,6 +97,11 @@ size_t mapagg_add_text(struct mapagg *a, const char *text, size_t len,
  */
 void mapagg_merge(struct mapagg *dst, const struct mapagg *src);
 
+/* Number every entry as seen in process `proc` alone: a table of one
+ * process's mappings (one text), merged again for another process that
+ * shares that text. */
+void mapagg_set_proc(struct mapagg *a, uint64_t proc);
+
 /* The name of e, NUL-terminated, or MAPAGG_ANON for an unnamed mapping.
  * Valid until the next add, reset or release. */
 const char *mapagg_name(const struct mapagg *a, const struct mapagg_entry *e);
@@ -174,6 +179,9 @@ struct mapagg_job {
 	size_t index;		/* the slot, below MAPAGG_POOL_SLOTS: for
 				   the caller's own data of this job */
 	int prepared;		/* prepare()'s return; 0 without one */
+	size_t weight;		/* set by the caller before submitting: the
+				   bytes the job will hold (the text it
+				   inflates), for the pool's budget */
 	int state;		/* the pool's */
 };
 
@@ -191,6 +199,11 @@ struct mapagg_pool {
 	size_t next;		/* jobs taken by a worker */
 	size_t tail;		/* jobs given to done() */
 	size_t nworker;		/* threads; 0: the caller does it all */
+	size_t budget;		/* the jobs in flight hold at most this many
+				   bytes together (their weights), whatever
+				   the number of workers, but for one job
+				   alone; 0: no limit. Set after start. */
+	size_t inflight;	/* the weights of the jobs in flight */
 	int stop;
 	pthread_mutex_t mu;
 	pthread_cond_t work;	/* to the workers: a job, or stop */
@@ -211,7 +224,9 @@ void mapagg_pool_start(struct mapagg_pool *p, enum mapagg_key key,
 /* The next job to fill, emptied (text and table reset, label freed):
  * may first wait for the oldest job and give it to done(). */
 struct mapagg_job *mapagg_pool_slot(struct mapagg_pool *p);
-/* Hand that job to the workers. A job not submitted is handed out again. */
+/* Hand that job to the workers, once the jobs in flight leave room for
+ * its weight in the budget (older jobs may first go to done()). A job
+ * not submitted is handed out again. */
 void mapagg_pool_submit(struct mapagg_pool *p);
 /* Give every job left to done(), in order, stop the workers, free all. */
 void mapagg_pool_finish(struct mapagg_pool *p);
