@@ -42,7 +42,8 @@ expect_grep "cannot write to 'pub/c.db': it belongs to another user" err
 # --- a -wal the other user made and holds open ---------------------------
 as_nobody sh -c 'umask 0 && : >pub/d.db-wal && exec sleep 60 3<pub/d.db-wal' &
 holder=$!
-trap 'kill $holder 2>/dev/null; rm -rf "$T"' EXIT
+cp=
+trap 'kill $holder $cp 2>/dev/null; rm -rf "$T"' EXIT
 for _ in $(seq 50); do [ -e pub/d.db-wal ] && break; sleep 0.1; done
 expect_exit 1 cap -o pub/d.db
 expect_grep "cannot write to 'pub/d.db-wal': it belongs to another user" err
