@@ -573,7 +573,10 @@ static void text_done(void *arg, struct mapagg *a, const struct mapagg_text *t)
 		mapagg_reset(a);
 		return;
 	}
-	if (!run->failed[(t->proc - 1) / 2])
+	if (run->prev.overflow || a->overflow)
+		buf_addf(&run->msgs, "the figures of process %lld's text overflow:"
+			 " they are absurd\n", (long long)t->pid);
+	else if (!run->failed[(t->proc - 1) / 2])
 		diff_maps(run, d, &run->prev, a);
 	mapagg_reset(a);
 	mapagg_reset(&run->prev);

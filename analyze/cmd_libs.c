@@ -211,6 +211,12 @@ static void text_done(void *arg, struct mapagg_job *j)
 		      e ? e->bad : t->bad, (e ? e->bad : t->bad) == 1 ? "" : "s");
 		run->bad = 1;
 	}
+	if ((e ? &e->part : &j->part)->overflow) {
+		error("'%s': the figures of process %lld's text overflow: they"
+		      " are absurd", run->st->path, (long long)t->pid);
+		run->bad = 1;
+		return;
+	}
 	use_part(run, t, e ? &e->part : &j->part);
 }
 
@@ -351,6 +357,11 @@ static int fill(struct store *st, const int64_t *snaps, size_t nsnaps,
 		process_iter_seek(&it, snaps[i], 0);
 		if (feed(run, &it) < 0)
 			goto out;
+	}
+	if (!per_process && run->a.overflow) {
+		error("'%s': the sums of its mappings overflow: its figures are"
+		      " absurd", st->path);
+		goto out;
 	}
 	if (!per_process)
 		add_libs_rows(t, &run->a);

@@ -571,7 +571,13 @@ static int sum_mappings(struct report *r, int64_t snap, struct mapagg *a)
 					      bad == 1 ? "" : "s");
 				r->bad = 1;
 			}
-			if (!m)
+			if (m && m->overflow) {
+				error("'%s': the figures of process %lld's text"
+				      " overflow: they are absurd", r->st->path,
+				      (long long)it.row.pid);
+				r->bad = 1;
+			}
+			if (!m || m->overflow)
 				continue;
 			mapagg_set_proc(m, ++proc);
 			mapagg_merge(a, m);
@@ -597,6 +603,12 @@ static int largest_mappings(struct report *r, int64_t snap)
 	if (sum_mappings(r, snap, &a) < 0) {
 		mapagg_release(&a);
 		return -1;
+	}
+	if (a.overflow) {	/* each text fine, their sums absurd */
+		error("'%s': the sums of the mappings of snapshot %lld overflow:"
+		      " its figures are absurd", r->st->path, (long long)snap);
+		r->bad = 1;
+		mapagg_reset(&a);
 	}
 	v = xcalloc(a.n + 1, sizeof(*v));
 	for (i = 0; i < a.n; i++)

@@ -224,6 +224,13 @@ static int sum_point(struct store *st, const struct series *s,
 	*usable = 1;
 	bad = mapagg_add_text(a, text->data ? text->data : "", text->len, 1, 1,
 			      err, sizeof(err));
+	if (a->overflow) {
+		mapagg_reset(a);
+		*usable = 0;
+		return error("'%s': the figures of process %lld's text in snapshot"
+			     " %lld overflow: they are absurd", st->path,
+			     (long long)s->pid, (long long)p->snapshot);
+	}
 	if (!bad)
 		return 0;
 	return error("'%s': smaps of process %lld in snapshot %lld: %s (%zu"

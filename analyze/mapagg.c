@@ -34,6 +34,17 @@ void mapagg_reset(struct mapagg *a)
 		memset(a->slot, 0, a->nslot * sizeof(*a->slot));
 	a->n = 0;
 	a->names_len = 0;
+	a->overflow = 0;
+}
+
+/* *sum += v, stopping at INT64_MAX (and saying so in a->overflow): no
+ * sum of kB is that big but a file's lie, and none may wrap. */
+static void add_kb(struct mapagg *a, uint64_t *sum, uint64_t v)
+{
+	if (__builtin_add_overflow(*sum, v, sum) || *sum > INT64_MAX) {
+		*sum = INT64_MAX;
+		a->overflow = 1;
+	}
 }
 
 const char *mapagg_name(const struct mapagg *a, const struct mapagg_entry *e)
@@ -178,21 +189,23 @@ void mapagg_add(struct mapagg *a, const struct smaps_map *m, int usage,
 		e->last_proc = proc;
 		e->pids++;
 	}
-	e->size += HAS(m, SF_SIZE) ? v[SF_SIZE] : (m->end - m->start) / 1024;
+	add_kb(a, &e->size, HAS(m, SF_SIZE) ? v[SF_SIZE]
+	       : (m->end - m->start) / 1024);
 	if (!usage) {
 		e->nousage++;
 		return;
 	}
 	/* a field an older kernel does not print adds 0, as smem sums it */
-	e->rss += v[SF_RSS];
-	e->pss += v[SF_PSS];
-	e->uss += v[SF_PRIVATE_CLEAN] + v[SF_PRIVATE_DIRTY];
-	e->swap += v[SF_SWAP];
-	e->swap_pss += v[SF_SWAPPSS];
-	e->shared_clean += v[SF_SHARED_CLEAN];
-	e->shared_dirty += v[SF_SHARED_DIRTY];
-	e->private_clean += v[SF_PRIVATE_CLEAN];
-	e->private_dirty += v[SF_PRIVATE_DIRTY];
+	add_kb(a, &e->rss, v[SF_RSS]);
+	add_kb(a, &e->pss, v[SF_PSS]);
+	add_kb(a, &e->uss, v[SF_PRIVATE_CLEAN]);
+	add_kb(a, &e->uss, v[SF_PRIVATE_DIRTY]);
+	add_kb(a, &e->swap, v[SF_SWAP]);
+	add_kb(a, &e->swap_pss, v[SF_SWAPPSS]);
+	add_kb(a, &e->shared_clean, v[SF_SHARED_CLEAN]);
+	add_kb(a, &e->shared_dirty, v[SF_SHARED_DIRTY]);
+	add_kb(a, &e->private_clean, v[SF_PRIVATE_CLEAN]);
+	add_kb(a, &e->private_dirty, v[SF_PRIVATE_DIRTY]);
 }
 
 size_t mapagg_add_text(struct mapagg *a, const char *text, size_t len,
@@ -240,17 +253,18 @@ void mapagg_merge(struct mapagg *dst, const struct mapagg *src)
 			e->pids--;
 		e->last_proc = s->last_proc;
 		e->nousage += s->nousage;
-		e->size += s->size;
-		e->rss += s->rss;
-		e->pss += s->pss;
-		e->uss += s->uss;
-		e->swap += s->swap;
-		e->swap_pss += s->swap_pss;
-		e->shared_clean += s->shared_clean;
-		e->shared_dirty += s->shared_dirty;
-		e->private_clean += s->private_clean;
-		e->private_dirty += s->private_dirty;
+		add_kb(dst, &e->size, s->size);
+		add_kb(dst, &e->rss, s->rss);
+		add_kb(dst, &e->pss, s->pss);
+		add_kb(dst, &e->uss, s->uss);
+		add_kb(dst, &e->swap, s->swap);
+		add_kb(dst, &e->swap_pss, s->swap_pss);
+		add_kb(dst, &e->shared_clean, s->shared_clean);
+		add_kb(dst, &e->shared_dirty, s->shared_dirty);
+		add_kb(dst, &e->private_clean, s->private_clean);
+		add_kb(dst, &e->private_dirty, s->private_dirty);
 	}
+	dst->overflow |= src->overflow;
 }
 
 void mapagg_set_proc(struct mapagg *a, uint64_t proc)

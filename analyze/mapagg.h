@@ -57,6 +57,9 @@ struct mapagg {
 	size_t nslot;		/* a power of two, or 0 before the first add */
 	char *names;
 	size_t names_len, names_alloc;
+	int overflow;		/* a sum passed INT64_MAX kB and stopped there:
+				   the text's figures are absurd (a file's);
+				   callers refuse the table */
 };
 
 /* An empty table keyed by name; set a->key before the first add for

@@ -45,6 +45,16 @@ sqlite3 d.db "UPDATE processes SET rss_kb = 9223372036854775807 WHERE snapshot_i
 expect_exit 1 "$ANALYZE" diff d.db
 expect_grep "^mapsnap-analyze: the rss_delta of process [0-9]+ overflows" err
 [ ! -s out ] || fail "diff printed a table: $(head -3 out)"
+# and in a text: every Rss of one process near 2^63 kB (the capture
+# stores such a text as it is, with its figures unknown)
+cp -r "$S/edge/proc" huge
+sed -i 's/^Rss: .*/Rss:            9223372036854775807 kB/' huge/1200/smaps
+"$CAPTURE" -q -o h.db --proc huge 2>/dev/null || fail "capture of huge"
+for c in "libs h.db" "libs h.db --per-process" "showmap h.db 1200"; do
+	expect_exit 1 "$ANALYZE" $c
+	expect_grep "^mapsnap-analyze: 'h.db': the figures of process 1200's text overflow" err
+	! grep -q -- ' -[0-9]' out || fail "$c printed a wrapped sum: $(grep -- ' -[0-9]' out)"
+done
 
 # --- names that would drive a terminal; a cut inside a character -----------
 cp -r "$S/edge/proc" tree
