@@ -79,7 +79,9 @@ int outfile_fclose(struct outfile *f, FILE *fp, int ok);
  * a regular file, has another name (a hard link), is owned by another
  * user, or that others (group or world) can write; a directory that
  * another user (but root) owns, or that anyone can write without the
- * sticky bit (they could swap the files after these checks). A missing FILE is
+ * sticky bit (they could swap the files after these checks). "This
+ * user" is the effective one, and under sudo (real uid 0 and SUDO_UID
+ * set) also the one who ran sudo. A missing FILE is
  * created empty, OUTFILE_MODE, with O_EXCL|O_NOFOLLOW, and *created set;
  * SQLite gives the side files it makes the same owner and mode.
  * 0 or -1 (printed).

@@ -70,6 +70,13 @@ expect_grep "cannot write to 'open.db': others can write to it" err
 mkdir -m 0777 swap
 expect_exit 1 cap -o swap/x.db
 expect_grep "cannot write to 'swap/x.db': anyone can replace files in its directory" err
+# a directory of the other user's is theirs to swap files in, but for the
+# user who ran sudo, who may capture into their own directory
+mkdir theirs
+chown nobody theirs
+expect_exit 1 cap -o theirs/x.db
+expect_grep "cannot write to 'theirs/x.db': its directory 'theirs' belongs to another user" err
+expect_exit 0 env SUDO_UID="$(id -u nobody)" "$CAPTURE" -q --proc "$S/edge/proc" -o theirs/x.db
 
 # --- report's temporary: links planted for every name it could guess -----
 last=$(cat /proc/sys/kernel/ns_last_pid)
