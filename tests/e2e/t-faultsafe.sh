@@ -124,7 +124,7 @@ echo "[heap],64,$((64 * records)),$((records * 2)),$((64 * records * 2)),$((64 *
 echo 64 | expect_cmp - n
 
 # --- a merge into an existing OUT killed half way: OUT reads as before ---
-python3 "$ROOT/tests/helpers/make-texts" tree many 1500 || fail "make-texts"
+python3 "$ROOT/tests/helpers/make-texts" tree many 600 || fail "make-texts"
 "$CAPTURE" -q -o many.db --proc many --host many || fail "capture"
 cap -o out.db
 cap -o out.db --maps-only
@@ -139,16 +139,21 @@ for c in "${cmds[@]}"; do
 done
 cp out.db out.orig
 size=$(stat -c %s out.db)
-"$ANALYZE" merge out.db many.db & mp=$!
-# killed once it has written: to the WAL, or through a journal into OUT
-for _ in $(seq 4000); do
-	[ -s out.db-wal ] && break
-	[ -s out.db-journal ] && [ "$(stat -c %s out.db)" -gt "$size" ] && break
-	sleep 0.002
+# killed once it has written: to the WAL, or through a journal into OUT;
+# a merge that ends first (a fast machine) is tried again on a fresh OUT
+for try in 1 2 3 4 5 6 7 8 9 10; do
+	"$ANALYZE" merge out.db many.db & mp=$!
+	for _ in $(seq 4000); do
+		[ -s out.db-wal ] && break
+		[ -s out.db-journal ] && [ "$(stat -c %s out.db)" -gt "$size" ] && break
+		sleep 0.002
+	done
+	kill -KILL $mp 2>/dev/null
+	wait $mp 2>/dev/null
+	[ -e out.db-wal ] || [ -e out.db-journal ] && break
+	[ $try -lt 10 ] || fail "no merge could be killed half way in 10 tries"
+	cp out.orig out.db
 done
-kill -KILL $mp
-wait $mp 2>/dev/null
-[ -e out.db-wal ] || [ -e out.db-journal ] || fail "the merge ended before it was killed"
 i=0
 for c in "${cmds[@]}"; do
 	eval "\"\$ANALYZE\" $c" >"after.$i" 2>&1
@@ -183,7 +188,7 @@ killed w2 w2/m.db "$ANALYZE" merge -q w2/m.db many.db
 "$ANALYZE" check w2/m.db >/dev/null || fail "the merged file does not pass check"
 killed w3 w3/r.html "$ANALYZE" report big.db --html w3/r.html
 killed w4 w4/proc "$ANALYZE" export many.db --proc-tree w4
-[ "$(find w4/proc -maxdepth 1 -name '1*' | wc -l)" = 1500 ] || fail "w4/proc is not whole"
+[ "$(find w4/proc -maxdepth 1 -name "1*" | wc -l)" = 600 ] || fail "w4/proc is not whole"
 for f in w1/red.db w2/m.db w3/r.html w4/proc/10000/smaps; do
 	[ "$(stat -c %a "$f")" = 600 ] || fail "$f is mode $(stat -c %a "$f")"
 done
