@@ -112,6 +112,11 @@ $(ANA_LIBA): $(filter-out $(BUILD)/analyze/main.o,$(ANA_OBJ))
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(ANA_LIBA) $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
+# test_proc reads frozen trees through capture/proc.c itself
+$(BUILD)/tests/test_proc: $(BUILD)/tests/unit/test_proc.o $(BUILD)/capture/proc.o \
+		$(BUILD)/capture/stream.o $(LIBA)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
 # Helper programs for end-to-end tests are plain C: no library, no sanitizer
 # (their memory layout is what the tests measure).
 $(BUILD)/tests/%: tests/helpers/%.c

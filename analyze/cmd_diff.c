@@ -315,13 +315,29 @@ static int worth_showing(const int64_t *delta, size_t n, int paired,
 	return most > 0 && most >= threshold;
 }
 
-/* The rows worth showing, sorted by the absolute PSS delta, largest first. */
+/* Row r's deltas, exact: 0, or -1 when one overflows (printed, naming
+ * the column and the process). */
+static int set_deltas(struct drow *r)
+{
+	const struct dproc *p = r->to ? r->to : r->from;
+	int c;
+
+	for (c = 0; c < NFIG; c++)
+		if (fig_sub(&r->delta[c], r->to && r->to->has_fig ? r->to->fig[c] : 0,
+			    r->from && r->from->has_fig ? r->from->fig[c] : 0) < 0)
+			return error("the %s of process %lld overflows: its figures"
+				     " are absurd", proc_cols[PC_FIG + 3 * c + 2].name,
+				     (long long)p->pid);
+	return 0;
+}
+
+/* The rows worth showing, sorted by the absolute PSS delta, largest
+ * first; NULL when a delta overflows (printed). */
 static struct drow *build_rows(const struct dside *a, const struct dside *b,
 			       int64_t threshold, size_t *n, size_t *same)
 {
 	struct drow *rows = xcalloc(a->n + b->n + 1, sizeof(*rows));
 	size_t i;
-	int c;
 
 	*n = *same = 0;
 	for (i = 0; i < a->n + b->n; i++) {
@@ -336,9 +352,10 @@ static struct drow *build_rows(const struct dside *a, const struct dside *b,
 		} else {
 			continue;	/* paired: done from the first side */
 		}
-		for (c = 0; c < NFIG; c++)
-			r.delta[c] = (r.to && r.to->has_fig ? r.to->fig[c] : 0) -
-				(r.from && r.from->has_fig ? r.from->fig[c] : 0);
+		if (set_deltas(&r) < 0) {
+			free(rows);
+			return NULL;
+		}
 		if (!worth_showing(r.delta, NFIG, r.from && r.to, threshold)) {
 			*same += r.from && r.to;
 			continue;
@@ -486,13 +503,33 @@ static void add_map_row(struct table *t, const struct drow *d,
 	}
 }
 
+/* m's deltas, exact: 0, or -1 when a figure or delta does not fit
+ * (the message kept for the main thread). */
+static int map_deltas(struct map_run *run, const struct drow *d,
+		      struct dmap *m)
+{
+	const struct dproc *p = d->to ? d->to : d->from;
+	size_t c;
+
+	for (c = 0; c <= NFIG; c++)
+		if (m->fx[c] > INT64_MAX || m->fy[c] > INT64_MAX ||
+		    fig_sub(&m->delta[c], (int64_t)m->fy[c], (int64_t)m->fx[c]) < 0) {
+			buf_addf(&run->msgs, "the %s of a mapping of process %lld"
+				 " overflows: its figures are absurd\n",
+				 map_cols[MC_FIG + 3 * c + 2].name,
+				 (long long)p->pid);
+			return -1;
+		}
+	return 0;
+}
+
 /* Rows for pair d: the regions of either side worth showing, the one
  * whose PSS moved most first. */
 static void diff_maps(struct map_run *run, const struct drow *d,
 		      const struct mapagg *a, const struct mapagg *b)
 {
 	struct dmap *v = xcalloc(a->n + b->n + 1, sizeof(*v));
-	size_t i, n = 0, c;
+	size_t i, n = 0;
 
 	for (i = 0; i < a->n + b->n; i++) {
 		struct dmap *m = &v[n];
@@ -509,9 +546,9 @@ static void diff_maps(struct map_run *run, const struct drow *d,
 		}
 		figures(m->x, m->fx);
 		figures(m->y, m->fy);
-		for (c = 0; c <= NFIG; c++)
-			m->delta[c] = (int64_t)m->fy[c] - (int64_t)m->fx[c];
-		if (map_worth_showing(m, run->threshold))
+		if (map_deltas(run, d, m) < 0)
+			memset(m, 0, sizeof(*m));
+		else if (map_worth_showing(m, run->threshold))
 			n++;
 		else
 			memset(m, 0, sizeof(*m));
@@ -541,7 +578,10 @@ static void text_done(void *arg, struct mapagg *a, const struct mapagg_text *t)
 		mapagg_reset(a);
 		return;
 	}
-	if (!run->failed[(t->proc - 1) / 2])
+	if (run->prev.overflow || a->overflow)
+		buf_addf(&run->msgs, "the figures of process %lld's text overflow:"
+			 " they are absurd\n", (long long)t->pid);
+	else if (!run->failed[(t->proc - 1) / 2])
 		diff_maps(run, d, &run->prev, a);
 	mapagg_reset(a);
 	mapagg_reset(&run->prev);
@@ -753,7 +793,8 @@ static int run_diff(int argc, char **argv, const struct out_opts *out)
 	    side_load(&b, d.file[1], d.to, &d.f) < 0)
 		goto out;
 	match(&a, &b, d.by);
-	rows = build_rows(&a, &b, d.threshold, &n, &same);
+	if (!(rows = build_rows(&a, &b, d.threshold, &n, &same)))
+		goto out;
 	table_init(&pt, proc_cols, sizeof(proc_cols) / sizeof(proc_cols[0]));
 	table_init(&mt, map_cols, sizeof(map_cols) / sizeof(map_cols[0]));
 	pt.sort = mt.sort = NULL;	/* ours: by the absolute PSS delta */

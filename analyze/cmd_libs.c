@@ -2,6 +2,7 @@
  * snapshot, like smem -m; --per-process breaks each down like librank. */
 #include "analyze.h"
 #include "mapagg.h"
+#include "partcache.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -109,11 +110,12 @@ static void add_process_rows(struct table *t, const struct mapagg *a,
  * blob copied out of the database (SQLite stays in the main thread), to
  * be inflated, checked and parsed in the worker; or a note for done().
  */
-enum libs_kind { LIBS_TEXT, LIBS_ROLLUP, LIBS_BAD };
+enum libs_kind { LIBS_TEXT, LIBS_ROLLUP, LIBS_BAD, LIBS_SHARED };
 
 struct libs_blob {
-	enum libs_kind kind;
+	enum libs_kind kind;	/* LIBS_SHARED: parsed by an earlier job */
 	int64_t id;		/* the blob */
+	int cached;		/* this job's part goes to the cache */
 	int64_t raw_size;
 	char codec[16];		/* cut: a longer one is unknown anyway */
 	int has_codec;
@@ -123,12 +125,20 @@ struct libs_blob {
 	char why[200];		/* LIBS_BAD, or the decode failed */
 };
 
-/* What the pool's callbacks share: the jobs' blobs (by slot), the sums. */
+/* The bytes of texts in flight, inflated and stored, whatever the
+ * number of workers (one larger text goes alone). */
+#define LIBS_INFLIGHT_MAX ((size_t)256 << 20)
+/* A slot's stored copy kept for the next job at most. */
+#define LIBS_KEEP ((size_t)4 << 20)
+
+/* What the pool's callbacks share: the jobs' blobs (by slot), the sums,
+ * the texts that several processes share, parsed once. */
 struct libs_run {
 	struct table *t;
 	struct store *st;
 	int per_process;
 	struct mapagg a;
+	struct part_cache cache;
 	sqlite3_stmt *blob_q;
 	struct libs_blob in[MAPAGG_POOL_SLOTS];
 	uint64_t proc;		/* processes handed over, in every snapshot */
@@ -150,37 +160,64 @@ static int decode(void *arg, struct mapagg_job *j)
 	return blob_unpack(&b, &j->t.text, l->why, sizeof(l->why));
 }
 
+/* A process's mappings, `part`, to the totals or rows of its own. */
+static void use_part(struct libs_run *run, const struct mapagg_text *t,
+		     struct mapagg *part)
+{
+	if (run->per_process) {
+		add_process_rows(run->t, part, t->pid, t->label);
+	} else {
+		mapagg_set_proc(part, t->proc);
+		mapagg_merge(&run->a, part);
+	}
+}
+
 /*
  * In the main thread, in the order of the processes: say what went
  * wrong, then give the text's mappings to the totals or rows of its own.
+ * A text that other processes share goes to the cache first; theirs
+ * comes from there (the job that parses it is done before them).
  */
 static void text_done(void *arg, struct mapagg_job *j)
 {
 	struct libs_run *run = arg;
-	const struct libs_blob *l = &run->in[j->index];
+	struct libs_blob *l = &run->in[j->index];
 	const struct mapagg_text *t = &j->t;
+	struct part_entry *e = NULL;
+
+	if (l->data.alloc > LIBS_KEEP)	/* kept no longer than its job */
+		buf_release(&l->data);
 
 	if (l->kind == LIBS_ROLLUP) {
 		warn("'%s': process %lld stored only smaps_rollup: it has no"
 		     " per-mapping figures", run->st->path, (long long)t->pid);
 		return;
 	}
-	if (l->kind == LIBS_BAD || j->prepared < 0) {
+	if (l->kind == LIBS_SHARED || l->cached)
+		e = part_cache_find(&run->cache, l->id, t->usage);
+	if (e && e->state == PART_PENDING && (l->kind == LIBS_BAD || j->prepared < 0))
+		part_cache_bad(e, l->why);
+	else if (e && e->state == PART_PENDING)
+		part_cache_ready(&run->cache, e, &j->part, t->bad, t->err);
+	if (e ? e->state == PART_BAD : l->kind == LIBS_BAD || j->prepared < 0) {
 		error("'%s': blob %lld %s", run->st->path, (long long)l->id,
-		      l->why);
+		      e ? e->why : l->why);
 		run->bad = 1;
 		return;
 	}
-	if (t->bad) {
+	if (e ? e->bad : t->bad) {
 		error("'%s': smaps of process %lld: %s (%zu bad record%s left"
-		      " out)", run->st->path, (long long)t->pid, t->err,
-		      t->bad, t->bad == 1 ? "" : "s");
+		      " out)", run->st->path, (long long)t->pid, e ? e->why : t->err,
+		      e ? e->bad : t->bad, (e ? e->bad : t->bad) == 1 ? "" : "s");
 		run->bad = 1;
 	}
-	if (run->per_process)
-		add_process_rows(run->t, &j->part, t->pid, t->label);
-	else
-		mapagg_merge(&run->a, &j->part);
+	if ((e ? &e->part : &j->part)->overflow) {
+		error("'%s': the figures of process %lld's text overflow: they"
+		      " are absurd", run->st->path, (long long)t->pid);
+		run->bad = 1;
+		return;
+	}
+	use_part(run, t, e ? &e->part : &j->part);
 }
 
 /* Copy blob `id` into l. 0, or -1 when it cannot be read (printed). */
@@ -231,14 +268,25 @@ static int load_text(struct libs_run *run, const struct process_row *p,
 		     struct mapagg_job *j)
 {
 	struct libs_blob *l = &run->in[j->index];
+	int usage = p->kind == TEXT_SMAPS;
 
 	if (!p->text_blob)
 		return 0;
-	if (p->kind == TEXT_ROLLUP)
+	l->id = p->text_blob;
+	l->cached = 0;
+	if (p->kind == TEXT_ROLLUP) {
 		l->kind = LIBS_ROLLUP;
-	else if (fetch_blob(run, p->text_blob, l) < 0)
+	} else if (part_cache_find(&run->cache, p->text_blob, usage)) {
+		l->kind = LIBS_SHARED;	/* parsed once, by an earlier job */
+	} else if (fetch_blob(run, p->text_blob, l) < 0) {
 		return -1;
-	j->t.usage = p->kind == TEXT_SMAPS;
+	} else {
+		l->cached = part_cache_add(&run->cache, p->text_blob, usage) != NULL;
+		/* what the job will hold: the stored bytes and the text */
+		j->weight = l->data.len + (l->raw_size > 0 && (uint64_t)l->raw_size
+					   <= BLOB_MAX_RAW ? (size_t)l->raw_size : 0);
+	}
+	j->t.usage = usage;
 	j->t.pid = p->pid;
 	return 1;
 }
@@ -255,6 +303,7 @@ static int feed(struct libs_run *run, struct process_iter *it)
 	int rc, r;
 
 	mapagg_pool_start(&pool, MAPAGG_BY_NAME, 0, decode, text_done, run);
+	pool.budget = LIBS_INFLIGHT_MAX;
 	while ((rc = process_iter_next(it)) > 0) {
 		struct mapagg_job *j = mapagg_pool_slot(&pool);
 
@@ -292,6 +341,7 @@ static int fill(struct store *st, const int64_t *snaps, size_t nsnaps,
 	run->st = st;
 	run->per_process = per_process;
 	mapagg_init(&run->a);
+	part_cache_init(&run->cache, PART_CACHE_MAX);
 	for (i = 0; i < MAPAGG_POOL_SLOTS; i++)
 		buf_init(&run->in[i].data, BLOB_MAX_RAW);
 	if (sqlite3_prepare_v2(st->db, "SELECT raw_size, codec, data, hash"
@@ -308,6 +358,11 @@ static int fill(struct store *st, const int64_t *snaps, size_t nsnaps,
 		if (feed(run, &it) < 0)
 			goto out;
 	}
+	if (!per_process && run->a.overflow) {
+		error("'%s': the sums of its mappings overflow: its figures are"
+		      " absurd", st->path);
+		goto out;
+	}
 	if (!per_process)
 		add_libs_rows(t, &run->a);
 	ret = 0;
@@ -318,6 +373,7 @@ out:
 	for (i = 0; i < MAPAGG_POOL_SLOTS; i++)
 		buf_release(&run->in[i].data);
 	mapagg_release(&run->a);
+	part_cache_release(&run->cache);
 	free(run);
 	return ret;
 }

@@ -2,6 +2,7 @@
  * one in one transaction, each snapshot once (uuid), each blob once (hash). */
 #include "analyze.h"
 #include "merge_io.h"
+#include "outfile.h"
 #include "progress.h"
 #include "rows.h"
 #include "util.h"
@@ -65,7 +66,9 @@ struct table_copy {
 
 struct merge {
 	struct store out, in;
-	struct stat out_st;
+	struct stat out_st;		/* OUT when it exists, else zero */
+	struct stat out_dir;		/* a new OUT: its directory */
+	const char *out_base;		/* and its name there, or NULL */
 	struct table_copy *t;		/* snapshots, then its children */
 	size_t nt;
 	sqlite3_stmt *uuid_find, *blob_find, *blob_add;		/* on OUT */
@@ -579,17 +582,37 @@ static void in_release(struct merge *m)
 	m->nsnaps = 0;
 }
 
+/* Does `file` name OUT: the same inode, or for a new OUT (not there
+ * until it is whole), the same name in the same directory? */
+static int names_out(const struct merge *m, const char *file)
+{
+	const char *slash = strrchr(file, '/');
+	struct stat st;
+	char *dir;
+	int same;
+
+	if (stat(file, &st) == 0)
+		return m->out_st.st_ino && st.st_dev == m->out_st.st_dev &&
+			st.st_ino == m->out_st.st_ino;
+	if (errno != ENOENT || !m->out_base ||
+	    strcmp(slash ? slash + 1 : file, m->out_base))
+		return 0;
+	dir = slash ? xmemdup(file, (size_t)(slash - file + 1)) : xstrdup(".");
+	same = stat(dir, &st) == 0 && st.st_dev == m->out_dir.st_dev &&
+		st.st_ino == m->out_dir.st_ino;
+	free(dir);
+	return same;
+}
+
 /*
  * Add one input's new snapshots to OUT. OUT itself as an input adds
  * nothing, and is not read: its pages are being written.
  */
 static int merge_file(struct merge *m, const char *file)
 {
-	struct stat st;
 	int ret = -1;
 
-	if (stat(file, &st) == 0 && st.st_dev == m->out_st.st_dev &&
-	    st.st_ino == m->out_st.st_ino) {
+	if (names_out(m, file)) {
 		m->already += m->snaps_before;
 		return 0;
 	}
@@ -626,8 +649,6 @@ static int merge_all(struct merge *m, char **files, int nfiles, int quiet)
 	progress_init(&m->progress);
 	m->progress.enabled &= !quiet;
 
-	if (stat(m->out.path, &m->out_st) < 0)
-		return error("cannot open '%s': %s", m->out.path, strerror(errno));
 	if (store_begin(&m->out) < 0)
 		return -1;
 	if (merge_init(m) < 0 || count_rows(m, "hosts", &hosts_before) < 0 ||
@@ -656,19 +677,39 @@ fail:
 #define MEMORY_OUT_MAX ((off_t)256 << 20)
 
 /*
- * A new OUT is written without fsync, as cp writes its copy: if the
+ * Open OUT. A new one (or an empty one) is built under a temporary name
+ * beside it (outfile.h) and renamed when whole: in memory when the inputs
+ * fit, else page by page; without fsync, as cp writes its copy: if the
  * machine dies, the inputs are all still there to merge again. An OUT
- * that held snapshots before keeps SQLite's sync, for their sake.
+ * that holds snapshots is claimed as a capture claims its file and
+ * written in WAL mode: a merge that fails or is killed never touches
+ * the file itself, whose readers go on reading it as it was.
  */
-static int open_out(struct store *out, const char *path, int created,
-		    int in_memory)
+static int open_out(struct merge *m, struct outfile *of, const char *path,
+		    int fresh, int in_memory)
 {
-	if ((in_memory ? merge_open_memory(out, path)
-	     : store_open(out, path, STORE_BULK)) < 0)
+	int made;
+
+	if (!fresh)
+		return outfile_claim_db(path, &made) < 0 ||
+			store_open(&m->out, path, STORE_WRITE) < 0 ||
+			outfile_check_sides(path) < 0 ||
+			stat(path, &m->out_st) < 0 ? -1 : 0;
+	if (in_memory ? merge_open_memory(&m->out, path) < 0
+	    : store_connect(&m->out, path, STORE_BULK, of->tmp, 0) < 0 ||
+	      store_validate(&m->out) < 0)
 		return -1;
-	if (created && sqlite3_exec(out->db, "PRAGMA synchronous = OFF", NULL,
-				    NULL, NULL) != SQLITE_OK)
-		return store_error(out, "open");
+	/* an input naming OUT is known by its inode, or a new OUT by its
+	 * directory and name */
+	if (stat(path, &m->out_st) < 0) {
+		memset(&m->out_st, 0, sizeof(m->out_st));
+		if (fstat(of->dirfd, &m->out_dir) < 0)
+			return error("cannot open '%s': %s", path, strerror(errno));
+		m->out_base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	}
+	if (sqlite3_exec(m->out.db, "PRAGMA synchronous = OFF", NULL, NULL,
+			 NULL) != SQLITE_OK)
+		return store_error(&m->out, "open");
 	return 0;
 }
 
@@ -688,6 +729,16 @@ static int inputs_fit_memory(char **files, int nfiles)
 	return 1;
 }
 
+/* Print the summary line of a merge that worked. */
+static void summary(const struct merge *m)
+{
+	fprintf(stderr, "%s: merge: %lld snapshots added (%lld already there),"
+		" %lld blobs added, %lld hosts (%lld new)\n", progname,
+		(long long)m->added, (long long)m->already,
+		(long long)m->blobs_added, (long long)m->hosts_out,
+		(long long)m->hosts_new);
+}
+
 static int run_merge(int argc, char **argv, const struct out_opts *out)
 {
 	static const struct option opts[] = {
@@ -695,8 +746,9 @@ static int run_merge(int argc, char **argv, const struct out_opts *out)
 		HELP_OPTION, { NULL, 0, NULL, 0 }
 	};
 	struct merge m = { 0 };
+	struct outfile of = { .fd = -1, .dirfd = -1 };
 	struct stat st;
-	int c, quiet = 0, created, was_empty, in_memory, fd = -1, ret = -1;
+	int c, quiet = 0, exists, fresh, in_memory = 0, ret = -1;
 	const char *path;
 
 	(void)out;
@@ -711,39 +763,27 @@ static int run_merge(int argc, char **argv, const struct out_opts *out)
 	if (argc - optind < 2)
 		return usage_error("merge takes OUT and at least one FILE");
 	path = argv[optind];
-	created = stat(path, &st) < 0;
-	was_empty = !created && S_ISREG(st.st_mode) && st.st_size == 0;
-	/*
-	 * A new OUT built in memory gets its name taken now, empty: a
-	 * directory we cannot write fails before the work, and an input
-	 * naming OUT is known by its inode, as for an OUT on disk.
-	 */
-	in_memory = created && inputs_fit_memory(argv + optind + 1,
-						 argc - optind - 1);
-	if (in_memory && (fd = open(path, O_WRONLY | O_CREAT | O_EXCL |
-				    O_CLOEXEC, 0666)) < 0) {
-		error("cannot create '%s': %s", path, strerror(errno));
+	exists = lstat(path, &st) == 0;
+	fresh = exists ? S_ISREG(st.st_mode) && st.st_size == 0 : errno == ENOENT;
+	/* the temporary is made now: a directory we cannot write fails
+	 * before the work */
+	if (fresh && outfile_begin(&of, path, exists ? OUTFILE_REPLACE
+				   : OUTFILE_NEW) < 0)
 		return 1;
-	}
-	if (open_out(&m.out, path, created || was_empty, in_memory) == 0)
+	in_memory = fresh && inputs_fit_memory(argv + optind + 1,
+					       argc - optind - 1);
+	if (open_out(&m, &of, path, fresh, in_memory) == 0)
 		ret = merge_all(&m, argv + optind + 1, argc - optind - 1, quiet);
-	if (ret == 0 && in_memory && merge_save_image(&m.out, fd) < 0)
+	if (ret == 0 && in_memory && merge_save_image(&m.out, of.fd) < 0)
 		ret = -1;
-	if (fd >= 0 && close(fd) < 0 && ret == 0)
-		ret = error("cannot write '%s': %s", path, strerror(errno));
-	if (ret == 0 && !quiet)
-		fprintf(stderr, "%s: merge: %lld snapshots added (%lld already"
-			" there), %lld blobs added, %lld hosts (%lld new)\n",
-			progname, (long long)m.added, (long long)m.already,
-			(long long)m.blobs_added, (long long)m.hosts_out,
-			(long long)m.hosts_new);
 	merge_release(&m);
 	store_close(&m.out);
+	if (ret == 0 && fresh && outfile_commit(&of) < 0)
+		ret = -1;
+	if (ret == 0 && !quiet)
+		summary(&m);
 	/* a failed merge leaves OUT as it was, even when that was nothing */
-	if (ret < 0 && created)
-		unlink(path);
-	else if (ret < 0 && was_empty && truncate(path, 0) < 0)
-		warn("cannot empty '%s' again: %s", path, strerror(errno));
+	outfile_release(&of);
 	return ret < 0 ? 1 : 0;
 }
 

@@ -1,6 +1,7 @@
 /* cmd_redact.c - `redact IN OUT`: a new file for a bug report, every path,
  * argument, user, host and label in it replaced by a stable short hash. */
 #include "analyze.h"
+#include "outfile.h"
 #include "redact.h"
 #include "util.h"
 
@@ -474,46 +475,6 @@ static void redact_release(struct redact *x)
 	redactor_release(&x->r);
 }
 
-/*
- * An empty file beside `path`, made as a new file is (0666 less the
- * umask; mkstemp's 0600 would make the report unreadable to whoever it
- * is copied for). Its name, caller frees; NULL (printed).
- */
-static char *make_temp(const char *path)
-{
-	char *tmp = xmalloc(strlen(path) + sizeof(".XXXXXX"));
-	mode_t mask = umask(0);
-	int fd;
-
-	umask(mask);
-	memcpy(tmp, path, strlen(path));
-	memcpy(tmp + strlen(path), ".XXXXXX", sizeof(".XXXXXX"));
-	fd = mkstemp(tmp);
-	if (fd < 0 || fchmod(fd, 0666 & ~mask) < 0 || close(fd) < 0) {
-		error("cannot create '%s': %s", path, strerror(errno));
-		if (fd >= 0)
-			unlink(tmp);
-		free(tmp);
-		return NULL;
-	}
-	return tmp;
-}
-
-/* Give the finished temp file OUT's name, never over a file that
- * appeared there meanwhile. 0 or -1 (printed). */
-static int publish(const char *tmp, const char *path)
-{
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS)
-		return error("cannot create '%s': %s", path, strerror(errno));
-	/* a file system without RENAME_NOREPLACE: link refuses too */
-	if (link(tmp, path) < 0)
-		return error("cannot create '%s': %s", path, strerror(errno));
-	unlink(tmp);
-	return 0;
-}
-
 enum { OPT_KEEP_PATHS = OPT_HELP + 1, OPT_NAMES, OPT_KEEP_LABELS, OPT_SALT };
 
 static int parse_args(int argc, char **argv, struct redact *x, int *quiet)
@@ -562,8 +523,7 @@ static int run_redact(int argc, char **argv, const struct out_opts *out)
 	struct redact x = { .text = BUF_INIT(BLOB_MAX_RAW),
 			    .red = BUF_INIT(BLOB_MAX_RAW) };
 	const char *in, *path;
-	char *tmp = NULL, *journal = NULL;
-	struct stat st;
+	struct outfile of = { .fd = -1, .dirfd = -1 };
 	int quiet = 0, ret;
 
 	(void)out;
@@ -574,11 +534,10 @@ static int run_redact(int argc, char **argv, const struct out_opts *out)
 	ret = 1;
 	in = argv[optind];
 	path = x.dest = argv[optind + 1];
-	/* the report is a new file: never one that may be someone's data */
-	if (lstat(path, &st) == 0) {
-		error("cannot create '%s': %s", path, strerror(EEXIST));
+	/* OUT is a new file (never one that may be someone's data), written
+	 * under a temporary name and renamed when whole */
+	if (outfile_begin(&of, path, OUTFILE_NEW) < 0)
 		goto done;
-	}
 	if (store_open(&x.in, in, STORE_READ) < 0)
 		goto done;
 	/* what this build does not know may hold a secret it cannot see */
@@ -589,15 +548,11 @@ static int run_redact(int argc, char **argv, const struct out_opts *out)
 		      format_version());
 		goto done;
 	}
-	if (!(tmp = make_temp(path)))
-		goto done;
-	journal = xmalloc(strlen(tmp) + sizeof("-journal"));
-	memcpy(journal, tmp, strlen(tmp));
-	memcpy(journal + strlen(tmp), "-journal", sizeof("-journal"));
-	if (store_open(&x.out, tmp, STORE_BULK) == 0 && redact_all(&x) == 0) {
+	if (store_connect(&x.out, path, STORE_BULK, of.tmp, 0) == 0 &&
+	    store_validate(&x.out) == 0 && redact_all(&x) == 0) {
 		redact_finalize(&x);
 		store_close(&x.out);
-		if (publish(tmp, path) == 0)
+		if (outfile_commit(&of) == 0)
 			ret = 0;
 	}
 	if (ret == 0 && !quiet)
@@ -609,12 +564,7 @@ done:
 	redact_release(&x);
 	store_close(&x.out);
 	store_close(&x.in);
-	if (ret != 0 && tmp) {
-		unlink(tmp);
-		unlink(journal);
-	}
-	free(tmp);
-	free(journal);
+	outfile_release(&of);
 	return ret;
 }
 

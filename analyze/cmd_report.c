@@ -8,6 +8,8 @@
 #include "culprit.h"
 #include "growth.h"
 #include "mapagg.h"
+#include "outfile.h"
+#include "partcache.h"
 #include "series.h"
 #include "util.h"
 
@@ -502,40 +504,89 @@ static int cmp_pss(const void *pa, const void *pb)
 	return (x->rss < y->rss) - (x->rss > y->rss);
 }
 
-/* Every text of snapshot snap summed by mapping name, as libs does. */
+/*
+ * The mappings of row p's text: from the cache when an earlier row named
+ * it, else inflated and parsed into `part`, and kept in the cache when it
+ * has room. *bad counts its bad records, the first in err. NULL when the
+ * text cannot be read (said once, by store_blob_get).
+ */
+static struct mapagg *row_part(struct report *r, const struct process_row *p,
+			       struct part_cache *cache, struct buf *text,
+			       struct mapagg *part, size_t *bad, char *err,
+			       size_t errlen)
+{
+	int usage = p->kind == TEXT_SMAPS;
+	struct part_entry *e = part_cache_find(cache, p->text_blob, usage);
+
+	if (e && e->state != PART_READY)
+		return NULL;
+	if (e) {
+		*bad = e->bad;
+		snprintf(err, errlen, "%s", e->why ? e->why : "");
+		return &e->part;
+	}
+	buf_reset(text);
+	mapagg_reset(part);
+	e = part_cache_add(cache, p->text_blob, usage);
+	if (store_blob_get(r->st, p->text_blob, text) < 0) {
+		if (e)
+			part_cache_bad(e, "unreadable");
+		return NULL;
+	}
+	*bad = mapagg_add_text(part, text->data, text->len, usage, 1, err,
+			       errlen);
+	if (!e)
+		return part;
+	part_cache_ready(cache, e, part, *bad, err);
+	return &e->part;
+}
+
+/* Every text of snapshot snap summed by mapping name, as libs does; a
+ * text several processes share is inflated and parsed once. */
 static int sum_mappings(struct report *r, int64_t snap, struct mapagg *a)
 {
 	const struct process_query q = {
 		.snapshot = snap, .fields = PROC_TEXT,
 	};
 	struct buf text = BUF_INIT(BLOB_MAX_RAW);
+	struct part_cache cache;
 	struct process_iter it;
+	struct mapagg part, *m;
 	uint64_t proc = 0;
 	char err[160];
-	size_t bad;
+	size_t bad = 0;
 	int rc = -1;
 
+	part_cache_init(&cache, PART_CACHE_MAX);
+	mapagg_init(&part);
 	if (process_iter_start(&it, r->st, &q) == 0)
 		while ((rc = process_iter_next(&it)) > 0) {
 			if (!it.row.text_blob || it.row.kind == TEXT_ROLLUP)
 				continue;
-			buf_reset(&text);
-			if (store_blob_get(r->st, it.row.text_blob, &text) < 0) {
-				r->bad = 1;	/* named by store_blob_get; go on */
-				continue;
-			}
-			bad = mapagg_add_text(a, text.data, text.len,
-					      it.row.kind == TEXT_SMAPS, ++proc,
-					      err, sizeof(err));
-			if (bad) {
-				error("'%s': smaps of process %lld: %s (%zu bad"
-				      " record%s left out)", r->st->path,
-				      (long long)it.row.pid, err, bad,
-				      bad == 1 ? "" : "s");
+			m = row_part(r, &it.row, &cache, &text, &part, &bad, err,
+				     sizeof(err));
+			if (!m || bad) {
+				if (m)
+					error("'%s': smaps of process %lld: %s (%zu"
+					      " bad record%s left out)", r->st->path,
+					      (long long)it.row.pid, err, bad,
+					      bad == 1 ? "" : "s");
 				r->bad = 1;
 			}
+			if (m && m->overflow) {
+				error("'%s': the figures of process %lld's text"
+				      " overflow: they are absurd", r->st->path,
+				      (long long)it.row.pid);
+				r->bad = 1;
+			}
+			if (!m || m->overflow)
+				continue;
+			mapagg_set_proc(m, ++proc);
+			mapagg_merge(a, m);
 		}
 	process_iter_release(&it);
+	part_cache_release(&cache);
+	mapagg_release(&part);
 	buf_release(&text);
 	return rc;
 }
@@ -554,6 +605,12 @@ static int largest_mappings(struct report *r, int64_t snap)
 	if (sum_mappings(r, snap, &a) < 0) {
 		mapagg_release(&a);
 		return -1;
+	}
+	if (a.overflow) {	/* each text fine, their sums absurd */
+		error("'%s': the sums of the mappings of snapshot %lld overflow:"
+		      " its figures are absurd", r->st->path, (long long)snap);
+		r->bad = 1;
+		mapagg_reset(&a);
 	}
 	v = xcalloc(a.n + 1, sizeof(*v));
 	for (i = 0; i < a.n; i++)
@@ -820,9 +877,7 @@ static int run_report(int argc, char **argv, const struct out_opts *out)
 		GROWTH_CONFIDENCE, 0 } };
 	const char *html = NULL;
 	struct store st;
-	char *tmp;
-	struct stat hst;
-	int direct;
+	struct outfile of = { .fd = -1, .dirfd = -1 };
 	int c, ret;
 
 	(void)out;
@@ -861,30 +916,18 @@ static int run_report(int argc, char **argv, const struct out_opts *out)
 	if (store_open(&st, r.file, STORE_READ) < 0)
 		return 1;
 	r.st = &st;
-	/* write beside OUT, then rename: never half a page under its name;
-	 * but a device, a pipe or a link (/dev/stdout) is written in place:
-	 * a rename would replace it */
-	direct = lstat(html, &hst) == 0 && !S_ISREG(hst.st_mode);
-	tmp = xmalloc(strlen(html) + 32);
-	snprintf(tmp, strlen(html) + 32, direct ? "%s" : "%s.tmp%ld", html,
-		 (long)getpid());
-	if (!(r.out = fopen(tmp, "w"))) {
-		ret = error("cannot write '%s': %s", html, strerror(errno));
+	/* written beside OUT and renamed: never half a page under its name */
+	if (!(r.out = outfile_fopen(&of, html))) {
+		ret = 1;
 		goto out;
 	}
 	ret = write_report(&r) < 0;
-	if (ferror(r.out) | fclose(r.out)) {
-		ret = error("cannot write '%s': %s", html, strerror(errno));
-	} else if (!ret && !direct && rename(tmp, html) < 0) {
-		ret = error("cannot write '%s': %s", html, strerror(errno));
-	}
-	if (ret) {
-		if (!direct)
-			unlink(tmp);
-	} else
+	if (outfile_fclose(&of, r.out, !ret) < 0)
+		ret = 1;
+	else if (!ret)
 		ret = r.bad;
 out:
-	free(tmp);
+	outfile_release(&of);
 	store_close(&st);
 	return ret ? 1 : 0;
 }

@@ -73,6 +73,11 @@ static int run_showmap(int argc, char **argv, const struct out_opts *out)
 		error("'%s': smaps of process %lld: %s (%zu bad record%s left"
 		      " out)", p.st.path, (long long)p.pid, err, bad,
 		      bad == 1 ? "" : "s");
+	if (a.overflow) {
+		error("'%s': the figures of process %lld's text overflow: they"
+		      " are absurd", p.st.path, (long long)p.pid);
+		goto out;
+	}
 	table_init(&t, showmap_cols, sizeof(showmap_cols) / sizeof(showmap_cols[0]));
 	t.sort = "pss";
 	add_rows(&t, &a);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* Pragmas that only report, whatever their argument (a table's name). */
 static const char *const pragmas_arg[] = {
@@ -48,7 +49,10 @@ static int authorize(void *arg, int action, const char *a1, const char *a2,
 	case SQLITE_RECURSIVE:
 		return SQLITE_OK;
 	case SQLITE_FUNCTION:
-		return a2 && !strcasecmp(a2, "load_extension") ? SQLITE_DENY
+		/* fts3_tokenizer(name) returns a library address (Debian
+		 * builds SQLite with SQLITE_ENABLE_FTS3_TOKENIZER) */
+		return a2 && (!strcasecmp(a2, "load_extension") ||
+			      !strcasecmp(a2, "fts3_tokenizer")) ? SQLITE_DENY
 			: SQLITE_OK;
 	case SQLITE_PRAGMA:
 		return a1 && (in_list(pragmas_arg, a1) ||
@@ -135,6 +139,71 @@ static int prepare_one(struct store *st, const char *sql, sqlite3_stmt **q)
 	return 0;
 }
 
+/* What one run of `sql` may take, unless told otherwise: a recursive
+ * CTE would otherwise run, and grow, until the machine gave out. */
+#define SQL_TIMEOUT_DEFAULT 120		/* seconds */
+#define SQL_MEMORY_DEFAULT 1024		/* MiB */
+#define SQL_PROGRESS_STEPS 10000	/* VM steps between clock reads */
+
+struct sql_args {
+	const char *file, *sql;
+	char **params;
+	int nparams;
+	double timeout;		/* seconds; 0: none */
+	uint64_t max_memory;	/* bytes: SQLite's heap, and the rows kept
+				   for the output; 0: none */
+	struct timespec deadline;
+	int timed_out;
+};
+
+/* The progress handler: stop the statement once past the deadline. */
+static int past_deadline(void *arg)
+{
+	struct sql_args *a = arg;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > a->deadline.tv_sec ||
+	    (now.tv_sec == a->deadline.tv_sec && now.tv_nsec >= a->deadline.tv_nsec))
+		a->timed_out = 1;
+	return a->timed_out;
+}
+
+/* Arm the limits of a on the connection. */
+static void set_limits(sqlite3 *db, struct sql_args *a)
+{
+	double whole;
+
+	if (a->max_memory)
+		sqlite3_hard_heap_limit64((sqlite3_int64)a->max_memory);
+	if (a->timeout <= 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &a->deadline);
+	whole = (double)(time_t)a->timeout;
+	a->deadline.tv_sec += (time_t)whole;
+	a->deadline.tv_nsec += (long)((a->timeout - whole) * 1e9);
+	if (a->deadline.tv_nsec >= 1000000000L) {
+		a->deadline.tv_sec++;
+		a->deadline.tv_nsec -= 1000000000L;
+	}
+	sqlite3_progress_handler(db, SQL_PROGRESS_STEPS, past_deadline, a);
+}
+
+/* The error of a query that stopped: a limit named, else SQLite's. -1. */
+static int query_error(struct store *st, const struct sql_args *a)
+{
+	int rc = sqlite3_errcode(st->db) & 0xff;
+
+	if (a->timed_out)
+		return error("cannot query '%s': it ran for longer than %g s"
+			     " (--timeout)", st->path, a->timeout);
+	if (rc == SQLITE_NOMEM && a->max_memory)
+		return error("cannot query '%s': it needs more than %llu MiB"
+			     " (--max-memory)", st->path,
+			     (unsigned long long)(a->max_memory >> 20));
+	return store_error(st, "query");
+}
+
 /* A blob's bytes in hex digits, for a cell. */
 static void set_hex(struct table *t, size_t r, size_t c, const void *p,
 		    size_t n)
@@ -158,15 +227,26 @@ static void set_hex(struct table *t, size_t r, size_t c, const void *p,
  * integers become text too. 0, or -1 (printed).
  */
 static int collect(struct store *st, sqlite3_stmt *q, struct table *t,
-		   struct col *cols)
+		   struct col *cols, const struct sql_args *a)
 {
 	size_t ncols = t->ncols, r, c;
 	int *all_int = xcalloc(ncols ? ncols : 1, sizeof(*all_int));
+	uint64_t held = 0;
 	int rc;
 
 	for (c = 0; c < ncols; c++)
 		all_int[c] = 1;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		/* the rows are kept for the output: they count too */
+		held += ncols * sizeof(struct cell);
+		for (c = 0; c < ncols; c++)
+			held += 2 * (uint64_t)sqlite3_column_bytes(q, (int)c) + 1;
+		if (a->max_memory && held > a->max_memory) {
+			free(all_int);
+			return error("cannot query '%s': its rows take more than"
+				     " %llu MiB (--max-memory)", st->path,
+				     (unsigned long long)(a->max_memory >> 20));
+		}
 		r = table_add_row(t);
 		for (c = 0; c < ncols; c++) {
 			int type = sqlite3_column_type(q, (int)c);
@@ -202,7 +282,7 @@ static int collect(struct store *st, sqlite3_stmt *q, struct table *t,
 	}
 	free(all_int);
 	if (rc != SQLITE_DONE)
-		return store_error(st, "query");
+		return query_error(st, a);
 	return 0;
 }
 
@@ -224,55 +304,139 @@ static int help(void)
 	       "thpeligible, protectionkey; NULL when the text lacks it) and\n"
 	       "vmflags. Function: cmdline_text(cmdline), NULs as spaces.\n"
 	       "\n"
-	       "Writes, ATTACH, DETACH, pragmas that set, load_extension() and a\n"
-	       "second statement are refused. Blobs print as hex digits.\n");
+	       "Writes, ATTACH, DETACH, pragmas that set, load_extension(),\n"
+	       "fts3_tokenizer() and a second statement are refused. Blobs print\n"
+	       "as hex digits.\n"
+	       "\n"
+	       "      --timeout SECS    stop a query that runs longer (default %d;\n"
+	       "                        0: no limit)\n"
+	       "      --max-memory MIB  stop a query whose SQLite memory, or the\n"
+	       "                        rows kept to print, grow past it (default\n"
+	       "                        %d; 0: no limit)\n", SQL_TIMEOUT_DEFAULT,
+	       SQL_MEMORY_DEFAULT);
 	return 0;
 }
 
-static int run_sql(int argc, char **argv, const struct out_opts *out)
+/* The value of option `name` at argv[*i] ("--name V" or "--name=V"),
+ * *i moved past it; NULL when argv[*i] is not that option; "" when its
+ * value is missing. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
 {
-	sqlite3_stmt *q = NULL;
-	struct store st = { 0 };
-	struct table t = { 0 };
-	struct col *cols = NULL;
-	char **names = NULL;
-	int i, nparams, ncols = 0, ret = 1;
+	size_t n = strlen(name);
 
-	for (i = 1; i < argc && i <= 2; i++)	/* FILE or SQL; not a PARAM */
+	if (strncmp(argv[*i], name, n))
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n])
+		return NULL;
+	return *i + 1 < argc ? argv[++*i] : "";
+}
+
+/* A limit's value: seconds (fractions allowed) or MiB, 0 for none. */
+static int parse_limit(const char *v, double max, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(v, &end);
+	return end == v || *end || errno || !(*out >= 0) || *out > max ? -1 : 0;
+}
+
+/*
+ * FILE, SQL, the PARAMs and the limits: -1 to go on, else the exit
+ * status. The options stand before the SQL; all that follows it is
+ * PARAMs, whatever it looks like.
+ */
+static int parse_args(int argc, char **argv, struct sql_args *a)
+{
+	const char *v;
+	double mib = SQL_MEMORY_DEFAULT;
+	int i, npos = 0;
+
+	a->timeout = SQL_TIMEOUT_DEFAULT;
+	for (i = 1; i < argc && npos < 2; i++) {
 		if (!strcmp(argv[i], "--help"))
 			return help();
-	if (argc < 3)
+		if ((v = opt_value(argc, argv, &i, "--timeout"))) {
+			if (parse_limit(v, 1e7, &a->timeout) < 0)
+				return usage_error("bad --timeout '%s': expected"
+						   " seconds, 0 for none", v);
+		} else if ((v = opt_value(argc, argv, &i, "--max-memory"))) {
+			if (parse_limit(v, 1 << 22, &mib) < 0 || mib != (uint64_t)mib)
+				return usage_error("bad --max-memory '%s': expected"
+						   " MiB, 0 for none", v);
+		} else if (npos++ == 0) {
+			a->file = argv[i];
+		} else {
+			a->sql = argv[i];
+		}
+	}
+	if (npos < 2)
 		return usage_error("sql takes FILE and one SQL statement");
-	if (store_open(&st, argv[1], STORE_READ) < 0)
-		return 1;
-	sqlite3_limit(st.db, SQLITE_LIMIT_ATTACHED, 0);
+	a->max_memory = (uint64_t)mib << 20;
+	a->params = argv + i;
+	a->nparams = argc - i;
+	return -1;
+}
+
+/*
+ * Open FILE for a query: the mappings table, the columns of this
+ * format, then the authorizer, no ATTACH, and the limits; prepare the
+ * one statement and bind its PARAMs. 0, -1 (printed) or 2 (usage).
+ */
+static int open_query(struct store *st, struct sql_args *a, sqlite3_stmt **q)
+{
+	int n, i;
+
+	if (a->max_memory)
+		sqlite3_hard_heap_limit64((sqlite3_int64)a->max_memory);
+	if (store_open(st, a->file, STORE_READ) < 0)
+		return -1;
+	sqlite3_limit(st->db, SQLITE_LIMIT_ATTACHED, 0);
 	/*
 	 * Connect the eponymous table before the authorizer is on: declaring
 	 * its columns asks for an UPDATE of sqlite_master, which the
 	 * authorizer would refuse. It stays connected for the connection.
 	 */
-	if (mappings_register(st.db) != SQLITE_OK ||
-	    sqlite3_prepare_v2(st.db, "SELECT 1 FROM mappings", -1, &q,
-			       NULL) != SQLITE_OK) {
-		store_error(&st, "add the mappings table to");
-		goto out;
-	}
-	sqlite3_finalize(q);
-	q = NULL;
-	if (add_compat_views(&st) < 0)
-		goto out;
-	sqlite3_set_authorizer(st.db, authorize, NULL);
-	if (prepare_one(&st, argv[2], &q) < 0)
-		goto out;
-	nparams = sqlite3_bind_parameter_count(q);
-	if (nparams != argc - 3) {
-		ret = usage_error("the statement takes %d parameter%s, %d given",
-				  nparams, nparams == 1 ? "" : "s", argc - 3);
-		goto out;
-	}
-	for (i = 0; i < nparams; i++)
-		bind_arg(q, i + 1, argv[3 + i]);
+	if (mappings_register(st->db) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "SELECT 1 FROM mappings", -1, q,
+			       NULL) != SQLITE_OK)
+		return store_error(st, "add the mappings table to");
+	sqlite3_finalize(*q);
+	*q = NULL;
+	if (add_compat_views(st) < 0)
+		return -1;
+	sqlite3_set_authorizer(st->db, authorize, NULL);
+	if (prepare_one(st, a->sql, q) < 0)
+		return -1;
+	n = sqlite3_bind_parameter_count(*q);
+	if (n != a->nparams)
+		return usage_error("the statement takes %d parameter%s, %d given",
+				   n, n == 1 ? "" : "s", a->nparams);
+	for (i = 0; i < n; i++)
+		bind_arg(*q, i + 1, a->params[i]);
+	set_limits(st->db, a);
+	return 0;
+}
 
+static int run_sql(int argc, char **argv, const struct out_opts *out)
+{
+	struct sql_args a = { 0 };
+	sqlite3_stmt *q = NULL;
+	struct store st = { 0 };
+	struct table t = { 0 };
+	struct col *cols = NULL;
+	char **names = NULL;
+	int i, ncols = 0, ret;
+
+	if ((ret = parse_args(argc, argv, &a)) >= 0)
+		return ret;
+	if ((ret = open_query(&st, &a, &q)) != 0) {
+		ret = ret < 0 ? 1 : ret;
+		goto out;
+	}
+	ret = 1;
 	ncols = sqlite3_column_count(q);
 	cols = xcalloc(ncols ? (size_t)ncols : 1, sizeof(*cols));
 	names = xcalloc(ncols ? (size_t)ncols : 1, sizeof(*names));
@@ -286,14 +450,12 @@ static int run_sql(int argc, char **argv, const struct out_opts *out)
 	if (!ncols) {	/* nothing to show; still run it for its errors */
 		while (sqlite3_step(q) == SQLITE_ROW)
 			;
-		ret = sqlite3_reset(q) == SQLITE_OK ? 0 : -store_error(&st, "query");
-		goto out;
-	}
-	if (collect(&st, q, &t, cols) < 0) {
+		ret = sqlite3_reset(q) == SQLITE_OK ? 0 : -query_error(&st, &a);
+	} else if (collect(&st, q, &t, cols, &a) < 0) {
 		table_release(&t);
-		goto out;
+	} else {
+		ret = print_table(&t, out);
 	}
-	ret = print_table(&t, out);
 out:
 	sqlite3_finalize(q);
 	store_close(&st);
@@ -305,6 +467,6 @@ out:
 }
 
 const struct command cmd_sql = {
-	"sql", "sql FILE SQL [PARAM...]",
+	"sql", "sql [--timeout SECS] [--max-memory MIB] FILE SQL [PARAM...]",
 	run_sql, 0, OUTPUT_ALL & ~(OUTPUT_HUMAN | OUTPUT_PERCENT),
 };

@@ -2,6 +2,7 @@
  * snapshot, a sparkline each, and optionally an SVG chart of them. */
 #include "analyze.h"
 #include "chart.h"
+#include "outfile.h"
 #include "series.h"
 #include "util.h"
 
@@ -152,37 +153,35 @@ static void chart_input(const struct timeline_args *a,
 	}
 }
 
-/* The chart of every series to a->svg. 0, or -1 (printed). */
+/* The chart of every series to a->svg, written beside it and renamed.
+ * 0, or -1 (printed). */
 static int write_svg(const struct timeline_args *a, const struct series_set *set)
 {
 	struct chart_series *cs;
 	struct chart_point *pts;
 	struct chart_opts o = { 0 };
-	FILE *out = fopen(a->svg, "w");
+	struct outfile of;
+	FILE *out = outfile_fopen(&of, a->svg);
 	size_t i;
-	int err = 0;
+	int r;
 
 	if (!out)
-		return error("cannot write '%s': %s", a->svg, strerror(errno));
+		return -1;
 	cs = xcalloc(set->n ? set->n : 1, sizeof(*cs));
 	pts = xcalloc(set->npoints ? set->npoints : 1, sizeof(*pts));
 	chart_input(a, set, cs, pts);
 	o.title = chart_title(a);
 	o.y_title = series_field_name(a->field);
 	o.counts = !series_field_is_size(a->field);
-	errno = 0;
-	if (chart_svg(out, &o, cs, set->n) < 0)
-		err = errno ? errno : EIO;
-	if (fclose(out) != 0 && !err)	/* a full disk shows at the flush */
-		err = errno;
-	if (err)
-		error("cannot write '%s': %s", a->svg, strerror(err));
+	chart_svg(out, &o, cs, set->n);	/* an error stays in ferror(out) */
+	r = outfile_fclose(&of, out, 1);
+	outfile_release(&of);
 	for (i = 0; i < set->n; i++)
 		free((char *)cs[i].name);
 	free((char *)o.title);
 	free(pts);
 	free(cs);
-	return err ? -1 : 0;
+	return r;
 }
 
 /* Options and FILE; -1 to go on, else the exit status. */

@@ -62,7 +62,7 @@ static int add(struct user_sum *u, const struct process_row *p)
 
 		if (v == FIG_UNKNOWN)
 			u->unknown[i] = 1;
-		else if (__builtin_add_overflow(u->sum[i], v, &u->sum[i]))
+		else if (fig_add(&u->sum[i], v) < 0)
 			return error("the %s of user '%s' overflows: its"
 				     " processes' figures are absurd",
 				     users_cols[2 + i].name, u->who ? u->who : "-");

@@ -1,6 +1,7 @@
 /* export_tree.c - `export --proc-tree`: one snapshot written back as the
  * proc-like tree it was read from, for smem -S and mapsnap-capture --proc. */
 #include "export.h"
+#include "outfile.h"
 #include "smaps.h"
 #include "util.h"
 
@@ -27,7 +28,7 @@ static int write_file(const char *dir, const char *name, const void *p,
 		goto out;
 	}
 	fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		  O_CLOEXEC, 0644);
+		  O_CLOEXEC, OUTFILE_MODE);
 	if (fd < 0) {
 		error("cannot create '%s': %s", path.data, strerror(errno));
 		goto out;
@@ -62,7 +63,7 @@ static int make_dir(const char *dir, const char *name, int may_exist)
 	int ret = 0;
 
 	buf_addf(&path, "%s%s%s", dir, *name ? "/" : "", name);
-	if (mkdir(path.data, 0755) < 0 &&
+	if (mkdir(path.data, OUTFILE_DIR_MODE) < 0 &&
 	    !(may_exist && errno == EEXIST && lstat(path.data, &sb) == 0 &&
 	      S_ISDIR(sb.st_mode)))
 		ret = error("cannot create '%s': %s", path.data,
@@ -183,24 +184,28 @@ int export_proc_tree(struct store *st, int64_t snap, const struct filters *f,
 		.fields = PROC_NAMES | PROC_TEXT | PROC_BLOBS,
 	};
 	struct process_iter it = { 0 };
+	struct outfile of = { .fd = -1, .dirfd = -1 };
 	int rc, r, ret = -1, bad = 0;
 
-	if (make_dir(dir, "", 1) < 0 || make_dir(dir, "proc", 0) < 0)
+	/* the tree is built under a temporary name and renamed when whole:
+	 * a failed or killed export leaves no DIR/proc */
+	if (make_dir(dir, "", 1) < 0 || buf_addf(&proc, "%s/proc", dir) < 0 ||
+	    outfile_begin(&of, proc.data, OUTFILE_DIR) < 0)
 		goto out;
-	buf_addf(&proc, "%s/proc", dir);
-	if ((r = write_host(st, snap, proc.data, &tmp)) < 0)
+	if ((r = write_host(st, snap, of.tmp, &tmp)) < 0)
 		goto out;
 	bad |= r;
 	if (process_iter_start(&it, st, &q) < 0)
 		goto out;
 	while ((rc = process_iter_next(&it)) > 0) {
-		if ((r = write_process(st, &it.row, proc.data, &text, &tmp)) < 0)
+		if ((r = write_process(st, &it.row, of.tmp, &text, &tmp)) < 0)
 			goto out;
 		bad |= r;
 	}
-	if (rc == 0)
+	if (rc == 0 && outfile_commit(&of) == 0)
 		ret = bad;
 out:
+	outfile_release(&of);
 	process_iter_release(&it);
 	buf_release(&text);
 	buf_release(&tmp);

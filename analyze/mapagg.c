@@ -33,6 +33,17 @@ void mapagg_reset(struct mapagg *a)
 		memset(a->slot, 0, a->nslot * sizeof(*a->slot));
 	a->n = 0;
 	a->names_len = 0;
+	a->overflow = 0;
+}
+
+/* *sum += v, stopping at INT64_MAX (and saying so in a->overflow): no
+ * sum of kB is that big but a file's lie, and none may wrap. */
+static void add_kb(struct mapagg *a, uint64_t *sum, uint64_t v)
+{
+	if (__builtin_add_overflow(*sum, v, sum) || *sum > INT64_MAX) {
+		*sum = INT64_MAX;
+		a->overflow = 1;
+	}
 }
 
 const char *mapagg_name(const struct mapagg *a, const struct mapagg_entry *e)
@@ -177,22 +188,24 @@ void mapagg_add(struct mapagg *a, const struct smaps_map *m, int usage,
 		e->last_proc = proc;
 		e->pids++;
 	}
-	e->size += HAS(m, SF_SIZE) ? v[SF_SIZE] : (m->end - m->start) / 1024;
+	add_kb(a, &e->size, HAS(m, SF_SIZE) ? v[SF_SIZE]
+	       : (m->end - m->start) / 1024);
 	if (!usage) {
 		e->nousage++;
 		return;
 	}
 	/* a field an older kernel does not print adds 0, as smem sums it */
-	e->rss += v[SF_RSS];
-	e->pss += v[SF_PSS];
-	e->uss += v[SF_PRIVATE_CLEAN] + v[SF_PRIVATE_DIRTY];
-	e->swap += v[SF_SWAP];
-	e->swap_pss += v[SF_SWAPPSS];
-	e->shared_clean += v[SF_SHARED_CLEAN];
-	e->shared_dirty += v[SF_SHARED_DIRTY];
-	e->private_clean += v[SF_PRIVATE_CLEAN];
-	e->private_dirty += v[SF_PRIVATE_DIRTY];
-	e->anon += v[SF_ANONYMOUS];
+	add_kb(a, &e->rss, v[SF_RSS]);
+	add_kb(a, &e->pss, v[SF_PSS]);
+	add_kb(a, &e->uss, v[SF_PRIVATE_CLEAN]);
+	add_kb(a, &e->uss, v[SF_PRIVATE_DIRTY]);
+	add_kb(a, &e->swap, v[SF_SWAP]);
+	add_kb(a, &e->swap_pss, v[SF_SWAPPSS]);
+	add_kb(a, &e->shared_clean, v[SF_SHARED_CLEAN]);
+	add_kb(a, &e->shared_dirty, v[SF_SHARED_DIRTY]);
+	add_kb(a, &e->private_clean, v[SF_PRIVATE_CLEAN]);
+	add_kb(a, &e->private_dirty, v[SF_PRIVATE_DIRTY]);
+	add_kb(a, &e->anon, v[SF_ANONYMOUS]);
 }
 
 size_t mapagg_add_text(struct mapagg *a, const char *text, size_t len,
@@ -240,18 +253,27 @@ void mapagg_merge(struct mapagg *dst, const struct mapagg *src)
 			e->pids--;
 		e->last_proc = s->last_proc;
 		e->nousage += s->nousage;
-		e->size += s->size;
-		e->rss += s->rss;
-		e->pss += s->pss;
-		e->uss += s->uss;
-		e->swap += s->swap;
-		e->swap_pss += s->swap_pss;
-		e->shared_clean += s->shared_clean;
-		e->shared_dirty += s->shared_dirty;
-		e->private_clean += s->private_clean;
-		e->private_dirty += s->private_dirty;
-		e->anon += s->anon;
+		add_kb(dst, &e->size, s->size);
+		add_kb(dst, &e->rss, s->rss);
+		add_kb(dst, &e->pss, s->pss);
+		add_kb(dst, &e->uss, s->uss);
+		add_kb(dst, &e->swap, s->swap);
+		add_kb(dst, &e->swap_pss, s->swap_pss);
+		add_kb(dst, &e->shared_clean, s->shared_clean);
+		add_kb(dst, &e->shared_dirty, s->shared_dirty);
+		add_kb(dst, &e->private_clean, s->private_clean);
+		add_kb(dst, &e->private_dirty, s->private_dirty);
+		add_kb(dst, &e->anon, s->anon);
 	}
+	dst->overflow |= src->overflow;
+}
+
+void mapagg_set_proc(struct mapagg *a, uint64_t proc)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		a->v[i].last_proc = proc;
 }
 
 const struct mapagg_entry *mapagg_find(const struct mapagg *a,
@@ -391,13 +413,27 @@ void mapagg_pool_start(struct mapagg_pool *p, enum mapagg_key key,
 	pool_start(&p->pool, workers, jobs, 2 * workers + 2, run_job, p);
 }
 
+/* A job's memory kept for the next one at most: a large text's is given
+ * back, so that what the slots hold does not grow with their number. */
+#define POOL_KEEP ((size_t)4 << 20)
+
 /* Wait for the oldest job in flight and give it to done(). */
 static void fold_oldest(struct mapagg_pool *p)
 {
 	struct mapagg_job *j = pool_take(&p->pool);
+	enum mapagg_key key;
 
-	if (j)
-		p->done(p->arg, j);
+	if (!j)
+		return;
+	p->done(p->arg, j);
+	p->inflight -= j->weight;
+	key = j->part.key;
+	if (j->t.text.alloc > POOL_KEEP)
+		buf_release(&j->t.text);
+	if (j->part.names_alloc + j->part.alloc * sizeof(*j->part.v) > POOL_KEEP) {
+		mapagg_release(&j->part);
+		j->part.key = key;
+	}
 }
 
 struct mapagg_job *mapagg_pool_slot(struct mapagg_pool *p)
@@ -411,11 +447,20 @@ struct mapagg_job *mapagg_pool_slot(struct mapagg_pool *p)
 	j->t.label = NULL;
 	mapagg_reset(&j->part);
 	j->prepared = 0;
+	j->weight = 0;
+	p->filling = j;
 	return j;
 }
 
 void mapagg_pool_submit(struct mapagg_pool *p)
 {
+	struct mapagg_job *j = p->filling;
+
+	/* the jobs in flight hold at most budget bytes, but for one alone */
+	while (p->budget && pool_pending(&p->pool) &&
+	       p->inflight + j->weight > p->budget)
+		fold_oldest(p);
+	p->inflight += j->weight;
 	pool_submit(&p->pool);
 }
 

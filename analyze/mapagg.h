@@ -58,6 +58,9 @@ struct mapagg {
 	size_t nslot;		/* a power of two, or 0 before the first add */
 	char *names;
 	size_t names_len, names_alloc;
+	int overflow;		/* a sum passed INT64_MAX kB and stopped there:
+				   the text's figures are absurd (a file's);
+				   callers refuse the table */
 };
 
 /* An empty table keyed by name; set a->key before the first add for
@@ -97,6 +100,11 @@ size_t mapagg_add_text(struct mapagg *a, const char *text, size_t len,
  * one process only (then counted once if dst counted it last).
  */
 void mapagg_merge(struct mapagg *dst, const struct mapagg *src);
+
+/* Number every entry as seen in process `proc` alone: a table of one
+ * process's mappings (one text), merged again for another process that
+ * shares that text. */
+void mapagg_set_proc(struct mapagg *a, uint64_t proc);
 
 /* The name of e, NUL-terminated, or MAPAGG_ANON for an unnamed mapping.
  * Valid until the next add, reset or release. */
@@ -170,6 +178,9 @@ struct mapagg_job {
 	size_t index;		/* the slot, below MAPAGG_POOL_SLOTS: for
 				   the caller's own data of this job */
 	int prepared;		/* prepare()'s return; 0 without one */
+	size_t weight;		/* set by the caller before submitting: the
+				   bytes the job will hold (the text it
+				   inflates), for the pool's budget */
 };
 
 #define MAPAGG_POOL_WORKERS POOL_MAX_WORKERS	/* at most, whatever the cores */
@@ -182,6 +193,12 @@ struct mapagg_pool {
 	void *arg;
 	struct mapagg_job slot[MAPAGG_POOL_SLOTS];
 	struct pool pool;	/* 2 slots per worker + 2 in the ring */
+	struct mapagg_job *filling;	/* the job mapagg_pool_slot gave */
+	size_t budget;		/* the jobs in flight hold at most this many
+				   bytes together (their weights), whatever
+				   the number of workers, but for one job
+				   alone; 0: no limit. Set after start. */
+	size_t inflight;	/* the weights of the jobs in flight */
 };
 
 /*
@@ -197,7 +214,9 @@ void mapagg_pool_start(struct mapagg_pool *p, enum mapagg_key key,
 /* The next job to fill, emptied (text and table reset, label freed):
  * may first wait for the oldest job and give it to done(). */
 struct mapagg_job *mapagg_pool_slot(struct mapagg_pool *p);
-/* Hand that job to the workers. A job not submitted is handed out again. */
+/* Hand that job to the workers, once the jobs in flight leave room for
+ * its weight in the budget (older jobs may first go to done()). A job
+ * not submitted is handed out again. */
 void mapagg_pool_submit(struct mapagg_pool *p);
 /* Give every job left to done(), in order, stop the workers, free all. */
 void mapagg_pool_finish(struct mapagg_pool *p);

@@ -247,10 +247,25 @@ static void set_count(struct table *t, size_t r, size_t c, int64_t v)
 	table_set_text(t, r, c, num, strlen(num));
 }
 
-/* Append the totals row of the rows before it, as smem -t does. */
-static void add_totals(struct table *t)
+/* The sum of column c over the first n rows into *sum: exact, or -1
+ * (printed, naming the column). */
+static int column_sum(const struct table *t, size_t c, size_t n, int64_t *sum)
 {
-	size_t n = t->nrows, r = table_add_row(t), c, k;
+	size_t k;
+
+	*sum = 0;
+	for (k = 0; k < n; k++)
+		if (fig_add(sum, t->cells[k * t->ncols + c].i) < 0)
+			return error("the total of %s overflows: its figures are"
+				     " absurd", t->cols[c].name);
+	return 0;
+}
+
+/* Append the totals row of the rows before it, as smem -t does. 0, or
+ * -1 when a sum overflows (printed). */
+static int add_totals(struct table *t)
+{
+	size_t n = t->nrows, r = table_add_row(t), c;
 	int labelled = 0;
 
 	for (c = 0; c < t->ncols; c++) {
@@ -268,8 +283,8 @@ static void add_totals(struct table *t)
 			}
 			break;
 		case TOTAL_SUM:
-			for (k = 0; k < n; k++)
-				sum += t->cells[k * t->ncols + c].i;
+			if (column_sum(t, c, n, &sum) < 0)
+				return -1;
 			table_set_int(t, r, c, sum);
 			break;
 		case TOTAL_ROWS:
@@ -282,6 +297,7 @@ static void add_totals(struct table *t)
 			break;
 		}
 	}
+	return 0;
 }
 
 int table_print(struct table *t, const struct out_opts *o, FILE *out)
@@ -299,8 +315,8 @@ int table_print(struct table *t, const struct out_opts *o, FILE *out)
 			free(t->cells[i].s);
 		t->nrows = (size_t)o->limit;
 	}
-	if (o->totals)
-		add_totals(t);
+	if (o->totals && add_totals(t) < 0)
+		return 1;
 	write_rows(t, o, out);
 	return 0;
 }

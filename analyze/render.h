@@ -35,7 +35,7 @@ struct col {
 				   header in upper case */
 	enum col_kind kind;
 	unsigned width;		/* table view only: cut longer text to this
-				   many bytes, ending in "..." (0: never) */
+				   many characters, ending in "..." (0: never) */
 	enum col_total total;
 	unsigned flags;		/* COLF_* */
 };
@@ -69,10 +69,11 @@ void table_set_text(struct table *t, size_t row, size_t col, const char *s,
 int table_col(const struct table *t, const char *name);
 
 /*
- * Sort, limit, add the totals row (-t) and write to out in o's format
- * (sink.h). Returns 0, 1 when -p has no MemTotal to work from (printed),
- * or 2 (printed, as a usage error) when --sort names no column of this
- * table. A write error is left in ferror(out).
+ * Sort, limit, add the totals row (-t: sums exact, fig_add()) and write
+ * to out in o's format (sink.h). Returns 0, 1 when -p has no MemTotal to
+ * work from or a total overflows (printed, nothing written), or 2
+ * (printed, as a usage error) when --sort names no column of this table.
+ * A write error is left in ferror(out).
  */
 int table_print(struct table *t, const struct out_opts *o, FILE *out);
 

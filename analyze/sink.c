@@ -174,12 +174,48 @@ static void table_put(struct sink *s, enum vkind k, const char *p, size_t n)
 		*cell = xmemdup(p, n);
 }
 
-/* The bytes of str the table shows: cut to the column's width. */
-static size_t shown_len(const struct sink_col *col, const char *str)
+/*
+ * Characters a terminal would act on rather than show: C0, DEL and C1
+ * (U+0080-U+009F: CSI and the rest, which a terminal honours too), and
+ * the bidirectional format controls, which reorder what a line shows.
+ */
+static int is_control(uint32_t cp)
 {
-	size_t len = strlen(str);
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
+	       cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
 
-	return col->width && len > col->width ? col->width : len;
+/*
+ * The table's view of a cell: one character per well-formed UTF-8
+ * sequence, a '?' for a control character and for each byte that does
+ * not begin one (a raw 0x9b is CSI to a terminal of 8-bit characters);
+ * cut to `max` characters (0: never), the last three of them "...", so
+ * a sequence is never split. Appends it to b (may be NULL) and returns
+ * how many characters it is: what the column's width counts.
+ */
+static size_t shown(struct buf *b, const char *str, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)str;
+	size_t total = 0, n = 0, k, keep;
+	uint32_t cp;
+
+	for (k = 0; p[k]; k += n ? n : 1, total++)
+		n = utf8_decode(p + k, SIZE_MAX, &cp);
+	keep = max && total > max ? (max > 3 ? max - 3 : 0) : total;
+	for (k = 0; b && keep > 0; keep--, k += n ? n : 1) {
+		n = utf8_decode(p + k, SIZE_MAX, &cp);
+		if (n == 0 || is_control(cp))
+			buf_addch(b, '?');
+		else
+			buf_add(b, p + k, n);
+	}
+	if (max && total > max) {
+		if (b)
+			buf_add(b, "...", max > 3 ? 3 : max);
+		return max;
+	}
+	return total;
 }
 
 /* Blanks from len up to width. */
@@ -189,23 +225,15 @@ static void pad(struct buf *b, size_t len, size_t width)
 		buf_addch(b, ' ');
 }
 
-/* A cell padded to width: control bytes shown as '?', so a hostile name
- * cannot drive the terminal; cut to the column's width with "...". */
+/* A cell padded to width (in characters), as shown() shows it. */
 static void table_cell(struct buf *b, const struct sink_col *col,
 		       const char *str, size_t width)
 {
-	size_t len = shown_len(col, str), i;
-	int cut = len < strlen(str);
+	size_t len = shown(NULL, str, col->width);
 
 	if (col->figure)
 		pad(b, len, width);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)str[i];
-
-		if (cut && i + 3 >= len)
-			c = '.';
-		buf_addch(b, (char)(c < 0x20 || c == 0x7f ? '?' : c));
-	}
+	shown(b, str, col->width);
 	if (!col->figure)
 		pad(b, len, width);
 }
@@ -253,7 +281,8 @@ static void table_finish(struct sink *s)
 	for (c = 0; c < s->ncols; c++) {
 		w[c] = strlen(s->cols[c].name);
 		for (r = 0; r < s->nrows; r++) {
-			len = shown_len(&s->cols[c], s->cells[r * s->ncols + c]);
+			len = shown(NULL, s->cells[r * s->ncols + c],
+				    s->cols[c].width);
 			if (len > w[c])
 				w[c] = len;
 		}

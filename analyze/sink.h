@@ -22,7 +22,7 @@ struct sink_col {
 	int figure;		/* a number, size or time: right-aligned in
 				   the table; else text, left-aligned */
 	unsigned width;		/* table: a longer cell is cut to this many
-				   bytes, ending in "..." (0: never) */
+				   characters, ending in "..." (0: never) */
 };
 
 /*
@@ -63,9 +63,11 @@ void sink_init(struct sink *s, enum out_format format, FILE *out,
 void sink_null(struct sink *s);
 /* An integer, as printf's %lld writes it; a JSON number. */
 void sink_int(struct sink *s, int64_t v);
-/* Any n bytes: the table shows a control byte as '?' and cuts to the
- * column's width, CSV quotes, JSON escapes and turns bytes that are not
- * UTF-8 into U+FFFD. A table cell ends at its first NUL. */
+/* Any n bytes: the table shows a control character (C0, DEL, C1, a
+ * bidirectional control) and each byte that is not UTF-8 as '?', and
+ * cuts to the column's width in characters; CSV quotes; JSON escapes and
+ * turns bytes that are not UTF-8 into U+FFFD. A table cell ends at its
+ * first NUL. */
 void sink_text(struct sink *s, const void *p, size_t n);
 /* Microseconds since the epoch, in UTC: "2026-11-22 06:07:59" in the
  * table, ISO 8601 with microseconds in CSV and JSON (a string). */

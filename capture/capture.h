@@ -39,6 +39,8 @@ enum skip_reason {
 	SKIP_VANISHED,		/* exited, or its pid was reused, mid-read */
 	SKIP_ZOMBIE,		/* no memory left to read */
 	SKIP_ERROR,		/* unreadable for another reason (warned) */
+	SKIP_REFUSED,		/* a frozen tree's file that is a link, not a
+				   regular file or too large (warned) */
 	SKIP__COUNT
 };
 extern const char *const skip_names[SKIP__COUNT];
@@ -58,6 +60,7 @@ struct proc_read {
 	char state;
 	long threads;
 	long uid;		/* real uid from status, -1 when unknown */
+	int frozen;		/* read from a frozen tree: by tree_read */
 	char comm[64];		/* from stat, between '(' and the last ')' */
 	int has_exe;
 	struct buf stat, status, cmdline, exe;
@@ -104,11 +107,12 @@ int proc_read_body(struct proc_read *p, const char *proc,
 #define STREAM_AT ((size_t)4 << 20)
 
 /*
- * Read the memory text at `path` into p->text, or, once it reaches
+ * Read the memory text open on fd into p->text, or, once it reaches
  * STREAM_AT, pack it as it comes (p->streamed). 0, or -1 with errno set,
- * as buf_read_file (a failure to pack is printed, errno EIO).
+ * as buf_read_fd (a failure to pack is printed, errno EIO). fd stays
+ * the caller's.
  */
-int proc_read_text(struct proc_read *p, const char *path, size_t chunk);
+int proc_read_text(struct proc_read *p, int fd, size_t chunk);
 
 /* Start p->sum afresh (and the hash of the maps lines, with hash_maps);
  * after the last piece, proc_sum_end. proc_sum_text does both over the
@@ -116,6 +120,22 @@ int proc_read_text(struct proc_read *p, const char *path, size_t chunk);
 void proc_sum_start(struct proc_read *p);
 void proc_sum_end(struct proc_read *p);
 void proc_sum_text(struct proc_read *p);
+
+/*
+ * Read `rel` ("123/smaps") of the proc-like directory `dir` into b
+ * (reset first), in reads of `chunk`: the frozen-tree opener. Each
+ * component is opened without following a link, the file with
+ * O_NONBLOCK, and it must be a regular file no larger than b's cap: a
+ * frozen tree is someone's files, whose links may point at what only
+ * root may read, and a FIFO would hang the capture. Returns 0; -1 with
+ * errno when it cannot be read; -2 when refused, *why saying why.
+ * Nothing is printed.
+ */
+int tree_read(struct buf *b, const char *dir, const char *rel, size_t chunk,
+	      const char **why);
+/* tree_read's opener alone: the file's descriptor (the caller closes
+ * it), -1 with errno, or -2 when refused (also when larger than cap). */
+int tree_open(const char *dir, const char *rel, size_t cap, const char **why);
 
 /* Parse stat text into comm, state, ppid, flags, start_time and threads
  * (its pid field is checked, not taken). 0, or -1 when it does not parse. */
@@ -317,6 +337,31 @@ int capture_snapshot(struct store *st, const struct capture_opts *o,
  * snapshot. 0 or -1 (printed; nothing stored).
  */
 int capture_import(struct store *st, const struct capture_opts *o);
+
+/* Where the snapshots go: -o FILE, or "-" for standard output. */
+struct capture_out {
+	struct store st;	/* open while the capture runs */
+	const char *path;	/* -o as given */
+	int created;		/* FILE was made by this run */
+	int fd;			/* "-": the unlinked private file; else -1 */
+};
+
+/*
+ * Open -o's database: FILE claimed as outfile_claim_db() says, then
+ * opened for writing (WAL), its side files checked again; or for "-", a
+ * private file under $TMPDIR, unlinked once open, read back to standard
+ * output at the end (a terminal is refused). 0, or -1 (printed; nothing
+ * left behind).
+ */
+int capture_out_open(struct capture_out *co, const char *output);
+
+/*
+ * Close it after `taken` snapshots: a FILE this run made that got no
+ * snapshot is removed with its side files; "-" copies the file to
+ * standard output, unless the run `failed` before its first snapshot.
+ * 0, or -1 when standard output cannot take it (printed).
+ */
+int capture_out_close(struct capture_out *co, long taken, int failed);
 
 /*
  * The check --import makes of a text read from `path` (import_text.c):

@@ -9,15 +9,23 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-/* First line of a small file, or "" when it cannot be read. */
-static char *first_line(const char *dir, const char *name)
+/* First line of a small file, or "" when it cannot be read; a frozen
+ * tree's file is opened as tree_read() opens one, and warned about when
+ * refused. */
+static char *first_line(const char *dir, const char *name, int frozen)
 {
 	struct buf b = BUF_INIT(4096);
+	const char *why = NULL;
 	char path[4096];
 	size_t n;
+	int r;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (buf_read_file(&b, path, 4096) < 0 || !b.data) {
+	r = frozen ? tree_read(&b, dir, name, 4096, &why)
+		: buf_read_file(&b, path, 4096);
+	if (r == -2)
+		warn("refused '%s': %s", path, why);
+	if (r < 0 || !b.data) {
 		buf_release(&b);
 		return xstrdup("");
 	}
@@ -40,12 +48,12 @@ void host_info_read(struct host_info *h, const char *proc, int live,
 		h->hostname = xstrdup(name);
 	else
 		h->hostname = xstrdup("localhost");
-	h->machine_id = live ? first_line("/etc", "machine-id") : xstrdup("");
-	h->boot_id = first_line(proc, "sys/kernel/random/boot_id");
-	h->kernel = first_line(proc, "sys/kernel/osrelease");
+	h->machine_id = live ? first_line("/etc", "machine-id", 0) : xstrdup("");
+	h->boot_id = first_line(proc, "sys/kernel/random/boot_id", !live);
+	h->kernel = first_line(proc, "sys/kernel/osrelease", !live);
 	h->arch = xstrdup(live && uname(&u) == 0 ? u.machine : "");
 	h->page_size = live ? sysconf(_SC_PAGESIZE) : 0;
-	up = first_line(proc, "uptime");
+	up = first_line(proc, "uptime", !live);
 	h->uptime = *up ? strtod(up, NULL) : -1;
 	free(up);
 }

@@ -28,7 +28,8 @@ static const char usage_text[] =
 	"context) into one SQLite file, compressed and deduplicated.\n"
 	"\n"
 	"  -o, --output FILE   database to add to (default ./mapsnap.db; created\n"
-	"                      if missing)\n"
+	"                      if missing, private to you); - writes it to\n"
+	"                      standard output when the run ends\n"
 	"  -p, --pid PID       only this process (repeatable; same as a bare PID)\n"
 	"  -m, --match REGEX   only processes whose comm or cmdline matches (POSIX ERE)\n"
 	"  -u, --user USER     only this user's processes (name or uid)\n"
@@ -342,8 +343,10 @@ static void loop_head(char *out, size_t n, const struct capture_opts *o,
 		snprintf(out, n, "snapshot %ld: ", nth);
 }
 
-/* Take o->count snapshots (0: until a signal), o->interval apart. */
-static int capture_loop(struct store *st, const struct capture_opts *o)
+/* Take o->count snapshots (0: until a signal), o->interval apart; how
+ * many were stored goes to *taken. */
+static int capture_loop(struct store *st, const struct capture_opts *o,
+			long *taken)
 {
 	struct timespec next, now;
 	struct progress pr = { 0 };
@@ -383,6 +386,7 @@ static int capture_loop(struct store *st, const struct capture_opts *o)
 		sleep_until(&next, &pr, done, o->count);
 	}
 	progress_done(&pr);
+	*taken = done;
 	if (capture_stop && verbosity >= 1)
 		fprintf(stderr, "%s: stopped by signal after %ld snapshot%s\n",
 			progname, done, done == 1 ? "" : "s");
@@ -401,8 +405,9 @@ int main(int argc, char **argv)
 		.level = -1,
 	};
 	struct tar_tree tar = { NULL };
-	struct store st;
+	struct capture_out co;
 	regex_t re;
+	long taken = 0;
 	int ret;
 
 	progname = "mapsnap-capture";
@@ -425,22 +430,22 @@ int main(int argc, char **argv)
 	/* a file over RLIMIT_FSIZE is a full disk: SQLite rolls back and
 	 * says so, instead of the kernel killing us mid-transaction */
 	signal(SIGXFSZ, SIG_IGN);
-	if (store_open(&st, o.output, STORE_WRITE) < 0)
+	if (capture_out_open(&co, o.output) < 0)
 		goto out;
-	st.level = o.level;
-	if (o.mode != MODE_SMAPS && !o.import &&
-	    store_cache(&st, STORE_CACHE_CHEAP_KIB) < 0) {
-		store_close(&st);
-		goto out;
-	}
+	co.st.level = o.level;
 	if (o.nice)
 		be_nice();
 	catch_signals();
-	if (o.import)
-		ret = capture_import(&st, &o) < 0;
-	else
-		ret = capture_loop(&st, &o);
-	store_close(&st);
+	if (o.mode != MODE_SMAPS && !o.import &&
+	    store_cache(&co.st, STORE_CACHE_CHEAP_KIB) < 0)
+		ret = 1;
+	else if (o.import) {
+		ret = capture_import(&co.st, &o) < 0;
+		taken = !ret;
+	} else
+		ret = capture_loop(&co.st, &o, &taken);
+	if (capture_out_close(&co, taken, ret != 0) < 0)
+		ret = 1;
 out:
 	tar_tree_release(&tar);
 	if (o.match)

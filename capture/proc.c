@@ -5,8 +5,10 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The kernel hands out smaps in pieces no larger than the read size,
@@ -17,6 +19,7 @@
 
 const char *const skip_names[SKIP__COUNT] = {
 	"kernel", "excluded", "permission", "vanished", "zombie", "error",
+	"refused",
 };
 
 void proc_read_init(struct proc_read *p)
@@ -119,14 +122,86 @@ static long status_uid(const struct buf *status)
 	return parse_u64(s, n, 10, &uid) == 0 ? (long)uid : -1;
 }
 
-static int read_file(struct buf *b, const char *proc, pid_t pid,
-		     const char *name, size_t chunk)
+/*
+ * Open entry `name` of dirfd, which must be of type `want` (S_IFDIR or
+ * S_IFREG), never through a link, with O_NONBLOCK (a FIFO must not hang
+ * us). Its type is looked at before the open, so that no device is ever
+ * opened, and again on what was opened, which may have been swapped
+ * meanwhile. The fd; -1 with errno; -2 with *why.
+ */
+static int open_entry(int dirfd, const char *name, mode_t want,
+		      const char **why)
 {
-	char path[4096];
+	int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+		(want == S_IFDIR ? O_DIRECTORY : 0);
+	struct stat st;
+	int fd = -2;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if ((st.st_mode & S_IFMT) == want) {
+		fd = openat(dirfd, name, flags);
+		if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
+			fd = -2;
+		else if (fd >= 0 && (fstat(fd, &st) < 0 ||
+				     (st.st_mode & S_IFMT) != want)) {
+			close(fd);
+			fd = -2;
+		}
+	}
+	if (fd == -2)
+		*why = S_ISLNK(st.st_mode) ? "a symbolic link"
+			: want == S_IFDIR ? "not a directory" : "not a regular file";
+	return fd;
+}
+
+int tree_open(const char *dir, const char *rel, size_t cap, const char **why)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), next, saved;
+	const char *slash;
+	char part[256];
+	struct stat st;
+	size_t len;
+
+	*why = NULL;
+	for (; fd >= 0; rel = slash + 1) {
+		slash = strchr(rel, '/');
+		len = slash ? (size_t)(slash - rel) : strlen(rel);
+		next = -1;
+		errno = ENAMETOOLONG;
+		if (len < sizeof(part)) {
+			memcpy(part, rel, len);
+			part[len] = '\0';
+			next = open_entry(fd, part, slash ? S_IFDIR : S_IFREG, why);
+		}
+		saved = errno;
+		close(fd);
+		errno = saved;
+		fd = next;
+		if (!slash)
+			break;
+	}
+	if (fd >= 0 && fstat(fd, &st) == 0 && (uint64_t)st.st_size > cap) {
+		*why = "larger than mapsnap reads";
+		close(fd);
+		return -2;
+	}
+	return fd;
+}
+
+int tree_read(struct buf *b, const char *dir, const char *rel, size_t chunk,
+	      const char **why)
+{
+	int fd = tree_open(dir, rel, b->cap, why), r, saved;
 
 	buf_reset(b);
-	snprintf(path, sizeof(path), "%s/%d/%s", proc, (int)pid, name);
-	return buf_read_file(b, path, chunk);
+	if (fd < 0)
+		return fd;
+	r = buf_read_fd(b, fd, chunk);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return r;
 }
 
 /* Map errno after a failed read to a skip reason (+1), warning if odd. */
@@ -141,23 +216,81 @@ static int skip_for(const char *proc, pid_t pid, const char *name)
 	return SKIP_ERROR + 1;
 }
 
+/*
+ * Read file `name` of process pid. A frozen tree's files are read with
+ * tree_read: they are someone's, maybe not ours. 0, or a skip reason
+ * (+1), warned when odd.
+ */
+static int read_file(struct proc_read *p, struct buf *b, const char *proc,
+		     pid_t pid, const char *name, size_t chunk)
+{
+	const char *why = NULL;
+	char path[4096];
+	int r;
+
+	snprintf(path, sizeof(path), "%d/%s", (int)pid, name);
+	if (p->frozen) {
+		r = tree_read(b, proc, path, chunk, &why);
+	} else {
+		buf_reset(b);
+		snprintf(path, sizeof(path), "%s/%d/%s", proc, (int)pid, name);
+		r = buf_read_file(b, path, chunk);
+	}
+	if (r == -2) {
+		warn("refused '%s/%d/%s': %s", proc, (int)pid, name, why);
+		return SKIP_REFUSED + 1;
+	}
+	return r < 0 ? skip_for(proc, pid, name) : 0;
+}
+
 int proc_read_head(struct proc_read *p, const char *proc, pid_t pid)
 {
-	if (read_file(&p->stat, proc, pid, "stat", SMALL_CHUNK) < 0)
-		return skip_for(proc, pid, "stat");
+	int r;
+
+	if ((r = read_file(p, &p->stat, proc, pid, "stat", SMALL_CHUNK)))
+		return r;
 	if (proc_parse_stat(p, p->stat.data, p->stat.len) < 0) {
 		warn("cannot parse '%s/%d/stat'", proc, (int)pid);
 		return SKIP_ERROR + 1;
 	}
 	if (p->flags & 0x00200000)	/* PF_KTHREAD */
 		return SKIP_KERNEL + 1;
-	if (read_file(&p->status, proc, pid, "status", SMALL_CHUNK) < 0)
-		return skip_for(proc, pid, "status");
-	if (read_file(&p->cmdline, proc, pid, "cmdline", SMALL_CHUNK) < 0)
-		return skip_for(proc, pid, "cmdline");
+	if ((r = read_file(p, &p->status, proc, pid, "status", SMALL_CHUNK)) ||
+	    (r = read_file(p, &p->cmdline, proc, pid, "cmdline", SMALL_CHUNK)))
+		return r;
 	p->uid = status_uid(&p->status);
 	p->pid = pid;	/* the directory read is the identity, not stat's text */
 	return 0;
+}
+
+/* The memory text `name` of pid, live or from a frozen tree (through the
+ * tree's opener), packed as it comes when large: 0, or a skip reason + 1,
+ * as read_file. */
+static int read_text(struct proc_read *p, const char *proc, pid_t pid,
+		     const char *name)
+{
+	const char *why = NULL;
+	char path[4096];
+	int fd, r, saved;
+
+	if (p->frozen) {
+		snprintf(path, sizeof(path), "%d/%s", (int)pid, name);
+		fd = tree_open(proc, path, p->text.cap, &why);
+	} else {
+		snprintf(path, sizeof(path), "%s/%d/%s", proc, (int)pid, name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd == -2) {
+		warn("refused '%s/%d/%s': %s", proc, (int)pid, name, why);
+		return SKIP_REFUSED + 1;
+	}
+	if (fd < 0)
+		return skip_for(proc, pid, name);
+	r = proc_read_text(p, fd, TEXT_CHUNK);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return r < 0 ? skip_for(proc, pid, name) : 0;
 }
 
 int proc_read_body(struct proc_read *p, const char *proc,
@@ -168,16 +301,16 @@ int proc_read_body(struct proc_read *p, const char *proc,
 	pid_t pid = p->pid;
 	char path[4096];
 	ssize_t n;
+	int r;
 
-	snprintf(path, sizeof(path), "%s/%d/%s", proc, (int)pid, name);
-	if (proc_read_text(p, path, TEXT_CHUNK) < 0)
-		return skip_for(proc, pid, name);
+	if ((r = read_text(p, proc, pid, name)))
+		return r;
 	if (p->text.len == 0 && !p->streamed)
 		return p->state == 'Z' ? SKIP_ZOMBIE + 1 : SKIP_VANISHED + 1;
 	buf_reset(&p->rollup);
 	if (mode == MODE_ROLLUP &&
-	    read_file(&p->rollup, proc, pid, "smaps_rollup", SMALL_CHUNK) < 0)
-		return skip_for(proc, pid, "smaps_rollup");
+	    (r = read_file(p, &p->rollup, proc, pid, "smaps_rollup", SMALL_CHUNK)))
+		return r;
 
 	buf_reset(&p->exe);
 	snprintf(path, sizeof(path), "%s/%d/exe", proc, (int)pid);
@@ -188,7 +321,7 @@ int proc_read_body(struct proc_read *p, const char *proc,
 	p->exe.data[p->exe.len] = '\0';
 
 	/* a pid reused while we read is a different process: re-check */
-	if (read_file(&p->stat, proc, pid, "stat", SMALL_CHUNK) < 0 ||
+	if (read_file(p, &p->stat, proc, pid, "stat", SMALL_CHUNK) ||
 	    proc_parse_stat(p, p->stat.data, p->stat.len) < 0 ||
 	    p->start_time != start)
 		return SKIP_VANISHED + 1;

@@ -125,12 +125,17 @@ static int begin_snapshot(struct run *r, const char *uuid)
 	struct snapshot_row row = { 0 };
 	struct buf meminfo = BUF_INIT(1 << 20);
 	struct host_info h;
+	const char *why = NULL;
 	char path[4096];
-	int ret = -1;
+	int rc, ret = -1;
 
 	host_info_read(&h, o->proc, o->live, o->host);
 	snprintf(path, sizeof(path), "%s/meminfo", o->proc);
-	if (buf_read_file(&meminfo, path, 65536) < 0)
+	rc = o->live ? buf_read_file(&meminfo, path, 65536)
+		: tree_read(&meminfo, o->proc, "meminfo", 65536, &why);
+	if (rc == -2)
+		warn("refused '%s': %s", path, why);
+	else if (rc < 0)
 		warn("cannot read '%s': %s", path, strerror(errno));
 	row.uuid = uuid;
 	row.boot_id = h.boot_id;
@@ -198,6 +203,7 @@ int capture_snapshot(struct store *st, const struct capture_opts *o,
 		proc_read_init(&r.slot[i].pr);
 		r.slot[i].pr.level = o->level;
 		r.slot[i].pr.hash_maps = o->reuse && o->mode == MODE_SMAPS;
+		r.slot[i].pr.frozen = !o->live;
 	}
 	pthread_mutex_init(&r.mu, NULL);
 	pthread_cond_init(&r.cv, NULL);

@@ -83,11 +83,11 @@ static int drain(void *arg, struct buf *b)
 	return pack(p, b, 0);
 }
 
-int proc_read_text(struct proc_read *p, const char *path, size_t chunk)
+int proc_read_text(struct proc_read *p, int fd, size_t chunk)
 {
 	p->streamed = 0;
 	buf_reset(&p->text);
-	if (buf_read_file_drain(&p->text, path, chunk, chunk, drain, p) < 0)
+	if (buf_read_fd_drain(&p->text, fd, chunk, chunk, drain, p) < 0)
 		return -1;
 	if (!p->streamed)
 		return 0;

@@ -53,6 +53,10 @@ int store_settle(struct store *s)
 		/* cell_size_check: SQLite's advice for files from strangers */
 		return store_exec(s, "PRAGMA query_only = ON;"
 			    " PRAGMA cell_size_check = ON", "open");
+	if (s->mode == STORE_PRIVATE &&
+	    store_exec(s, "PRAGMA journal_mode = MEMORY;"
+		       " PRAGMA locking_mode = EXCLUSIVE", "open") < 0)
+		return -1;
 	return store_exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
 		    "open");
 }
@@ -110,6 +114,16 @@ static char *immutable_uri(const char *path)
 	return buf_detach(&u, NULL);
 }
 
+/* "./" before a relative path, so that SQLite cannot take it for a URI. */
+static char *dot_slash(const char *path)
+{
+	char *p = xmalloc(strlen(path) + 3);
+
+	memcpy(p, "./", 2);
+	memcpy(p + 2, path, strlen(path) + 1);
+	return p;
+}
+
 /*
  * Switch to WAL mode. Two writers switching one file at once (two
  * captures starting on it) can each hold what the other waits for: SQLite
@@ -154,12 +168,18 @@ int store_connect(struct store *s, const char *path, enum store_mode mode,
 	 * sixth of the instructions of a growth over 200,000 rows. (A
 	 * capture's connection passes between its threads.)
 	 */
-	if (mode != STORE_WRITE)
+	if (mode != STORE_WRITE && mode != STORE_PRIVATE)
 		flags |= SQLITE_OPEN_NOMUTEX;
 	if (!uri && mode == STORE_READ && wal_without_log(path) &&
 	    (uri = own = immutable_uri(path)))
 		flags |= SQLITE_OPEN_URI;
-	if (sqlite3_open_v2(uri ? uri : path, &s->db, flags, NULL) != SQLITE_OK)
+	if (!uri)
+		uri = path;
+	/* SQLite as Debian builds it reads a name starting with "file:" as
+	 * a URI, whatever the flags: a path is a path */
+	if (!(flags & SQLITE_OPEN_URI) && !strncmp(uri, "file:", 5))
+		uri = own = dot_slash(uri);
+	if (sqlite3_open_v2(uri, &s->db, flags, NULL) != SQLITE_OK)
 		store_error(s, "open");
 	else
 		r = store_settle(s);

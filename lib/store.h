@@ -45,6 +45,13 @@ enum store_mode {
 	 * byte as it was (WAL on and off again bumps the header's counters).
 	 */
 	STORE_BULK,
+	/*
+	 * STORE_WRITE for a file no other process opens (capture -o -, whose
+	 * file is unlinked once it is open): the journal in memory and the
+	 * file locked for this connection alone, so SQLite never makes a
+	 * file beside it nor needs its name again.
+	 */
+	STORE_PRIVATE,
 };
 
 struct store {

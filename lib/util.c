@@ -202,6 +202,26 @@ int close_stdout(void)
 	return 0;
 }
 
+int fig_add(int64_t *acc, int64_t v)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(*acc, v, &r))
+		return -1;
+	*acc = r;
+	return 0;
+}
+
+int fig_sub(int64_t *out, int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_sub_overflow(a, b, &r) || r == INT64_MIN)
+		return -1;
+	*out = r;
+	return 0;
+}
+
 size_t utf8_decode(const unsigned char *s, size_t avail, uint32_t *cp)
 {
 	size_t n, i;

@@ -46,6 +46,17 @@ int parse_u64_str(const char *s, uint64_t *out);
  * one unit; 0, or -1 when malformed or past INT64_MAX. */
 int parse_duration(const char *s, uint64_t *seconds);
 int parse_size(const char *s, uint64_t *bytes);
+/*
+ * Checked arithmetic on figures, for every sum or difference of figures
+ * read from a file (a stranger's file may hold any value): *acc += v, or
+ * *out = a - b, exact; or -1, with *acc or *out unchanged, when the
+ * result does not fit an int64_t (fig_sub also refuses INT64_MIN, whose
+ * absolute value does not fit). Nothing printed: the caller names the
+ * column.
+ */
+int fig_add(int64_t *acc, int64_t v);
+int fig_sub(int64_t *out, int64_t a, int64_t b);
+
 /* Length of the well-formed UTF-8 sequence at s, of which `avail` bytes
  * (at least 1) may be read (1 for ASCII, NUL included), its code point in
  * *cp; 0 when the bytes are not one (overlong, surrogate, past U+10FFFF,

@@ -22,6 +22,21 @@ expect_cmp() {
 	fail "$2 differs from $1"
 }
 
+# expect_same_db EXPECTED ACTUAL: a database left as it was: the same
+# bytes but SQLite's change counter (header bytes 25-28 and 93-96, from
+# 1), which a writer's switch to WAL mode and back moves, and no side
+# file beside it.
+expect_same_db() {
+	local moved suffix
+	[ "$(stat -c %s "$1")" = "$(stat -c %s "$2")" ] ||
+		fail "$2 is $(stat -c %s "$2") bytes, $1 $(stat -c %s "$1")"
+	moved=$(cmp -l "$1" "$2" | awk '($1 < 25 || $1 > 28) && ($1 < 93 || $1 > 96)')
+	[ -z "$moved" ] || fail "$2 differs from $1 at bytes $(echo $moved | head -c 200)"
+	for suffix in -journal -wal -shm; do
+		[ ! -e "$2$suffix" ] || fail "$2$suffix left behind"
+	done
+}
+
 # expect_exit CODE CMD...: run CMD (stdout to $T/out, stderr to $T/err)
 # and require exit status CODE.
 expect_exit() {

@@ -94,20 +94,15 @@ expect_exit 3 "$CAPTURE" -q -o g.db --proc gone 1201
 expect_grep "cannot capture process 1201 .*: no such process" err
 want "gone: nothing stored" "1" "$(sqlite3 g.db 'SELECT count(*) FROM snapshots')"
 
-# a pid reused between the first and the second read of stat is another
-# process: a FIFO serves stat twice, with two different start times
-cp -r "$S" reuse
-rm reuse/1400/stat
-mkfifo reuse/1400/stat
-st1=$(cat "$S/1400/stat")
-st2=$(printf '%s\n' "$st1" | awk '{ $22 = $22 + 1000; print }')
-# (the pause lets the first reader see EOF before the second writer opens)
-{ printf "%s\n" "$st1" > reuse/1400/stat; sleep 1; printf "%s\n" "$st2" > reuse/1400/stat; } &
-writer=$!
-expect_exit 0 timeout 20 "$CAPTURE" -q -o r.db --proc reuse
-wait $writer
-want "reused pid" "1200 1201 1300" "$(pids_in r.db)"
-want "reused skips" "kernel=1 vanished=1" "$(skips_in r.db)"
+# a FIFO in a frozen tree is refused, not read (it could hang us): a pid
+# reused between the two reads of stat, which a FIFO once played here, is
+# tests/unit/test_proc.c's
+cp -r "$S" fifo
+rm fifo/1400/stat
+mkfifo fifo/1400/stat
+expect_exit 0 timeout 20 "$CAPTURE" -q -o r.db --proc fifo
+want "fifo pids" "1200 1201 1300" "$(pids_in r.db)"
+want "fifo skips" "kernel=1 refused=1" "$(skips_in r.db)"
 
 # a garbled stat is skipped with a warning; a stat naming another pid is
 # stored under the directory it was read from

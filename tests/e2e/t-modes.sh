@@ -126,7 +126,7 @@ case $io_now in idle*) ;; *) fail "--nice: I/O class is '$io_now', not idle" ;; 
 # as nobody, most processes cannot be read: skipped and counted, not fatal
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	nob=$(mktemp -d /tmp/mapsnap-nobody.XXXXXX)	# $T is private to us
-	chmod 777 "$nob"
+	chown nobody "$nob"	# (a directory anyone may write is refused)
 	expect_exit 0 setpriv --reuid=nobody --regid=nogroup --clear-groups \
 		"$CAPTURE" -o "$nob/n.db"
 	skipped=$(q "$nob/n.db" 'SELECT count FROM skips WHERE reason = "permission"')

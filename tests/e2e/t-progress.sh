@@ -4,22 +4,24 @@
 S=$ROOT/samples
 command -v script >/dev/null || { echo "skip: no script(1) (util-linux)"; exit 0; }
 
-# A tree of 3 processes whose second smaps is a FIFO, written 0.6 s late:
-# a slow read, like a process with huge mappings, that outlasts the
-# progress line's first delay. `timeout` ends the writer if no one reads.
+# A tree of 6 processes whose first smaps is 150 MiB of text: a slow
+# process, as one with huge mappings is. While the worker stores it, the
+# reader fills every slot with the next ones and waits, so the count of
+# processes read moves past the progress line's first delay. (A FIFO
+# written late played the slow process once; a frozen tree's FIFO is now
+# refused, as it could hang the capture.)
 src=$S/real/proc/4190
+python3 "$ROOT/tests/helpers/make-texts" big slow.smaps 150 || fail "make-texts"
 slow_tree() {
 	rm -rf "$1"
 	mkdir -p "$1"
 	cp "$S/real/proc/meminfo" "$1/"
-	for p in 1 2 3; do
+	for p in 1 2 3 4 5 6; do
 		mkdir "$1/$p"
 		cp "$src/smaps" "$src/maps" "$src/cmdline" "$src/status" "$1/$p/"
 		sed "1s/^[0-9]* /$p /" "$src/stat" >"$1/$p/stat"
 	done
-	rm "$1/2/smaps"
-	mkfifo "$1/2/smaps"
-	timeout 10 sh -c "sleep 0.6; cat '$src/smaps' >'$1/2/smaps'" &
+	ln -f slow.smaps "$1/1/smaps"
 }
 
 # on_tty CMD: run the shell command CMD with a terminal for its stdout and
@@ -36,10 +38,9 @@ slow_tree ft
 start=$(date +%s%N)
 on_tty "'$CAPTURE' -o a.db --proc ft" || fail "capture on a terminal failed: $(cat tty.out)"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
-wait
-expect_grep '#mapsnap-capture: [0-9] of 3 processes' tty.out
+expect_grep '#mapsnap-capture: [0-9] of 6 processes' tty.out
 # erased (spaces over it, back to the start) before the summary line
-expect_grep '# +#mapsnap-capture: snapshot 1 \(.*\): 3 processes captured' tty.out
+expect_grep '# +#mapsnap-capture: snapshot 1 \(.*\): 6 processes captured' tty.out
 # at most ten draws a second, the first after a quarter of one
 draws=$(grep -o '#mapsnap-capture: [^#]*processes#' tty.out | grep -vc captured)
 [ "$draws" -le $((ms / 100 + 1)) ] ||
@@ -48,15 +49,13 @@ draws=$(grep -o '#mapsnap-capture: [^#]*processes#' tty.out | grep -vc captured)
 # stderr in a file: no progress, still the summary
 slow_tree ft
 on_tty "'$CAPTURE' -o a.db --proc ft 2>err.txt" || fail "capture failed"
-wait
 grep -q "$(printf '\r')" err.txt && fail "a progress line went to a file"
-grep -q 'of 3 processes' err.txt && fail "progress text went to a file"
-expect_grep '^mapsnap-capture: snapshot 2 \(.*\): 3 processes captured' err.txt
+grep -q 'of 6 processes' err.txt && fail "progress text went to a file"
+expect_grep '^mapsnap-capture: snapshot 2 \(.*\): 6 processes captured' err.txt
 
 # -q on a terminal: nothing at all
 slow_tree ft
 on_tty "'$CAPTURE' -q -o a.db --proc ft" || fail "capture -q failed"
-wait
 [ ! -s tty.raw ] || { cat tty.out >&2; fail "capture -q printed on a terminal"; }
 
 # --- an -i run: snapshot N of M ---------------------------------------------

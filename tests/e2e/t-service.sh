@@ -54,7 +54,9 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "skip: the capability measurement runs captures as nobody (needs root)"
 	exit 0
 fi
-mkdir -m 777 caps
+# nobody's captures go into a directory of nobody's (the capture refuses
+# one anyone may write to), root's beside it
+mkdir caps && chown nobody:nogroup caps
 chmod 755 "$T"
 refused() { # refused DB: processes skipped for permission
 	sqlite3 "$1" "SELECT ifnull(sum(count), 0) FROM skips WHERE reason = 'permission'"
@@ -67,7 +69,8 @@ as_nobody() { # as_nobody NAME CAPS: capture as nobody with CAPS ("" none)
 }
 sleep 60 & SP=$!	# a process of root's, at least
 trap 'kill $SP 2>/dev/null; rm -rf "$T"' EXIT
-"$CAPTURE" -q -o caps/root.db || fail "the capture as root failed"
+"$CAPTURE" -q -o root.db || fail "the capture as root failed"
+mv root.db caps/root.db
 as_nobody none ""
 as_nobody ptrace +sys_ptrace
 as_nobody dac +dac_read_search

@@ -50,7 +50,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 0
 fi
 chmod 000 proc/1300/smaps proc/1400/stat
-mkdir -m 777 nob
+mkdir nob && chown nobody:nogroup nob	# the capture refuses a 0777 one
 chmod 755 "$T"
 expect_exit 0 setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	"$CAPTURE" -v -o nob/p.db --proc proc

@@ -103,13 +103,26 @@ static const struct {
 	  "\"caf\xc3\xa9\"", 0 },
 	{ TEXT("\xf0\x9f\x98\x80"), 0, "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80",
 	  "\"\xf0\x9f\x98\x80\"", 0 },
-	{ TEXT("x\xffy"), 0, "x\xffy", "x\xffy", "\"x\\ufffdy\"", 0 },
-	{ TEXT("cut\xc3"), 0, "cut\xc3", "cut\xc3", "\"cut\\ufffd\"", 0 },
-	{ TEXT("\xc0\xaf"), 0, "\xc0\xaf", "\xc0\xaf", "\"\\ufffd\\ufffd\"", 0 },
-	{ TEXT("\xed\xa0\x80"), 0, "\xed\xa0\x80", "\xed\xa0\x80",
+	/* a byte that is not UTF-8 is '?' to the table: 0x9b alone is CSI
+	 * to a terminal of 8-bit characters */
+	{ TEXT("x\xffy"), 0, "x?y", "x\xffy", "\"x\\ufffdy\"", 0 },
+	{ TEXT("cut\xc3"), 0, "cut?", "cut\xc3", "\"cut\\ufffd\"", 0 },
+	{ TEXT("\xc0\xaf"), 0, "??", "\xc0\xaf", "\"\\ufffd\\ufffd\"", 0 },
+	{ TEXT("\xed\xa0\x80"), 0, "???", "\xed\xa0\x80",
 	  "\"\\ufffd\\ufffd\\ufffd\"", 0 },
-	{ TEXT("\xf4\x90\x80\x80"), 0, "\xf4\x90\x80\x80", "\xf4\x90\x80\x80",
+	{ TEXT("\xf4\x90\x80\x80"), 0, "????", "\xf4\x90\x80\x80",
 	  "\"\\ufffd\\ufffd\\ufffd\\ufffd\"", 0 },
+	{ TEXT("csi\x9b""31m"), 0, "csi?31m", "csi\x9b""31m",
+	  "\"csi\\ufffd31m\"", 0 },
+	/* C1 (U+009B is CSI too, U+0085 a newline) and the bidirectional
+	 * controls (U+202E turns what follows around) */
+	{ TEXT("csi\xc2\x9b""31m"), 0, "csi?31m", "csi\xc2\x9b""31m",
+	  "\"csi\xc2\x9b""31m\"", 0 },
+	{ TEXT("nel\xc2\x85"), 0, "nel?", "nel\xc2\x85", "\"nel\xc2\x85\"", 0 },
+	{ TEXT("\xe2\x80\xaetxt.exe"), 0, "?txt.exe", "\xe2\x80\xaetxt.exe",
+	  "\"\xe2\x80\xaetxt.exe\"", 0 },
+	{ TEXT("nbsp\xc2\xa0"), 0, "nbsp\xc2\xa0", "nbsp\xc2\xa0",
+	  "\"nbsp\xc2\xa0\"", 0 },
 	{ { C_TIME, 0, 0, NULL, 0 }, 0, "1970-01-01 00:00:00",
 	  "1970-01-01T00:00:00.000000Z", "\"1970-01-01T00:00:00.000000Z\"", 0 },
 	{ { C_TIME, INT64_C(1700000000123456), 0, NULL, 0 }, 0,
@@ -184,6 +197,12 @@ static const struct call rows3[] = {
 	{ C_INT, 128, 0, NULL, 0 }, TEXT("total"), TEXT("y"), END, STOP,
 };
 static const struct call row1[] = { TEXT("v"), END, STOP };
+/* a cut counts characters and never splits one; widths count them too */
+static const struct call rows_utf8[] = {
+	{ C_INT, 1, 0, NULL, 0 }, TEXT("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"),
+	TEXT("x"), END,
+	{ C_INT, 2, 0, NULL, 0 }, TEXT("\xe2\x82\xac""5"), TEXT("y"), END, STOP,
+};
 
 static const struct {
 	enum out_format format;
@@ -213,6 +232,10 @@ static const struct {
 	/* the rule and the width are the table's: CSV carries it all */
 	{ OUT_CSV, wide, 3, rows3,
 	  "n,name,note\r\n5,abcdefghij,x\r\n123,ab,\r\n128,total,y\r\n" },
+	{ OUT_TABLE, wide, 3, rows_utf8,
+	  "N NAME   NOTE\n"
+	  "1 \xc3\xa9\xc3\xa9\xc3\xa9... x\n"
+	  "2 \xe2\x82\xac""5     y\n" },
 	/* a header cannot drive the terminal either */
 	{ OUT_TABLE, hostile, 1, row1, "X?Y\nv\n" },
 	{ OUT_JSON, hostile, 1, row1, "[\n {\"x\\u0001y\": \"v\"}\n]\n" },
