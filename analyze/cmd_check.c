@@ -206,9 +206,9 @@ static char *row_name(struct check *c, const char *table)
 	return buf_detach(&b, NULL);
 }
 
-/* Every column of every table of schema.sql (the store checked that the
- * file has them all), with the names made from schema.sql: no quoting of
- * a stranger's names is ever needed. */
+/* Every column of every table of schema.sql that the file's format has
+ * (the store checked that it has them all), with the names made from
+ * schema.sql: no quoting of a stranger's names is ever needed. */
 static void check_rows(struct check *c)
 {
 	sqlite3_stmt *q = NULL;
@@ -220,14 +220,18 @@ static void check_rows(struct check *c)
 			   -1, &q, NULL);
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(q, 0);
+		const char *col = (const char *)sqlite3_column_text(q, 1);
 
+		/* an older format's file lacks a later step's columns */
+		if (!store_has(&c->st, t, col))
+			continue;
 		if (!table || strcmp(table, t)) {
 			free(table);
 			free(who);
 			table = xstrdup(t);
 			who = row_name(c, t);
 		}
-		check_column(c, table, who, (const char *)sqlite3_column_text(q, 1),
+		check_column(c, table, who, col,
 			     (const char *)sqlite3_column_text(q, 2),
 			     sqlite3_column_int(q, 3));
 	}

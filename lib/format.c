@@ -30,6 +30,19 @@ struct format_change {
 
 static const struct format_change changes[] = {
 	/* 1.1 (mapsnap 0.2.0): appended below as they come */
+	/* whose memory: cgroups, containers, namespaces (issue 18) */
+	{ 1, ADD_COLUMN, "processes", "cgroup TEXT" },
+	{ 1, ADD_COLUMN, "processes", "cgroup_memory TEXT" },
+	{ 1, ADD_COLUMN, "processes", "unit TEXT" },
+	{ 1, ADD_COLUMN, "processes", "slice TEXT" },
+	{ 1, ADD_COLUMN, "processes", "container_runtime TEXT" },
+	{ 1, ADD_COLUMN, "processes", "container_id TEXT" },
+	{ 1, ADD_COLUMN, "processes", "pod_uid TEXT" },
+	{ 1, ADD_COLUMN, "processes", "container_name TEXT" },
+	{ 1, ADD_COLUMN, "processes", "nspid INTEGER" },
+	{ 1, ADD_COLUMN, "processes", "pidns INTEGER" },
+	{ 1, ADD_COLUMN, "processes", "oom_score_adj INTEGER" },
+	{ 1, ADD_OBJECT, "cgroups", NULL },
 #ifdef MAPSNAP_FORMAT_TEST_STEP
 	/* in test builds only: a step as a later release may take */
 	{ FORMAT_MINOR, ADD_COLUMN, "processes", "future_kb INTEGER" },
