@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "cgpath.h"
 #include "progress.h"
 #include "rows.h"
 #include "smaps.h"
@@ -63,6 +64,14 @@ struct proc_read {
 	struct buf stat, status, cmdline, exe;
 	struct buf text;	/* smaps, or maps */
 	struct buf rollup;	/* smaps_rollup, in MODE_ROLLUP */
+	/* whose memory (proc_read_whose): "" and -1 where unknown */
+	struct buf cgroup_text;	/* PROC/PID/cgroup */
+	int has_cgroup;		/* it was read and parsed into cg */
+	struct cg_paths cg;
+	long long nspid;	/* the last pid of status's NSpid, or -1 */
+	long long pidns;	/* the inode of PROC/PID/ns/pid, or -1 */
+	long long oom_score_adj;	/* or LLONG_MIN */
+	struct cg_ident ident;	/* what the memory cgroup's path says */
 };
 
 void proc_read_init(struct proc_read *p);
@@ -78,6 +87,22 @@ void proc_read_release(struct proc_read *p);
 int proc_read_head(struct proc_read *p, const char *proc, pid_t pid);
 int proc_read_body(struct proc_read *p, const char *proc,
 		   enum capture_mode mode);
+
+/*
+ * The cgroup paths of the process just read by proc_read_head, from
+ * PROC/PID/cgroup: has_cgroup and cg. A tree without the file, or a
+ * text that does not parse (warned), leaves them unknown: never a skip.
+ */
+void proc_read_cgroup(struct proc_read *p, const char *proc);
+
+/* Its pid namespace and oom_score_adj, and its pid in its namespace from
+ * the status text read: each -1 (LLONG_MIN for the score) when unknown. */
+void proc_read_ns(struct proc_read *p, const char *proc);
+
+/* The path whose memory cgroup holds the process: v1's memory path where
+ * there is one, else the v2 path; NULL when neither is known. *v1 says
+ * which. */
+const char *proc_memcg(const struct proc_read *p, int *v1);
 
 /* Parse stat text into comm, state, ppid, flags, start_time and threads
  * (its pid field is checked, not taken). 0, or -1 when it does not parse. */
@@ -104,6 +129,10 @@ struct capture_opts {
 	const char *import;	/* --import FILE ("-" = stdin), or NULL */
 	const char *comm;	/* --comm, for --import */
 	char *options_text;	/* the command line, stored with snapshots */
+	const char *sys;	/* --sys: where cgroupfs is (fs/cgroup), or
+				   NULL: no cgroup figures (a frozen tree) */
+	struct filters cgf;	/* --cgroup, --container, --unit (only
+				   their fields are set) */
 };
 
 /* A random (version 4) UUID, 36 characters and a NUL. */
@@ -135,6 +164,13 @@ struct slot {
 	enum slot_state state;
 };
 
+/* A set of memory cgroups (cgroup.c): "1/path" for v1, "2/path" for v2,
+ * sorted and unique once memcgs_settle has run. */
+struct memcgs {
+	char **v;
+	size_t n, alloc;
+};
+
 /*
  * One snapshot under way. Readers take the next pid and a free slot
  * under `mu`, and count seen and skips under it; the worker owns the
@@ -160,7 +196,20 @@ struct run {
 	int failed;		/* the worker could not store */
 	struct progress *progress;	/* the line on a terminal, or NULL */
 	const char *progress_head;	/* "snapshot 2 of 5: " in -i runs, or "" */
+	struct memcgs memcgs;		/* the cgroups of the processes stored */
 };
+
+/* Add the memory cgroup of process p (worker side). */
+void memcgs_add(struct memcgs *m, const struct proc_read *p);
+void memcgs_release(struct memcgs *m);
+
+/*
+ * Read every cgroup of r->memcgs and their ancestors under r->o->sys and
+ * store a row each (their memory.stat and memory.events as blobs). A
+ * cgroup whose directory is not there is left out. 0, or -1 (printed)
+ * when the store fails.
+ */
+int store_memcgs(struct run *r);
 
 /* "smaps", "maps", "rollup", by enum capture_mode. */
 extern const char *const mode_names[];

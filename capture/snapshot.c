@@ -163,7 +163,8 @@ int capture_snapshot(struct store *st, const struct capture_opts *o,
 		skips[i].reason = skip_names[i];
 		skips[i].count = r.skips[i];
 	}
-	if (store_snapshot_finish(st, r.snapshot_id, r.seen, r.captured,
+	if (store_memcgs(&r) < 0 ||
+	    store_snapshot_finish(st, r.snapshot_id, r.seen, r.captured,
 				  (int64_t)r.bytes_read, skips, SKIP__COUNT) < 0 ||
 	    (o->keep > 0 && store_prune(st, o->keep, &dropped) < 0) ||
 	    store_commit(st) < 0)
@@ -187,5 +188,6 @@ out:
 	for (i = 0; i < r.nusers; i++)
 		free(r.users[i].name);
 	free(r.users);
+	memcgs_release(&r.memcgs);
 	return ret;
 }
