@@ -261,6 +261,7 @@ static int run_timeline(int argc, char **argv, const struct out_opts *out)
 const struct command cmd_timeline = {
 	"timeline",
 	"timeline FILE (--pid PID | --match REGEX) [--field rss|pss|uss|swap]"
-	" [--svg OUT] [--user USER] [--host NAME]",
+	" [--svg OUT] [--user USER] [--host NAME] [--cgroup REGEX]"
+	" [--container ID] [--unit NAME]",
 	run_timeline, 0, OUTPUT_ALL & ~(OUTPUT_PERCENT | OUTPUT_TOTALS),
 };
