@@ -91,6 +91,13 @@ expect_exit 0 "$ANALYZE" --csv cgroups services.db --unit syncthing
 [ "$(sed 1d out | cut -d, -f1 | tr -d '\r' | sort | tr '\n' ' ')" = \
 	"/ /user.slice /user.slice/user-1000.slice /user.slice/user-1000.slice/user@1000.service /user.slice/user-1000.slice/user@1000.service/app.slice /user.slice/user-1000.slice/user@1000.service/app.slice/syncthing.service " ] ||
 	fail "cgroups --unit: $(cat out)"
+# timeline and growth: the rows in such a cgroup
+expect_exit 0 "$CAPTURE" -q -o k8s2.db --proc "$S/k8s/proc" --sys "$S/k8s/sys"
+expect_exit 0 "$CAPTURE" -q -o k8s2.db --proc "$S/k8s/proc" --sys "$S/k8s/sys"
+expect_exit 0 "$ANALYZE" --csv timeline k8s2.db --match . --container b2c3
+[ "$(sed 1d out | cut -d, -f4 | sort -n | uniq -c | awk '{ print $2 "x" $1 }' |
+	tr '\n' ' ')" = "1602x2 1655x2 " ] || fail "timeline --container: $(cat out)"
+expect_exit 0 "$ANALYZE" --csv growth k8s2.db --min-steps 1 --unit nginx
 expect_exit 2 "$ANALYZE" ps docker.db --container ''
 expect_exit 2 "$ANALYZE" ps docker.db --cgroup '('
 # the capture's own: only those processes, and only their cgroups
