@@ -43,6 +43,19 @@ static int id_like(const char *s, size_t n)
 	return 1;
 }
 
+/* A name a field can hold: 1 to 255 bytes, none a control character. */
+static int plain(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n || n >= CG_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
 /* Does the controller list (c, n) name the memory controller? */
 static int has_memory(const char *c, size_t n)
 {
@@ -151,7 +164,7 @@ struct part {
 
 /* Where the walk is: what the components before said. */
 struct walk {
-	const char *prev;	/* the component before, or NULL */
+	const char *prev;	/* the component before if kept whole, or NULL */
 	size_t prevn;
 	int kube;		/* under a kubepods component */
 	int pod;		/* the component before was /kubepods/../podUID */
@@ -268,11 +281,12 @@ static int by_parent(const char *c, size_t n, const struct walk *w,
 	const char *pr = w->prev;
 	size_t pn = w->prevn;
 
+	/* every child of a pod's or of docker's directory is a container */
 	if (w->kube && begins(c, n, "pod") && id_like(c + 3, n - 3))
 		set_part(p, P_POD, 3, n - 3, CG_RT_NONE);
-	else if (w->pod && id_like(c, n))
+	else if (w->pod && plain(c, n))
 		set_part(p, P_ID, 0, n, CG_RT_KUBERNETES);
-	else if (pr && is(pr, pn, "docker") && id_like(c, n))
+	else if (pr && is(pr, pn, "docker") && plain(c, n))
 		set_part(p, P_ID, 0, n, CG_RT_DOCKER);
 	else if (pr && is(pr, pn, "libpod_parent") && begins(c, n, "libpod-") &&
 		 id_like(c + 7, n - 7))
@@ -293,24 +307,30 @@ static void classify(const char *c, size_t n, const struct walk *w,
 	size_t suf = unit_suffix(c, n);
 
 	memset(p, 0, sizeof(*p));
-	if (named_unit(c, n, p) || by_parent(c, n, w, p))
+	if (!plain(c, n))	/* too long for a name, or a control character */
+		set_part(p, P_PRIVATE, 0, n, CG_RT_NONE);
+	else if (named_unit(c, n, p) || by_parent(c, n, w, p))
 		return;
-	if (w->user && !in_list(c, n, user_kept, sizeof(user_kept) /
-				sizeof(user_kept[0])))
+	else if (w->user && !in_list(c, n, user_kept, sizeof(user_kept) /
+				     sizeof(user_kept[0])))
 		set_part(p, P_PRIVATE, 0, n - suf, CG_RT_NONE);
 	else if (!suf && !in_list(c, n, kept_words, sizeof(kept_words) /
 				  sizeof(kept_words[0])))
 		set_part(p, P_PRIVATE, 0, n, CG_RT_NONE);
 }
 
-/* Move past component c[n], classified as p. */
+/* Move past component c[n], classified as p. What it says of those
+ * below comes only from a part kept whole (or a pod's slice): so the path
+ * redact makes of it says the same. */
 static void step(struct walk *w, const char *c, size_t n, const struct part *p)
 {
-	w->kube |= is(c, n, "kubepods") || begins(c, n, "kubepods.") ||
-		begins(c, n, "kubepods-");
-	w->user |= begins(c, n, "user@") && ends(c, n, ".service");
+	int kept = p->kind == P_KEEP || p->pod_slice;
+
+	w->kube |= kept && (is(c, n, "kubepods") || begins(c, n, "kubepods.") ||
+			    begins(c, n, "kubepods-"));
+	w->user |= kept && begins(c, n, "user@") && ends(c, n, ".service");
 	w->pod = p->kind == P_POD && !p->pod_slice;
-	w->prev = c;
+	w->prev = kept ? c : NULL;	/* a hidden one is no parent's name */
 	w->prevn = n;
 }
 
@@ -320,10 +340,11 @@ static size_t live_len(const char *path, size_t n)
 	return ends(path, n, DELETED) ? n - DELETED_LEN : n;
 }
 
-/* Copy s[n] into field f (CG_NAME_MAX), or leave it "" when too long. */
+/* Copy s[n] into field f (CG_NAME_MAX), or leave it "" when too long or
+ * not a name. */
 static void set_field(char *f, const char *s, size_t n)
 {
-	if (n < CG_NAME_MAX) {
+	if (plain(s, n)) {
 		memcpy(f, s, n);
 		f[n] = '\0';
 	}
@@ -335,18 +356,20 @@ static void ident_add(struct cg_ident *id, const char *c, size_t n,
 {
 	size_t suf = unit_suffix(c, n), i;
 
-	if (ends(c, n, ".slice"))
+	/* a suffix inside the part is the part's: redact's token hides it */
+	if (p->kind != P_KEEP && p->off + p->len > n - suf)
+		suf = 0;
+	if (suf && ends(c, n, ".slice"))
 		set_field(id->slice, c, n);
 	else if (suf) {
 		set_field(id->unit, c, n);
 		id->user_unit = w->user;
 	}
-	if (p->kind == P_ID) {
-		id->runtime = p->rt;
-		set_field(id->id, c + p->off, p->len);
-	} else if (p->kind == P_NAME) {
-		id->runtime = p->rt;
-		set_field(id->name, c + p->off, p->len);
+	if (p->kind == P_ID || p->kind == P_NAME) {
+		char *f = p->kind == P_ID ? id->id : id->name;
+
+		set_field(f, c + p->off, p->len);
+		id->runtime = *f ? p->rt : id->runtime;
 	} else if (p->kind == P_POD) {
 		set_field(id->pod, c + p->off, p->len);
 		for (i = 0; p->pod_slice && id->pod[i]; i++)

@@ -70,6 +70,13 @@ static const struct {
 	  "docker-redacted-0123456789abcdef.scope", "system.slice", 0,
 	  "docker", "redacted-0123456789abcdef", "", "" },
 	{ "/docker-.scope", "docker-.scope", "", 0, NULL, "", "", "" },
+	/* every child of docker's directory is a container, whatever it
+	 * looks like; a suffix inside its id is the id's */
+	{ "/docker/web.slice", "", "", 0, "docker", "web.slice", "", "" },
+	/* a component hashed under a user's manager names no parent */
+	{ "/user.slice/user-1000.slice/user@1000.service/docker/0f1e2d3c4b5a",
+	  "user@1000.service", "user-1000.slice", 0, NULL, "", "", "" },
+	{ "/docker/a\nb", "", "", 0, NULL, "", "", "" },
 	{ "/kubepods-pod.slice", "", "kubepods-pod.slice", 0, NULL, "", "", "" },
 };
 
@@ -230,6 +237,9 @@ static const struct {
 	  "systemd-nspawn@[build1].service" },
 	{ "/lxc/web01", "/lxc/[web01]" },
 	{ "/process_api/2479ee85", "/[process_api]/[2479ee85]" },
+	{ "/docker/web.slice", "/docker/[web.slice]" },
+	{ "/user.slice/user-1000.slice/user@1000.service/docker/0f1e",
+	  "/user.slice/user-1000.slice/user@1000.service/[docker]/[0f1e]" },
 	{ "/../../x", "/../../[x]" },
 	{ "/acme/x (deleted)", "/[acme]/[x] (deleted)" },
 };
