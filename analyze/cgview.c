@@ -183,7 +183,8 @@ static void settle(struct cgview *cv)
 {
 	size_t i, k = 0;
 
-	qsort(cv->v, cv->n, sizeof(*cv->v), cmp_node);
+	if (cv->n > 1)	/* none may be NULL, which qsort must not get */
+		qsort(cv->v, cv->n, sizeof(*cv->v), cmp_node);
 	for (i = 0; i < cv->n; i++) {
 		if (k && !cmp_node(&cv->v[k - 1], &cv->v[i])) {
 			free(cv->v[i].path);
