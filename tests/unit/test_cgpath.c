@@ -260,6 +260,7 @@ static void test_rewrite(void **state)
 	}
 	assert_true(calls > 0);
 	/* out's cap is an error, not a cut */
+	buf_release(&b);
 	b = (struct buf)BUF_INIT(8);
 	assert_int_equal(cg_rewrite("/system.slice/x.service", 23, bracket,
 				    &calls, &b), -1);
