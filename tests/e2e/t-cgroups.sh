@@ -152,6 +152,11 @@ expect_exit 0 "$ANALYZE" check all.db
 [ "$(q all.db "SELECT count(*) FROM cgroups")" = \
 	"$(for s in docker k8s services v1host; do q $s.db "SELECT count(*) FROM cgroups"; done |
 	   awk '{ n += $1 } END { print n }')" ] || fail "merge lost cgroups"
+# check knows the new columns: counts and sizes are not below 0
+cp docker.db neg.db
+sqlite3 neg.db "UPDATE cgroups SET oom_kill = -3 WHERE path = '/init.scope'"
+expect_exit 1 "$ANALYZE" check neg.db
+expect_grep "cgroups \(snapshot_id 1, hierarchy 'v2', path '/init.scope'\): oom_kill is -3, below 0" err
 # the blobs of memory.stat are found by name, and read back whole
 for s in docker v1host; do
 	id=$(q $s.db "SELECT memory_stat_blob FROM cgroups WHERE path LIKE '%docker%'
