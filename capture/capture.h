@@ -64,7 +64,8 @@ struct proc_read {
 	struct buf stat, status, cmdline, exe;
 	struct buf text;	/* smaps, or maps */
 	struct buf rollup;	/* smaps_rollup, in MODE_ROLLUP */
-	/* whose memory (proc_read_whose): "" and -1 where unknown */
+	/* whose memory (proc_read_cgroup, proc_read_ns): "" and -1 where
+	 * unknown */
 	struct buf cgroup_text;	/* PROC/PID/cgroup */
 	int has_cgroup;		/* it was read and parsed into cg */
 	struct cg_paths cg;
@@ -165,7 +166,7 @@ struct slot {
 };
 
 /* A set of memory cgroups (cgroup.c): "1/path" for v1, "2/path" for v2,
- * sorted and unique once memcgs_settle has run. */
+ * sorted and unique once store_memcgs has settled it. */
 struct memcgs {
 	char **v;
 	size_t n, alloc;
