@@ -67,7 +67,7 @@ static int load_row(struct store *st, int64_t snap, int64_t pid,
 		    struct pmap_row *r)
 {
 	struct process_iter it;
-	struct snapshot_iter si;
+	struct snapshot_iter si = { 0 };	/* released even when unread */
 	int rc = process_get(&it, st, snap, pid, PROC_NAMES | PROC_TEXT | PROC_BLOBS);
 
 	if (rc == 0) {
