@@ -31,19 +31,23 @@ struct command {
 
 extern const struct command cmd_list, cmd_ps, cmd_pmap, cmd_maps, cmd_smaps,
 	cmd_libs, cmd_users, cmd_showmap, cmd_diff, cmd_timeline, cmd_growth,
-	cmd_report, cmd_merge, cmd_sql, cmd_export, cmd_check, cmd_redact;
+	cmd_report, cmd_merge, cmd_sql, cmd_export, cmd_check, cmd_redact,
+	cmd_cgroups;
 
 /* Options every snapshot command takes, for getopt_long tables. */
 enum {
 	OPT_SNAPSHOT = 256, OPT_PID, OPT_MATCH, OPT_USER, OPT_HOST,
-	OPT_HELP,
+	OPT_HELP, OPT_CGROUP = 290, OPT_CONTAINER, OPT_UNIT,
 };
 #define SNAPSHOT_OPTION { "snapshot", required_argument, NULL, OPT_SNAPSHOT }
 #define FILTER_OPTIONS \
 	{ "pid", required_argument, NULL, OPT_PID }, \
 	{ "match", required_argument, NULL, OPT_MATCH }, \
 	{ "user", required_argument, NULL, OPT_USER }, \
-	{ "host", required_argument, NULL, OPT_HOST }
+	{ "host", required_argument, NULL, OPT_HOST }, \
+	{ "cgroup", required_argument, NULL, OPT_CGROUP }, \
+	{ "container", required_argument, NULL, OPT_CONTAINER }, \
+	{ "unit", required_argument, NULL, OPT_UNIT }
 #define HELP_OPTION { "help", no_argument, NULL, OPT_HELP }
 
 /* The time window of the commands over many snapshots (filters_option
@@ -54,8 +58,8 @@ enum { OPT_SINCE = 270, OPT_UNTIL };
 	{ "until", required_argument, NULL, OPT_UNTIL }
 
 /*
- * Take option `c` (OPT_PID, OPT_MATCH, OPT_USER, OPT_HOST, OPT_SINCE,
- * OPT_UNTIL) with its argument.
+ * Take option `c` (OPT_PID, OPT_MATCH, OPT_USER, OPT_HOST, OPT_CGROUP,
+ * OPT_CONTAINER, OPT_UNIT, OPT_SINCE, OPT_UNTIL) with its argument.
  * Returns 0 when taken, or 2 on a usage error (printed), which includes
  * any other option: call it last, for what a command did not take.
  */
@@ -86,6 +90,18 @@ int parse_pid_arg(const char *arg, int64_t *pid);
 int snapshot_args(int argc, char **argv, const struct command *cmd,
 		  const struct option *extra, struct filters *f,
 		  struct store *st, int64_t *snap);
+
+/* A command's own options with a value: getopt values from here on. */
+enum { OPT_OWN = 400 };
+
+/* snapshot_args, where the options of extra with a val of OPT_OWN or
+ * more go to own(ctx, val, arg), which returns 0, or an exit status
+ * (printed) that snapshot_args_own then returns. */
+int snapshot_args_own(int argc, char **argv, const struct command *cmd,
+		      const struct option *extra, struct filters *f,
+		      struct store *st, int64_t *snap,
+		      int (*own)(void *ctx, int val, const char *arg),
+		      void *ctx);
 
 /* One process's stored text, for the commands that show one process. */
 struct process_text {

@@ -58,7 +58,11 @@ static const char *const non_negative[] = {
 	"processes.nmaps", "processes.size_kb", "processes.rss_kb",
 	"processes.pss_kb", "processes.uss_kb", "processes.shared_kb",
 	"processes.swap_kb", "processes.swap_pss_kb", "processes.anon_kb",
-	"processes.locked_kb", "skipped_pids.pid",
+	"processes.locked_kb", "skipped_pids.pid", "processes.nspid",
+	"processes.pidns", "cgroups.current_bytes", "cgroups.max_bytes",
+	"cgroups.high_bytes", "cgroups.swap_bytes", "cgroups.anon_bytes",
+	"cgroups.file_bytes", "cgroups.kernel_bytes", "cgroups.sock_bytes",
+	"cgroups.oom", "cgroups.oom_kill",
 };
 
 static int is_non_negative(const char *table, const char *col)

@@ -3,6 +3,8 @@
  * figures, then per mapping from the texts of the processes that changed. */
 #include "analyze.h"
 #include "blob.h"
+#include "cgpath.h"
+#include "diff_cgroups.h"
 #include "mapagg.h"
 #include "util.h"
 
@@ -48,13 +50,16 @@ enum { MC_PID, MC_CMD, MC_MAP, MC_PERMS, MC_OFFSET, MC_STATUS, MC_FIG,
  * in the table view when no --pid names them. */
 #define TOP_MAPPED 3
 
-enum match_by { BY_DEFAULT, BY_PID, BY_COMM, BY_EXE, BY_CMDLINE };
+enum match_by { BY_DEFAULT, BY_PID, BY_COMM, BY_EXE, BY_CMDLINE, BY_CGROUP };
 
 /* One process of one side, as stored. */
 struct dproc {
 	int64_t pid, start_time;
 	char *comm, *cmd, *exe;	/* cmd: as shown, NULs as blanks (what
 				   --by cmdline compares) */
+	char *cgkey;		/* its memory cgroup's path but for container
+				   ids, and its comm (--by cgroup); NULL:
+				   the file does not say */
 	int64_t fig[NFIG];
 	unsigned has_fig : 1;	/* fig known (not a maps-only capture) */
 	int64_t text_blob;	/* 0: none */
@@ -83,6 +88,23 @@ struct drow {
 static const enum proc_fig diff_figs[NFIG] = { FIG_RSS, FIG_PSS, FIG_USS,
 	FIG_SWAP };
 
+/* What --by cgroup pairs: what of the process's cgroup path survives a
+ * container's restart (cg_stable_key), with its comm. NULL: unknown. */
+static char *cgroup_key(const struct process_row *r)
+{
+	struct buf b = BUF_INIT(2 * CG_PATH_MAX + 128);
+	const char *path;
+	int v1;
+
+	if (!(path = process_memcg(r, &v1)) ||
+	    cg_stable_key(path, strlen(path), &b) < 0 ||
+	    buf_addf(&b, "\n%d\n%s", v1, r->comm) < 0) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
+}
+
 static void load_row(struct dproc *p, const struct process_row *r,
 		     const char *cmd)
 {
@@ -94,6 +116,7 @@ static void load_row(struct dproc *p, const struct process_row *r,
 	p->cmd = xstrdup(cmd);
 	p->start_time = r->start_time;
 	p->exe = r->exe ? xstrdup(r->exe) : NULL;
+	p->cgkey = cgroup_key(r);
 	p->has_fig = r->fig[FIG_PSS] != FIG_UNKNOWN;
 	for (c = 0; c < NFIG; c++)
 		p->fig[c] = r->fig[diff_figs[c]] == FIG_UNKNOWN ? 0
@@ -154,6 +177,7 @@ static void side_release(struct dside *s)
 		free(s->v[i].comm);
 		free(s->v[i].cmd);
 		free(s->v[i].exe);
+		free(s->v[i].cgkey);
 	}
 	free(s->v);
 	free(s->boot_id);
@@ -195,6 +219,8 @@ static const char *key_of(const struct dproc *p, enum match_by by)
 		return p->exe && *p->exe ? p->exe : NULL;
 	case BY_CMDLINE:
 		return p->cmd;
+	case BY_CGROUP:
+		return p->cgkey;
 	default:
 		return NULL;
 	}
@@ -687,12 +713,14 @@ struct diff_args {
 	enum match_by by;
 	int64_t threshold;
 	int mappings;
+	int cgroups;		/* --cgroups: the cgroups' table alone */
 	struct filters f;
 };
 
 static int parse_by(const char *s, enum match_by *by)
 {
-	static const char *const names[] = { "pid", "comm", "exe", "cmdline" };
+	static const char *const names[] = { "pid", "comm", "exe", "cmdline",
+					     "cgroup" };
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -700,19 +728,22 @@ static int parse_by(const char *s, enum match_by *by)
 			*by = (enum match_by)(BY_PID + i);
 			return 0;
 		}
-	return usage_error("--by takes pid, comm, exe or cmdline, not '%s'", s);
+	return usage_error("--by takes pid, comm, exe, cmdline or cgroup, not"
+			   " '%s'", s);
 }
 
 /* -1 to go on, else the exit status. */
 static int parse_args(int argc, char **argv, struct diff_args *d)
 {
-	enum { OPT_FROM = 300, OPT_TO, OPT_BY, OPT_THRESHOLD, OPT_MAPPINGS };
+	enum { OPT_FROM = 300, OPT_TO, OPT_BY, OPT_THRESHOLD, OPT_MAPPINGS,
+	       OPT_CGROUPS };
 	static const struct option opts[] = {
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "by", required_argument, NULL, OPT_BY },
 		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 		{ "mappings", no_argument, NULL, OPT_MAPPINGS },
+		{ "cgroups", no_argument, NULL, OPT_CGROUPS },
 		FILTER_OPTIONS, WINDOW_OPTIONS, HELP_OPTION, { NULL, 0, NULL, 0 }
 	};
 	uint64_t v;
@@ -739,6 +770,9 @@ static int parse_args(int argc, char **argv, struct diff_args *d)
 		case OPT_MAPPINGS:
 			d->mappings = 1;
 			break;
+		case OPT_CGROUPS:
+			d->cgroups = 1;
+			break;
 		case OPT_HELP:
 			return command_help(&cmd_diff);
 		default:
@@ -749,6 +783,9 @@ static int parse_args(int argc, char **argv, struct diff_args *d)
 	d->nfiles = (size_t)(argc - optind);
 	if (d->nfiles < 1 || d->nfiles > 2)
 		return usage_error("diff takes FILE, or FILE and FILE2");
+	if (d->cgroups && (d->mappings || d->by != BY_DEFAULT))
+		return usage_error("--cgroups diffs cgroups: no --mappings or"
+				   " --by");
 	d->file[0] = argv[optind];
 	d->file[1] = argv[argc - 1];
 	/* one file: from the first snapshot to the latest */
@@ -776,6 +813,28 @@ static int print_maps_table(struct table *mt, const struct out_opts *out,
 	return table_print(mt, &o, stdout);
 }
 
+/* --cgroups: one table, the cgroups that changed. */
+static int print_cgroups(struct dside *a, struct dside *b,
+			 const struct diff_args *d, const struct out_opts *out)
+{
+	struct table t;
+	size_t ncols, same = 0;
+	const struct col *cols = diff_cgroup_cols(&ncols);
+	int ret;
+
+	table_init(&t, cols, ncols);
+	t.sort = NULL;		/* ours: by the absolute charge delta */
+	if (diff_cgroups_fill(&a->st, a->snap, &b->st, b->snap, &d->f,
+			      d->threshold, &t, &same) < 0) {
+		table_release(&t);
+		return 1;
+	}
+	ret = print_snapshot_table(&t, out, &b->st, b->snap);
+	if (ret == 0 && out->format == OUT_TABLE && same)
+		printf("(%zu cgroup%s unchanged)\n", same, same == 1 ? "" : "s");
+	return ret;
+}
+
 static int run_diff(int argc, char **argv, const struct out_opts *out)
 {
 	struct diff_args d = { .by = BY_DEFAULT };
@@ -792,6 +851,10 @@ static int run_diff(int argc, char **argv, const struct out_opts *out)
 	if (side_load(&a, d.file[0], d.from, &d.f) < 0 ||
 	    side_load(&b, d.file[1], d.to, &d.f) < 0)
 		goto out;
+	if (d.cgroups) {
+		ret = print_cgroups(&a, &b, &d, out);
+		goto out;
+	}
 	match(&a, &b, d.by);
 	if (!(rows = build_rows(&a, &b, d.threshold, &n, &same)))
 		goto out;
@@ -832,7 +895,7 @@ out:
 
 const struct command cmd_diff = {
 	"diff", "diff FILE [FILE2] [--from REF] [--to REF]"
-	" [--by pid|comm|exe|cmdline] [filters] [--threshold KB] [--mappings]"
-	" [--since WHEN] [--until WHEN]",
+	" [--by pid|comm|exe|cmdline|cgroup] [filters] [--threshold KB]"
+	" [--mappings | --cgroups] [--since WHEN] [--until WHEN]",
 	run_diff, 0, OUTPUT_ALL,
 };

@@ -50,6 +50,28 @@ static const struct sink_col process_cols[] = {
 	{ "uss", X_INT, 0 }, { "shared", X_INT, 0 }, { "swap", X_INT, 0 },
 	{ "swappss", X_INT, 0 }, { "anonymous", X_INT, 0 },
 	{ "locked", X_INT, 0 },
+	/* format 1.1: written for files that have them (a file of an older
+	 * format prints what it always printed) */
+	{ "cgroup", X_TEXT, 0 }, { "cgroup_memory", X_TEXT, 0 },
+	{ "unit", X_TEXT, 0 }, { "slice", X_TEXT, 0 },
+	{ "container_runtime", X_TEXT, 0 }, { "container_id", X_TEXT, 0 },
+	{ "pod_uid", X_TEXT, 0 }, { "container_name", X_TEXT, 0 },
+	{ "nspid", X_INT, 0 }, { "pidns", X_INT, 0 },
+	{ "oom_score_adj", X_INT, 0 },
+};
+/* The columns of a file older than format 1.1. */
+#define NPROCESS_COLS_1_0 (NKEYS + 20)
+
+/* The cgroups table as stored: amounts in bytes, no limit as
+ * 9223372036854775807. */
+static const struct sink_col cgroup_cols[] = {
+	KEY_COLS,
+	{ "hierarchy", X_TEXT, 0 }, { "cgroup", X_TEXT, 0 },
+	{ "current_bytes", X_INT, 0 }, { "max_bytes", X_INT, 0 },
+	{ "high_bytes", X_INT, 0 }, { "swap_bytes", X_INT, 0 },
+	{ "anon_bytes", X_INT, 0 }, { "file_bytes", X_INT, 0 },
+	{ "kernel_bytes", X_INT, 0 }, { "sock_bytes", X_INT, 0 },
+	{ "oom", X_INT, 0 }, { "oom_kill", X_INT, 0 },
 };
 
 /* The mappings SQL table's columns; then one per smaps field, added. */
@@ -105,6 +127,22 @@ static const enum proc_fig process_figs[] = { FIG_MAPS, FIG_VSS, FIG_RSS,
 	FIG_PSS, FIG_USS, FIG_SHARED, FIG_SWAP, FIG_SWAP_PSS, FIG_ANON,
 	FIG_LOCKED };
 
+/* The columns of format 1.1: whose memory it is. */
+static void whose_cols(struct sink *s, const struct process_row *p)
+{
+	sink_opt(s, p->cgroup);
+	sink_opt(s, p->cgroup_memory);
+	sink_opt(s, p->unit);
+	sink_opt(s, p->slice);
+	sink_opt(s, p->container_runtime);
+	sink_opt(s, p->container_id);
+	sink_opt(s, p->pod_uid);
+	sink_opt(s, p->container_name);
+	sink_fig(s, p->nspid);
+	sink_fig(s, p->pidns);
+	sink_fig(s, p->oom_score_adj);
+}
+
 static void process_row(struct sink *s, const struct snapshot_row *snap,
 			struct process_iter *it)
 {
@@ -127,7 +165,42 @@ static void process_row(struct sink *s, const struct snapshot_row *snap,
 	sink_str(s, text_kind_name(p->kind));
 	for (i = 0; i < sizeof(process_figs) / sizeof(process_figs[0]); i++)
 		sink_fig(s, p->fig[process_figs[i]]);
+	if (s->ncols > NPROCESS_COLS_1_0)
+		whose_cols(s, p);
 	sink_end_row(s);
+}
+
+/* The rows of the cgroups of snapshot snap: 0, or -1 (printed). */
+static int cgroup_rows(struct sink *s, struct store *st,
+		       const struct snapshot_row *snap)
+{
+	struct cgroup_iter it;
+	int rc;
+
+	if (cgroup_iter_start(&it, st, snap->id) < 0) {
+		cgroup_iter_release(&it);
+		return -1;
+	}
+	while (!ferror(stdout) && (rc = cgroup_iter_next(&it)) > 0) {
+		const struct cgroup_row *c = &it.row;
+
+		put_keys(s, snap);
+		sink_str(s, c->hierarchy);
+		sink_str(s, c->path);
+		sink_fig(s, c->current);
+		sink_fig(s, c->max);
+		sink_fig(s, c->high);
+		sink_fig(s, c->swap);
+		sink_fig(s, c->anon);
+		sink_fig(s, c->file);
+		sink_fig(s, c->kernel);
+		sink_fig(s, c->sock);
+		sink_fig(s, c->oom);
+		sink_fig(s, c->oom_kill);
+		sink_end_row(s);
+	}
+	cgroup_iter_release(&it);
+	return rc < 0 ? -1 : 0;
 }
 
 /* Hex as maps prints it, into tmp (at least 17 bytes). */
@@ -199,7 +272,7 @@ static int process_mappings(struct sink *s, struct store *st,
 	return mapping_rows(s, snap, p, text, st->path);
 }
 
-enum what { W_SNAPSHOTS, W_PROCESSES, W_MAPPINGS };
+enum what { W_SNAPSHOTS, W_PROCESSES, W_MAPPINGS, W_CGROUPS };
 
 /* SQLite's own text of a REAL, as a column of one printed. */
 static void sink_real(struct sink *s, double v)
@@ -251,7 +324,8 @@ static int export_snapshots(struct store *st, int64_t snap,
 					   .sums = w == W_SNAPSHOTS ? EXPORT_SUMS : 0 };
 	struct process_query pq = { .snapshot = -1, .f = f,
 				    .fields = PROC_NAMES | PROC_CONTEXT |
-					      PROC_TEXT | PROC_FIGS };
+					      PROC_TEXT | PROC_FIGS |
+					      PROC_CGROUP };
 	struct buf text = BUF_INIT(BLOB_MAX_RAW);
 	struct snapshot_iter si;
 	struct process_iter pi = { 0 };
@@ -261,12 +335,13 @@ static int export_snapshots(struct store *st, int64_t snap,
 
 	progress_init(&progress);
 	rc = snapshot_iter_start(&si, st, &sq);
-	if (rc == 0 && w != W_SNAPSHOTS)
+	if (rc == 0 && w != W_SNAPSHOTS && w != W_CGROUPS)
 		rc = process_iter_start(&pi, st, &pq);
 	while (rc == 0 && (rc = snapshot_iter_next(&si)) > 0) {
-		if (w == W_SNAPSHOTS) {
-			snapshot_row(s, &si.row);
-			rc = 0;
+		if (w == W_SNAPSHOTS || w == W_CGROUPS) {
+			if (w == W_SNAPSHOTS)
+				snapshot_row(s, &si.row);
+			rc = w == W_CGROUPS ? cgroup_rows(s, st, &si.row) : 0;
 			continue;
 		}
 		process_iter_seek(&pi, si.row.id, 0);
@@ -320,9 +395,11 @@ static int parse_what(const char *arg, enum what *w)
 		*w = W_PROCESSES;
 	else if (!strcmp(arg, "mappings"))
 		*w = W_MAPPINGS;
+	else if (!strcmp(arg, "cgroups"))
+		*w = W_CGROUPS;
 	else
 		return usage_error("bad --what '%s': expected snapshots,"
-				   " processes or mappings", arg);
+				   " processes, mappings or cgroups", arg);
 	return 0;
 }
 
@@ -356,7 +433,12 @@ static int export_rows(struct store *st, int64_t snap, const struct filters *f,
 			  sizeof(snapshot_cols) / sizeof(snapshot_cols[0]));
 	else if (w == W_PROCESSES)
 		sink_init(&s, fmt, stdout, process_cols,
-			  sizeof(process_cols) / sizeof(process_cols[0]));
+			  store_has(st, "processes", "cgroup")
+			  ? sizeof(process_cols) / sizeof(process_cols[0])
+			  : NPROCESS_COLS_1_0);
+	else if (w == W_CGROUPS)
+		sink_init(&s, fmt, stdout, cgroup_cols,
+			  sizeof(cgroup_cols) / sizeof(cgroup_cols[0]));
 	else {
 		mcols = mapping_cols(&n);
 		sink_init(&s, fmt, stdout, mcols, n);
@@ -408,8 +490,9 @@ static int run_export(int argc, char **argv, const struct out_opts *out)
 	}
 	if (what && parse_what(what, &w) != 0)
 		goto out;
-	if (w == W_SNAPSHOTS && (f.npids || f.has_re || f.user)) {
-		usage_error("--what snapshots takes no --pid, --match or --user");
+	if ((w == W_SNAPSHOTS || w == W_CGROUPS) &&
+	    (f.npids || filters_need_names(&f) || filters_need_cgroup(&f))) {
+		usage_error("--what %s takes no filter but --host", what);
 		goto out;
 	}
 	if (tree && out->format != OUT_TABLE) {
@@ -437,7 +520,7 @@ out:
 
 const struct command cmd_export = {
 	"export",
-	"export FILE --what snapshots|processes|mappings [--snapshot REF]"
+	"export FILE --what snapshots|processes|mappings|cgroups [--snapshot REF]"
 	" [filters]\n"
 	"  export FILE --proc-tree DIR [--snapshot REF] [filters]",
 	run_export, 0, OUTPUT_CSV | OUTPUT_JSON,

@@ -1,8 +1,10 @@
 /* cmd_ps.c - `ps`: per-process figures of one snapshot, like smem's
  * process view, read from the stored totals without inflating a blob. */
 #include "analyze.h"
+#include "procgroup.h"
 #include "util.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,16 +57,54 @@ static int fill(struct store *st, int64_t snap, const struct filters *f,
 	return rc;
 }
 
-static const struct snapshot_view ps_view = {
-	&cmd_ps, ps_cols, sizeof(ps_cols) / sizeof(ps_cols[0]), "pss", fill,
+/* --by KEY: the processes grouped, as ps_mem groups them. */
+struct ps_args {
+	int grouped;
+	enum group_by by;
 };
+
+static int own_option(void *ctx, int val, const char *arg)
+{
+	struct ps_args *a = ctx;
+
+	(void)val;	/* --by is the only one */
+	a->grouped = 1;
+	return group_by_parse(arg, &a->by);
+}
 
 static int run_ps(int argc, char **argv, const struct out_opts *out)
 {
-	return snapshot_view_run(&ps_view, argc, argv, out);
+	static const struct option extra[] = {
+		{ "by", required_argument, NULL, OPT_OWN }, { NULL, 0, NULL, 0 }
+	};
+	struct ps_args a = { 0, GROUP_COMM };
+	struct filters f = { 0 };
+	const struct col *cols = ps_cols;
+	size_t ncols = sizeof(ps_cols) / sizeof(ps_cols[0]);
+	struct table t;
+	struct store st;
+	int64_t snap;
+	int ret;
+
+	ret = snapshot_args_own(argc, argv, &cmd_ps, extra, &f, &st, &snap,
+				own_option, &a);
+	if (ret < 0) {
+		if (a.grouped)
+			cols = group_cols(a.by, &ncols);
+		table_init(&t, cols, ncols);
+		t.sort = "pss";
+		ret = (a.grouped ? group_fill(&st, snap, &f, a.by, &t)
+		       : fill(&st, snap, &f, &t)) == 0
+			? print_snapshot_table(&t, out, &st, snap) : 1;
+		table_release(&t);
+		store_close(&st);
+	}
+	filters_release(&f);
+	return ret;
 }
 
 const struct command cmd_ps = {
-	"ps", "ps FILE [--snapshot REF] [filters]",
+	"ps", "ps FILE [--snapshot REF] [--by comm|cgroup|container|unit|user]"
+	" [filters]",
 	run_ps, 0, OUTPUT_ALL,
 };

@@ -2,9 +2,11 @@
  * argument, user, host and label in it replaced by a stable short hash. */
 #include "analyze.h"
 #include "outfile.h"
+#include "cgpath.h"
 #include "redact.h"
 #include "util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -22,7 +24,12 @@
  */
 enum how {
 	C_KEEP, C_HOST, C_LABEL, C_OPTIONS, C_USER, C_COMM, C_CMDLINE, C_PATH,
-	C_MEMINFO, C_STAT, C_STATUS, C_MAPS,	/* blobs, from C_MEMINFO on */
+	C_CGROUP,		/* a cgroup path: redact_cgroup */
+	/* what a process's redacted memory cgroup path says (cg_ident) */
+	C_UNIT, C_SLICE, C_CONTAINER_ID, C_POD_UID, C_CONTAINER_NAME,
+	/* blobs, from C_MEMINFO on; C_MEMINFO: the kernel's own names and
+	 * numbers (meminfo, memory.stat, memory.events), kept */
+	C_MEMINFO, C_STAT, C_STATUS, C_MAPS,
 };
 
 struct column {
@@ -61,6 +68,20 @@ static const struct column process_cols[] = {
 	{ "swap_pss_kb", C_KEEP }, { "anon_kb", C_KEEP },
 	{ "locked_kb", C_KEEP },
 	{ "text_reused", C_KEEP },
+	{ "cgroup", C_CGROUP }, { "cgroup_memory", C_CGROUP },
+	{ "unit", C_UNIT }, { "slice", C_SLICE },
+	{ "container_runtime", C_KEEP }, { "container_id", C_CONTAINER_ID },
+	{ "pod_uid", C_POD_UID }, { "container_name", C_CONTAINER_NAME },
+	{ "nspid", C_KEEP }, { "pidns", C_KEEP }, { "oom_score_adj", C_KEEP },
+};
+static const struct column cgroup_cols[] = {
+	{ "hierarchy", C_KEEP }, { "path", C_CGROUP },
+	{ "current_bytes", C_KEEP }, { "max_bytes", C_KEEP },
+	{ "high_bytes", C_KEEP }, { "swap_bytes", C_KEEP },
+	{ "anon_bytes", C_KEEP }, { "file_bytes", C_KEEP },
+	{ "kernel_bytes", C_KEEP }, { "sock_bytes", C_KEEP },
+	{ "oom", C_KEEP }, { "oom_kill", C_KEEP },
+	{ "memory_stat_blob", C_MEMINFO }, { "memory_events_blob", C_MEMINFO },
 };
 
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
@@ -72,7 +93,8 @@ struct table_spec {
 	size_t ncols;
 };
 
-enum { T_SNAPSHOTS, T_SKIPS, T_MEMINFO, T_PROCESSES, T_SKIPPED, NTABLES };
+enum { T_SNAPSHOTS, T_SKIPS, T_MEMINFO, T_PROCESSES, T_SKIPPED, T_CGROUPS,
+       NTABLES };
 
 static const struct table_spec tables[NTABLES] = {
 	{ "snapshots", snapshot_cols, NCOLS(snapshot_cols) },
@@ -80,6 +102,7 @@ static const struct table_spec tables[NTABLES] = {
 	{ "meminfo", meminfo_cols, NCOLS(meminfo_cols) },
 	{ "processes", process_cols, NCOLS(process_cols) },
 	{ "skipped_pids", skipped_cols, NCOLS(skipped_cols) },
+	{ "cgroups", cgroup_cols, NCOLS(cgroup_cols) },
 };
 
 /* Written whole by other means: hosts by store_host, blobs by
@@ -89,6 +112,7 @@ static const char *const other_columns[] = {
 	"blobs.hash", "blobs.raw_size", "blobs.codec", "blobs.data",
 	"meta.key", "meta.value", "skips.snapshot_id", "meminfo.snapshot_id",
 	"processes.snapshot_id", "skipped_pids.snapshot_id",
+	"cgroups.snapshot_id",
 };
 
 /* (input blob id, kind) -> OUT's blob id: open addressing, key 0 empty. */
@@ -302,7 +326,7 @@ out:
 static int map_blob(struct redact *x, int64_t from, enum how kind,
 		    int64_t *to)
 {
-	uint64_t key = (uint64_t)from << 4 | (uint64_t)kind;
+	uint64_t key = (uint64_t)from << 8 | (uint64_t)kind;	/* kind < 256 */
 	char err[200] = "";
 	size_t added;
 	const char *t;
@@ -345,6 +369,48 @@ static int map_blob(struct redact *x, int64_t from, enum how kind,
 typedef int (*redact_fn)(const struct redactor *, const char *, size_t,
 			 struct buf *);
 
+/* The index of column `name` of table t, in its SELECT. */
+static int column_of(size_t t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < tables[t].ncols; i++)
+		if (!strcmp(tables[t].cols[i].name, name))
+			return (int)i;
+	assert(!"a column redact does not list");
+	return 0;
+}
+
+/*
+ * A column derived from the process's memory cgroup path (c->kind: C_UNIT
+ * to C_CONTAINER_NAME), redacted by deriving it again from the redacted
+ * path: so it holds the very token the path does. Into x->red; 0 (an
+ * empty result: the column is NULL), 1, or -1 (too long).
+ */
+static int derive_column(struct redact *x, const struct column *c)
+{
+	sqlite3_stmt *sel = x->sel[T_PROCESSES];
+	int i = column_of(T_PROCESSES, "cgroup_memory");
+	const char *path, *v;
+	struct cg_ident id;
+
+	if (sqlite3_column_type(sel, i) == SQLITE_NULL)
+		i = column_of(T_PROCESSES, "cgroup");
+	path = (const char *)sqlite3_column_text(sel, i);
+
+	buf_reset(&x->red);
+	if (!path || redact_cgroup(&x->r, path,
+				   (size_t)sqlite3_column_bytes(sel, i),
+				   &x->red) < 0)
+		return path ? -1 : 0;
+	cg_ident(x->red.data, x->red.len, &id);
+	v = c->kind == C_UNIT ? id.unit : c->kind == C_SLICE ? id.slice
+		: c->kind == C_CONTAINER_ID ? id.id : c->kind == C_POD_UID
+		? id.pod : id.name;
+	buf_reset(&x->red);
+	return *v ? buf_addstr(&x->red, v) < 0 ? -1 : 1 : 0;
+}
+
 /* Bind column i of table t's row on `sel` to `ins` as ?param, redacted. */
 static int bind_column(struct redact *x, size_t t, size_t i, int param)
 {
@@ -368,8 +434,19 @@ static int bind_column(struct redact *x, size_t t, size_t i, int param)
 		sqlite3_bind_int64(ins, param, id);
 		return 0;
 	}
+	if (c->kind >= C_UNIT && c->kind < C_MEMINFO) {
+		if ((rc = derive_column(x, c)) < 0)
+			return error("cannot redact '%s': %s.%s is too long",
+				     x->in.path, tables[t].name, c->name);
+		return (rc ? sqlite3_bind_text64(ins, param, x->red.data,
+						 x->red.len, SQLITE_TRANSIENT,
+						 SQLITE_UTF8)
+			: sqlite3_bind_null(ins, param)) == SQLITE_OK ? 0
+			: store_error(&x->out, "write");
+	}
 	switch (c->kind) {
 	case C_LABEL: fn = redact_label; break;
+	case C_CGROUP: fn = redact_cgroup; break;
 	case C_OPTIONS: fn = redact_options; break;
 	case C_USER: fn = redact_user; break;
 	case C_COMM: fn = redact_comm; break;

@@ -263,7 +263,7 @@ static int run_timeline(int argc, char **argv, const struct out_opts *out)
 const struct command cmd_timeline = {
 	"timeline",
 	"timeline FILE (--pid PID | --match REGEX) [--field FIELD]"
-	" [--svg OUT] [--user USER] [--host NAME] [--since WHEN]"
-	" [--until WHEN]",
+	" [--svg OUT] [--user USER] [--host NAME] [--cgroup REGEX]"
+	" [--container ID] [--unit NAME] [--since WHEN] [--until WHEN]",
 	run_timeline, 0, OUTPUT_ALL & ~(OUTPUT_PERCENT | OUTPUT_TOTALS),
 };

@@ -41,6 +41,21 @@ int filters_option(struct filters *f, int c, const char *arg)
 					   c == OPT_SINCE ? "since" : "until",
 					   arg, WHEN_FORMS);
 		return 0;
+	case OPT_CGROUP:
+		if (f->has_cgroup_re)
+			regfree(&f->cgroup_re);
+		f->has_cgroup_re = 0;
+		if (regcomp(&f->cgroup_re, arg, REG_EXTENDED | REG_NOSUB) != 0)
+			return usage_error("bad regular expression '%s'", arg);
+		f->has_cgroup_re = 1;
+		return 0;
+	case OPT_CONTAINER:
+	case OPT_UNIT:
+		if (!*arg)
+			return usage_error("--%s takes a non-empty argument",
+					   c == OPT_UNIT ? "unit" : "container");
+		*(c == OPT_UNIT ? &f->unit : &f->container) = arg;
+		return 0;
 	}
 	/* getopt_long has said what was wrong */
 	fprintf(stderr, "try '%s --help'\n", progname);
@@ -193,6 +208,16 @@ int snapshot_args(int argc, char **argv, const struct command *cmd,
 		  const struct option *extra, struct filters *f,
 		  struct store *st, int64_t *snap)
 {
+	return snapshot_args_own(argc, argv, cmd, extra, f, st, snap, NULL,
+				 NULL);
+}
+
+int snapshot_args_own(int argc, char **argv, const struct command *cmd,
+		      const struct option *extra, struct filters *f,
+		      struct store *st, int64_t *snap,
+		      int (*own)(void *ctx, int val, const char *arg),
+		      void *ctx)
+{
 	static const struct option common[] = {
 		SNAPSHOT_OPTION, FILTER_OPTIONS, HELP_OPTION,
 	};
@@ -212,7 +237,10 @@ int snapshot_args(int argc, char **argv, const struct command *cmd,
 			ref = optarg;
 		else if (c == OPT_HELP)
 			return command_help(cmd);
-		else if ((ret = filters_option(f, c, optarg)) != 0)
+		else if (own && c >= OPT_OWN) {
+			if ((ret = own(ctx, c, optarg)) != 0)
+				return ret;
+		} else if ((ret = filters_option(f, c, optarg)) != 0)
 			return ret;
 	}
 	if (argc - optind != 1)

@@ -11,7 +11,7 @@ static const struct command *const commands[] = {
 	&cmd_list, &cmd_ps, &cmd_libs, &cmd_users, &cmd_showmap, &cmd_pmap,
 	&cmd_maps, &cmd_smaps, &cmd_diff, &cmd_timeline, &cmd_growth,
 	&cmd_report, &cmd_merge, &cmd_sql, &cmd_export, &cmd_check,
-	&cmd_redact,
+	&cmd_redact, &cmd_cgroups,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -55,7 +55,10 @@ static void help(void)
 		printf("  %s\n", commands[i]->usage);
 	printf("\n"
 	       "filters: --pid PID (repeatable), --match REGEX (comm or command line),\n"
-	       "--user USER (name or uid), --host NAME (that host's snapshots only).\n"
+	       "--user USER (name or uid), --host NAME (that host's snapshots only),\n"
+	       "--cgroup REGEX (its cgroup path), --container ID (a container id or\n"
+	       "prefix, a container name, a pod UID), --unit NAME (a systemd unit or\n"
+	       "slice on its cgroup path; NAME.service when NAME has no suffix).\n"
 	       "REF: a snapshot id, a uuid (or a prefix of one), 'first', 'latest'\n"
 	       "(the default), '@LABEL' (the latest with that label) or a WHEN (the\n"
 	       "last taken at or before it). WHEN: a time in UTC (2026-12-06T10:00Z,\n"

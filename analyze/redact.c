@@ -2,6 +2,7 @@
  * pure functions of (pointer, length): paths, arguments, names, options. */
 #include "redact.h"
 #include "blob.h"
+#include "cgpath.h"
 #include "smaps.h"
 #include "util.h"
 
@@ -561,4 +562,16 @@ int redact_status(const struct redactor *r, const char *text, size_t n,
 		p = nl + 1;
 	}
 	return 0;
+}
+
+/* cg_rewrite's hook: a private part becomes its token. */
+static int hide_part(void *ctx, const char *s, size_t n, struct buf *out)
+{
+	return redact_token(ctx, s, n, out);
+}
+
+int redact_cgroup(const struct redactor *r, const char *s, size_t n,
+		  struct buf *out)
+{
+	return cg_rewrite(s, n, hide_part, (void *)r, out);
 }

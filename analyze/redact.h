@@ -102,5 +102,14 @@ int redact_stat(const struct redactor *r, const char *text, size_t n,
 /* A status text: the "Name:" line's value as redact_comm. */
 int redact_status(const struct redactor *r, const char *text, size_t n,
 		  struct buf *out);
+/*
+ * A cgroup path: its private parts (container ids, pod UIDs, container
+ * and machine names, a user manager's units, names no rule knows) each
+ * its token; system slices and units and the runtimes' words kept
+ * (cg_rewrite), so the result names the same kind of unit, container
+ * and pod.
+ */
+int redact_cgroup(const struct redactor *r, const char *s, size_t n,
+		  struct buf *out);
 
 #endif

@@ -355,10 +355,8 @@ static int scan(struct loader *l, unsigned fields, unsigned figs,
 	size_t i;
 	int rc = 0;
 
-	if (l->f) {
-		pids.pids = l->f->pids;
-		pids.npids = l->f->npids;
-	}
+	if (l->f)	/* pids and cgroups: the iterator applies them */
+		pids = filters_by_row(l->f);
 	q.snapshot = l->nsnaps ? l->snaps[0].id : -1;
 	if (process_iter_start(&it, l->st, &q) < 0)
 		rc = -1;

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "cgpath.h"
 #include "progress.h"
 #include "rows.h"
 #include "smaps.h"
@@ -83,6 +84,15 @@ struct proc_read {
 	int hash_maps;
 	struct blob_hasher maps;
 	struct blob_hash maps_hash;
+	/* whose memory (proc_read_cgroup, proc_read_ns): "" and -1 where
+	 * unknown */
+	struct buf cgroup_text;	/* PROC/PID/cgroup */
+	int has_cgroup;		/* it was read and parsed into cg */
+	struct cg_paths cg;
+	long long nspid;	/* the last pid of status's NSpid, or -1 */
+	long long pidns;	/* the inode of PROC/PID/ns/pid, or -1 */
+	long long oom_score_adj;	/* or LLONG_MIN */
+	struct cg_ident ident;	/* what the memory cgroup's path says */
 };
 
 void proc_read_init(struct proc_read *p);
@@ -136,6 +146,22 @@ int tree_read(struct buf *b, const char *dir, const char *rel, size_t chunk,
 /* tree_read's opener alone: the file's descriptor (the caller closes
  * it), -1 with errno, or -2 when refused (also when larger than cap). */
 int tree_open(const char *dir, const char *rel, size_t cap, const char **why);
+
+/*
+ * The cgroup paths of the process just read by proc_read_head, from
+ * PROC/PID/cgroup: has_cgroup and cg. A tree without the file, or a
+ * text that does not parse (warned), leaves them unknown: never a skip.
+ */
+void proc_read_cgroup(struct proc_read *p, const char *proc);
+
+/* Its pid namespace and oom_score_adj, and its pid in its namespace from
+ * the status text read: each -1 (LLONG_MIN for the score) when unknown. */
+void proc_read_ns(struct proc_read *p, const char *proc);
+
+/* The path whose memory cgroup holds the process: v1's memory path where
+ * there is one, else the v2 path; NULL when neither is known. *v1 says
+ * which. */
+const char *proc_memcg(const struct proc_read *p, int *v1);
 
 /* Parse stat text into comm, state, ppid, flags, start_time and threads
  * (its pid field is checked, not taken). 0, or -1 when it does not parse. */
@@ -206,6 +232,10 @@ struct capture_opts {
 	int64_t keep_for;	/* --keep-for: seconds, 0: none */
 	int64_t max_size;	/* --max-size: bytes, 0: none */
 	struct reuse *reuse;	/* --reuse, or NULL */
+	const char *sys;	/* --sys: where cgroupfs is (fs/cgroup), or
+				   NULL: no cgroup figures (a frozen tree) */
+	struct filters cgf;	/* --cgroup, --container, --unit (only
+				   their fields are set) */
 };
 
 /* The exit status of a run whose -p PID does not exist, or whose -m or
@@ -249,6 +279,13 @@ struct slot {
 	struct reuse_entry was;
 };
 
+/* A set of memory cgroups (cgroup.c): "1/path" for v1, "2/path" for v2,
+ * sorted and unique once store_memcgs has settled it. */
+struct memcgs {
+	char **v;
+	size_t n, alloc;
+};
+
 /*
  * One snapshot under way. Readers take the next pid and a free slot
  * under `mu`, and count seen and skips under it; the worker owns the
@@ -277,6 +314,7 @@ struct run {
 	struct skipped_row *skipped;	/* the pids skipped for a reason that
 					   was no choice, for the file */
 	size_t nskipped;
+	struct memcgs memcgs;		/* the cgroups of the processes stored */
 };
 
 /* Is a skip for `reason` recorded pid by pid in the file? Not kernel
@@ -284,6 +322,18 @@ struct run {
  * skipped by design (-v names them all the same); the others are a loss
  * to explain. */
 int skip_is_named(enum skip_reason reason);
+
+/* Add the memory cgroup of process p (worker side). */
+void memcgs_add(struct memcgs *m, const struct proc_read *p);
+void memcgs_release(struct memcgs *m);
+
+/*
+ * Read every cgroup of r->memcgs and their ancestors under r->o->sys and
+ * store a row each (their memory.stat and memory.events as blobs). A
+ * cgroup whose directory is not there is left out. 0, or -1 (printed)
+ * when the store fails.
+ */
+int store_memcgs(struct run *r);
 
 /* "smaps", "maps", "rollup", by enum capture_mode. */
 extern const char *const mode_names[];

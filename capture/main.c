@@ -47,6 +47,14 @@ static const char usage_text[] =
 	"      --rollup        store maps plus smaps_rollup (per-process totals only)\n"
 	"      --proc DIR      read DIR as if it were /proc (a frozen copy); a\n"
 	"                      file is read as smemcap's tar archive\n"
+	"      --sys DIR       read DIR as if it were /sys, for the memory cgroups\n"
+	"                      (DIR/fs/cgroup); default /sys with the live /proc,\n"
+	"                      none with a frozen one\n"
+	"      --cgroup REGEX  only processes whose cgroup path matches (POSIX ERE)\n"
+	"      --container ID  only the processes of this container: an id or a\n"
+	"                      prefix of one, a container name, or a pod UID\n"
+	"      --unit NAME     only the processes of this systemd unit or slice\n"
+	"                      (NAME.service when NAME has no suffix)\n"
 	"      --import FILE   store one saved maps, smaps or smaps_rollup text as a\n"
 	"                      process (format detected; - = stdin); its identity\n"
 	"                      comes from --pid, --comm and --host\n"
@@ -109,7 +117,7 @@ static char *join_args(int argc, char **argv)
 enum {
 	OPT_PROC = 256, OPT_HOST, OPT_LEVEL, OPT_KEEP, OPT_MAPS_ONLY,
 	OPT_ROLLUP, OPT_IMPORT, OPT_COMM, OPT_NICE, OPT_KEEP_FOR, OPT_MAX_SIZE,
-	OPT_REUSE,
+	OPT_REUSE, OPT_SYS, OPT_CGROUP, OPT_CONTAINER, OPT_UNIT,
 };
 
 static const struct option longopts[] = {
@@ -130,6 +138,10 @@ static const struct option longopts[] = {
 	{ "nice", no_argument, NULL, OPT_NICE },
 	{ "reuse", no_argument, NULL, OPT_REUSE },
 	{ "proc", required_argument, NULL, OPT_PROC },
+	{ "sys", required_argument, NULL, OPT_SYS },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "container", required_argument, NULL, OPT_CONTAINER },
+	{ "unit", required_argument, NULL, OPT_UNIT },
 	{ "host", required_argument, NULL, OPT_HOST },
 	{ "level", required_argument, NULL, OPT_LEVEL },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -138,6 +150,34 @@ static const struct option longopts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* --cgroup, --container or --unit into o->cgf: 0, or -1 (printed as a
+ * usage error). */
+static int cgroup_option(struct capture_opts *o, int c, const char *arg)
+{
+	struct filters *f = &o->cgf;
+
+	if (!*arg) {
+		usage_error("--%s takes a non-empty argument", c == OPT_CGROUP
+			    ? "cgroup" : c == OPT_CONTAINER ? "container" : "unit");
+		return -1;
+	}
+	if (c == OPT_CONTAINER)
+		f->container = arg;
+	else if (c == OPT_UNIT)
+		f->unit = arg;
+	else {
+		if (f->has_cgroup_re)
+			regfree(&f->cgroup_re);
+		f->has_cgroup_re = regcomp(&f->cgroup_re, arg, REG_EXTENDED |
+					   REG_NOSUB) == 0;
+		if (!f->has_cgroup_re) {
+			usage_error("bad regular expression '%s'", arg);
+			return -1;
+		}
+	}
+	return 0;
+}
 
 /* Fill *o from argv. Returns -1 to go on, else the exit status. */
 static int parse_args(int argc, char **argv, struct capture_opts *o,
@@ -204,6 +244,11 @@ static int parse_args(int argc, char **argv, struct capture_opts *o,
 		case OPT_NICE: o->nice = 1; break;
 		case OPT_REUSE: reuse = 1; break;
 		case OPT_PROC: o->proc = optarg; break;
+		case OPT_SYS: o->sys = optarg; break;
+		case OPT_CGROUP: case OPT_CONTAINER: case OPT_UNIT:
+			if (cgroup_option(o, c, optarg) < 0)
+				return 2;
+			break;
 		case OPT_HOST: o->host = optarg; break;
 		case OPT_LEVEL:
 			if (parse_u64_str(optarg, &v) < 0 || v > BLOB_LEVEL_MAX)
@@ -232,9 +277,11 @@ static int parse_args(int argc, char **argv, struct capture_opts *o,
 	if (!has_count)
 		o->count = o->interval > 0 ? 0 : 1;
 	if (o->import && (o->npids > 1 || o->interval > 0 || o->count > 1 ||
-			  o->match || o->uid >= 0 || modes))
+			  o->match || o->uid >= 0 || modes || o->sys ||
+			  filters_need_cgroup(&o->cgf)))
 		return usage_error("--import takes one text: at most one --pid,"
-				   " and no -i, -n, -m, -u or mode option");
+				   " and no -i, -n, -m, -u, --sys, cgroup filter"
+				   " or mode option");
 	if (o->comm && !o->import)
 		return usage_error("--comm goes with --import");
 	if (reuse && (modes || o->import))
@@ -425,6 +472,9 @@ int main(int argc, char **argv)
 		o.proc = tar.dir;
 	}
 	o.live = is_live_proc(o.proc);
+	/* a frozen /proc gets a frozen /sys or none: never the live one */
+	if (!o.sys && o.live)
+		o.sys = "/sys";
 	o.options_text = join_args(argc, argv);
 	ret = 1;
 	/* a file over RLIMIT_FSIZE is a full disk: SQLite rolls back and
@@ -450,6 +500,7 @@ out:
 	tar_tree_release(&tar);
 	if (o.match)
 		regfree(o.match);
+	filters_release(&o.cgf);
 	free(o.pids);
 	free(o.options_text);
 	if (o.reuse)

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,6 +34,7 @@ void proc_read_init(struct proc_read *p)
 	buf_init(&p->rollup, SMALL_CAP);
 	buf_init(&p->packed, BLOB_MAX_RAW);
 	p->level = BLOB_LEVEL_MIN;
+	buf_init(&p->cgroup_text, SMALL_CAP);
 }
 
 void proc_read_release(struct proc_read *p)
@@ -46,6 +48,7 @@ void proc_read_release(struct proc_read *p)
 	buf_release(&p->packed);
 	blob_stream_release(&p->stream);
 	blob_hasher_release(&p->maps);
+	buf_release(&p->cgroup_text);
 }
 
 /* The n-th (1-based) blank-separated field after the comm's ')'. */
@@ -221,7 +224,7 @@ static int skip_for(const char *proc, pid_t pid, const char *name)
  * tree_read: they are someone's, maybe not ours. 0, or a skip reason
  * (+1), warned when odd.
  */
-static int read_file(struct proc_read *p, struct buf *b, const char *proc,
+static int read_file(const struct proc_read *p, struct buf *b, const char *proc,
 		     pid_t pid, const char *name, size_t chunk)
 {
 	const char *why = NULL;
@@ -326,4 +329,107 @@ int proc_read_body(struct proc_read *p, const char *proc,
 	    p->start_time != start)
 		return SKIP_VANISHED + 1;
 	return 0;
+}
+
+/* The identity of the path whose cgroup holds the process's memory
+ * (proc_memcg): on a hybrid host the v2 path is often just "/". */
+static void identify(struct proc_read *p)
+{
+	int v1;
+	const char *path = proc_memcg(p, &v1);
+
+	cg_ident(path ? path : "", path ? strlen(path) : 0, &p->ident);
+}
+
+void proc_read_cgroup(struct proc_read *p, const char *proc)
+{
+	p->has_cgroup = 0;
+	p->cg.v2[0] = p->cg.memory[0] = '\0';
+	cg_ident("", 0, &p->ident);
+	/* an older kernel or frozen tree has none: unknown, not a skip */
+	if (read_file(p, &p->cgroup_text, proc, p->pid, "cgroup", SMALL_CHUNK))
+		return;
+	if (cg_parse_proc(p->cgroup_text.data ? p->cgroup_text.data : "",
+			  p->cgroup_text.len, &p->cg) < 0) {
+		warn("'%s/%d/cgroup': not a list of cgroups; stored without them",
+		     proc, (int)p->pid);
+		return;
+	}
+	p->has_cgroup = 1;
+	identify(p);
+}
+
+/* The last number of status's "NSpid:" line (proc.rst: the pid in each
+ * nested namespace, the process's own last), or -1. */
+static long long status_nspid(const struct buf *status)
+{
+	const char *s = status->data ? strstr(status->data, "\nNSpid:") : NULL;
+	const char *end, *last = NULL;
+	size_t n, lastn = 0;
+	uint64_t v;
+
+	if (!s)
+		return -1;
+	for (s += 7, end = s + strcspn(s, "\n"); s < end; s += n) {
+		s += strspn(s, " \t");
+		n = strcspn(s, " \t\n");
+		if (!n)
+			break;
+		last = s;
+		lastn = n;
+	}
+	return last && parse_u64(last, lastn, 10, &v) == 0 && v <= INT32_MAX
+		? (long long)v : -1;
+}
+
+/* The inode of a namespace link's target, "pid:[4026531836]", or -1. */
+static long long ns_inode(const char *proc, pid_t pid)
+{
+	char path[4096], target[64];
+	ssize_t n;
+	uint64_t v;
+
+	snprintf(path, sizeof(path), "%s/%d/ns/pid", proc, (int)pid);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 7 || memcmp(target, "pid:[", 5) || target[n - 1] != ']')
+		return -1;
+	return parse_u64(target + 5, (size_t)n - 6, 10, &v) == 0 &&
+		v <= INT64_MAX ? (long long)v : -1;
+}
+
+/* oom_score_adj: -1000 to 1000 (proc.rst), or LLONG_MIN. */
+static long long score_adj(const struct proc_read *p, const char *proc)
+{
+	struct buf b = BUF_INIT(64);
+	long long r = LLONG_MIN;
+	uint64_t v;
+	size_t n;
+
+	if (read_file(p, &b, proc, p->pid, "oom_score_adj", 64) == 0 && b.data) {
+		n = strcspn(b.data, "\n");
+		if (n > 1 && b.data[0] == '-' &&
+		    parse_u64(b.data + 1, n - 1, 10, &v) == 0 && v <= 1000)
+			r = -(long long)v;
+		else if (parse_u64(b.data, n, 10, &v) == 0 && v <= 1000)
+			r = (long long)v;
+	}
+	buf_release(&b);
+	return r;
+}
+
+void proc_read_ns(struct proc_read *p, const char *proc)
+{
+	p->nspid = status_nspid(&p->status);
+	p->pidns = ns_inode(proc, p->pid);
+	p->oom_score_adj = score_adj(p, proc);
+}
+
+const char *proc_memcg(const struct proc_read *p, int *v1)
+{
+	*v1 = p->has_cgroup && p->cg.memory[0];
+	if (!p->has_cgroup)
+		return NULL;
+	if (p->cg.memory[0])
+		return p->cg.memory;
+	return p->cg.v2[0] ? p->cg.v2 : NULL;
 }

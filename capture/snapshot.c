@@ -221,12 +221,14 @@ int capture_snapshot(struct store *st, const struct capture_opts *o,
 		skips[i].count = r.skips[i];
 	}
 	if (store_skipped_add(st, r.snapshot_id, r.skipped, r.nskipped) < 0 ||
+	    store_memcgs(&r) < 0 ||
 	    store_snapshot_finish(st, r.snapshot_id, r.seen, r.captured,
 				  (int64_t)r.bytes_read, skips, SKIP__COUNT) < 0 ||
 	    capture_prune(st, o) < 0 || store_commit(st) < 0)
 		goto out;
 	summary(&r, uuid, elapsed(&t0));
-	ret = !r.captured && (o->match || o->uid >= 0) ? CAPTURE_NOMATCH : 0;
+	ret = !r.captured && (o->match || o->uid >= 0 ||
+			      filters_need_cgroup(&o->cgf)) ? CAPTURE_NOMATCH : 0;
 out:
 	if (o->reuse)
 		reuse_turn(o->reuse, ret == 0 || ret == CAPTURE_NOMATCH);
@@ -246,5 +248,6 @@ out:
 	for (i = 0; i < r.nskipped; i++)
 		free((char *)r.skipped[i].comm);
 	free(r.skipped);
+	memcgs_release(&r.memcgs);
 	return ret;
 }

@@ -9,6 +9,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +65,22 @@ static const char *user_name(struct run *r, long uid)
 	return r->users[r->nusers++].name;
 }
 
-/* Does the process pass --match (comm or cmdline) and --user? */
+/* Does the process pass --cgroup, --container and --unit? */
+static int pass_cgroup(const struct capture_opts *o, const struct proc_read *p)
+{
+	const struct filter_cgroup c = {
+		p->has_cgroup && p->cg.v2[0] ? p->cg.v2 : NULL,
+		p->has_cgroup && p->cg.memory[0] ? p->cg.memory : NULL,
+		p->ident.id[0] ? p->ident.id : NULL,
+		p->ident.name[0] ? p->ident.name : NULL,
+		p->ident.pod[0] ? p->ident.pod : NULL,
+	};
+
+	return filters_pass_cgroup(&o->cgf, &c);
+}
+
+/* Does the process pass --match (comm or cmdline), --user and the
+ * cgroup filters? */
 static int wanted(const struct capture_opts *o, const struct proc_read *p)
 {
 	char *cmd;
@@ -71,6 +88,8 @@ static int wanted(const struct capture_opts *o, const struct proc_read *p)
 	int hit;
 
 	if (o->uid >= 0 && p->uid != o->uid)
+		return 0;
+	if (filters_need_cgroup(&o->cgf) && !pass_cgroup(o, p))
 		return 0;
 	if (!o->match || regexec(o->match, p->comm, 0, NULL, 0) == 0)
 		return 1;
@@ -180,6 +199,34 @@ static int read_again(struct run *r, struct slot *sl)
 	return 0;
 }
 
+/* s, or NULL when it is "" (the path does not say). */
+static const char *said(const char *s)
+{
+	return s[0] ? s : NULL;
+}
+
+/* The columns of whose memory it is: its cgroups, what they name, its
+ * namespace and OOM score. */
+static void row_set_whose(struct process_row *row, const struct proc_read *p)
+{
+	const struct cg_ident *id = &p->ident;
+
+	if (p->has_cgroup) {
+		row->cgroup = said(p->cg.v2);
+		row->cgroup_memory = said(p->cg.memory);
+		row->unit = said(id->unit);
+		row->slice = said(id->slice);
+		row->container_runtime = cg_runtime_name(id->runtime);
+		row->container_id = said(id->id);
+		row->pod_uid = said(id->pod);
+		row->container_name = said(id->name);
+	}
+	row->nspid = p->nspid >= 0 ? p->nspid : FIG_UNKNOWN;
+	row->pidns = p->pidns >= 0 ? p->pidns : FIG_UNKNOWN;
+	row->oom_score_adj = p->oom_score_adj != LLONG_MIN ? p->oom_score_adj
+		: FIG_UNKNOWN;
+}
+
 /* Worker side: store a process read by the reader, blobs then row. */
 static int store_process(struct run *r, struct slot *sl)
 {
@@ -206,6 +253,7 @@ static int store_process(struct run *r, struct slot *sl)
 	row.cmdline_len = p->cmdline.len;
 	row.exe = p->has_exe ? p->exe.data : NULL;
 	row.fig[FIG_THREADS] = p->threads >= 0 ? p->threads : FIG_UNKNOWN;
+	row_set_whose(&row, p);
 	row.kind = r->o->mode == MODE_SMAPS ? TEXT_SMAPS : TEXT_MAPS;
 	if (run_put(r, &p->stat, &row.stat_blob) < 0 ||
 	    run_put(r, &p->status, &row.status_blob) < 0 ||
@@ -221,6 +269,7 @@ static int store_process(struct run *r, struct slot *sl)
 	if (store_process_add(r->st, r->snapshot_id, &row) < 0)
 		return -1;
 	r->captured++;
+	memcgs_add(&r->memcgs, p);
 	return 0;
 }
 
@@ -239,10 +288,14 @@ static int read_pid(const struct run *r, pid_t pid, int named,
 		*skip = SKIP_EXCLUDED + 1;
 	else
 		*skip = proc_read_head(&sl->pr, r->o->proc, pid);
+	if (!*skip)
+		proc_read_cgroup(&sl->pr, r->o->proc);
 	if (!*skip && !named && !wanted(r->o, &sl->pr))
 		*skip = SKIP_EXCLUDED + 1;
-	if (!*skip)
+	if (!*skip) {
+		proc_read_ns(&sl->pr, r->o->proc);
 		*skip = reuse_read_body(r, sl);
+	}
 	if (*skip && named) {
 		const char *why = *skip == SKIP_PERMISSION + 1 ? "permission denied"
 			: *skip == SKIP_KERNEL + 1 ? "a kernel thread has no memory map"

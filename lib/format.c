@@ -34,6 +34,19 @@ static const struct format_change changes[] = {
 	/* capture --reuse: 1 when text_blob is an earlier read's */
 	{ 1, ADD_COLUMN, "processes",
 	  "text_reused INTEGER CHECK (text_reused IN (0, 1))" },
+	/* whose memory: cgroups, containers, namespaces (issue 18) */
+	{ 1, ADD_COLUMN, "processes", "cgroup TEXT" },
+	{ 1, ADD_COLUMN, "processes", "cgroup_memory TEXT" },
+	{ 1, ADD_COLUMN, "processes", "unit TEXT" },
+	{ 1, ADD_COLUMN, "processes", "slice TEXT" },
+	{ 1, ADD_COLUMN, "processes", "container_runtime TEXT" },
+	{ 1, ADD_COLUMN, "processes", "container_id TEXT" },
+	{ 1, ADD_COLUMN, "processes", "pod_uid TEXT" },
+	{ 1, ADD_COLUMN, "processes", "container_name TEXT" },
+	{ 1, ADD_COLUMN, "processes", "nspid INTEGER" },
+	{ 1, ADD_COLUMN, "processes", "pidns INTEGER" },
+	{ 1, ADD_COLUMN, "processes", "oom_score_adj INTEGER" },
+	{ 1, ADD_OBJECT, "cgroups", NULL },
 #ifdef MAPSNAP_FORMAT_TEST_STEP
 	/* in test builds only: a step as a later release may take */
 	{ FORMAT_MINOR, ADD_COLUMN, "processes", "future_kb INTEGER" },

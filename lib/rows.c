@@ -78,6 +78,18 @@ static const struct rows_col process_cols[] = {
 	PFIG("anon_kb", FIG_ANON, F_NULL_DFLT),
 	PFIG("locked_kb", FIG_LOCKED, F_NULL_DFLT),
 	PCOL("text_reused", T_INT, PROC_TEXT, text_reused, -1, F_NULL_DFLT),
+	PCOL("cgroup", T_TEXT, PROC_CGROUP, cgroup, 0, 0),
+	PCOL("cgroup_memory", T_TEXT, PROC_CGROUP, cgroup_memory, 0, 0),
+	PCOL("unit", T_TEXT, PROC_CGROUP, unit, 0, 0),
+	PCOL("slice", T_TEXT, PROC_CGROUP, slice, 0, 0),
+	PCOL("container_runtime", T_TEXT, PROC_CGROUP, container_runtime, 0, 0),
+	PCOL("container_id", T_TEXT, PROC_CGROUP, container_id, 0, 0),
+	PCOL("pod_uid", T_TEXT, PROC_CGROUP, pod_uid, 0, 0),
+	PCOL("container_name", T_TEXT, PROC_CGROUP, container_name, 0, 0),
+	PCOL("nspid", T_INT, PROC_CGROUP, nspid, FIG_UNKNOWN, F_NULL_DFLT),
+	PCOL("pidns", T_INT, PROC_CGROUP, pidns, FIG_UNKNOWN, F_NULL_DFLT),
+	PCOL("oom_score_adj", T_INT, PROC_CGROUP, oom_score_adj, FIG_UNKNOWN,
+	     F_NULL_DFLT),
 };
 #define NPROCESS_COLS (sizeof(process_cols) / sizeof(process_cols[0]))
 
@@ -122,6 +134,28 @@ static const struct rows_col skipped_cols[] = {
 	KCOL("comm", T_TEXT, comm),
 };
 #define NSKIPPED_COLS (sizeof(skipped_cols) / sizeof(skipped_cols[0]))
+#define CCOL(name, type, field, flags) \
+	{ "cgroups", "c", name, type, 0, -1, \
+	  offsetof(struct cgroup_row, field), 0, 0, flags }
+
+static const struct rows_col cgroup_cols[] = {
+	CCOL("snapshot_id", T_INT, snapshot_id, 0),
+	CCOL("hierarchy", T_TEXT0, hierarchy, 0),
+	CCOL("path", T_TEXT0, path, 0),
+	CCOL("current_bytes", T_FIG, current, F_NULL_DFLT),
+	CCOL("max_bytes", T_FIG, max, F_NULL_DFLT),
+	CCOL("high_bytes", T_FIG, high, F_NULL_DFLT),
+	CCOL("swap_bytes", T_FIG, swap, F_NULL_DFLT),
+	CCOL("anon_bytes", T_FIG, anon, F_NULL_DFLT),
+	CCOL("file_bytes", T_FIG, file, F_NULL_DFLT),
+	CCOL("kernel_bytes", T_FIG, kernel, F_NULL_DFLT),
+	CCOL("sock_bytes", T_FIG, sock, F_NULL_DFLT),
+	CCOL("oom", T_FIG, oom, F_NULL_DFLT),
+	CCOL("oom_kill", T_FIG, oom_kill, F_NULL_DFLT),
+	CCOL("memory_stat_blob", T_INT, stat_blob, F_NULL_DFLT),
+	CCOL("memory_events_blob", T_INT, events_blob, F_NULL_DFLT),
+};
+#define NCGROUP_COLS (sizeof(cgroup_cols) / sizeof(cgroup_cols[0]))
 
 static const char *const kind_names[] = { "maps", "smaps", "rollup" };
 
@@ -139,6 +173,21 @@ void process_row_init(struct process_row *p)
 	p->text_reused = -1;
 	for (i = 0; i < NFIGS; i++)
 		p->fig[i] = FIG_UNKNOWN;
+	p->nspid = p->pidns = p->oom_score_adj = FIG_UNKNOWN;
+}
+
+void cgroup_row_init(struct cgroup_row *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->current = c->max = c->high = c->swap = FIG_UNKNOWN;
+	c->anon = c->file = c->kernel = c->sock = FIG_UNKNOWN;
+	c->oom = c->oom_kill = FIG_UNKNOWN;
+}
+
+const char *process_memcg(const struct process_row *p, int *v1)
+{
+	*v1 = p->cgroup_memory != NULL;
+	return p->cgroup_memory ? p->cgroup_memory : p->cgroup;
 }
 
 const char *cmdline_show(struct buf *b, const char *cmdline, size_t len,
@@ -277,8 +326,19 @@ static int insert_row(struct store *s, sqlite3_stmt **st, const char *table,
 	sqlite3_clear_bindings(*st);
 	if (rc != SQLITE_DONE)
 		return store_error(s, table[0] == 'p' ? "add a process to"
+				   : table[0] == 'c' ? "add a cgroup to"
 				   : "add a snapshot to");
 	return 0;
+}
+
+int store_cgroup_add(struct store *s, int64_t snapshot_id,
+		     const struct cgroup_row *c)
+{
+	struct cgroup_row row = *c;
+
+	row.snapshot_id = snapshot_id;
+	return insert_row(s, &s->cgroup_insert, "cgroups", cgroup_cols,
+			  NCGROUP_COLS, &row);
 }
 
 int store_process_add(struct store *s, int64_t snapshot_id,
@@ -704,7 +764,8 @@ int process_iter_start(struct process_iter *it, struct store *st,
 {
 	struct buf b = BUF_INIT(1 << 20);
 	const struct filters *f = q->f;
-	unsigned fields = q->fields | (filters_need_names(f) ? PROC_NAMES : 0);
+	unsigned fields = q->fields | (filters_need_names(f) ? PROC_NAMES : 0) |
+		(filters_need_cgroup(f) ? PROC_CGROUP : 0);
 	size_t i, npids = f && !q->one_pid && f->npids <= MAX_SQL_PIDS
 		? f->npids : 0;
 
@@ -755,6 +816,17 @@ const char *process_iter_command(struct process_iter *it)
 	return it->command.data ? it->command.data : "";
 }
 
+/* Does row p pass f's cgroup filters? */
+static int pass_cgroup(const struct filters *f, const struct process_row *p)
+{
+	const struct filter_cgroup c = {
+		p->cgroup, p->cgroup_memory, p->container_id,
+		p->container_name, p->pod_uid,
+	};
+
+	return filters_pass_cgroup(f, &c);
+}
+
 int process_iter_next(struct process_iter *it)
 {
 	struct process_row *p = &it->row;
@@ -765,6 +837,8 @@ int process_iter_next(struct process_iter *it)
 			fill_col(p, it->cols[i], it->q, i);
 		it->shown = 0;
 		if (!filters_pass_pid(it->f, p->pid))
+			continue;
+		if (filters_need_cgroup(it->f) && !pass_cgroup(it->f, p))
 			continue;
 		if (!filters_need_names(it->f) ||
 		    filters_pass(it->f, p->pid, p->comm,
@@ -801,4 +875,47 @@ int process_get(struct process_iter *it, struct store *st, int64_t snap,
 		r = process_iter_next(it);
 	}
 	return r < 0 ? -1 : !r;
+}
+
+int cgroup_iter_start(struct cgroup_iter *it, struct store *st, int64_t snap)
+{
+	struct buf b = BUF_INIT(1 << 20);
+
+	memset(it, 0, sizeof(*it));
+	it->st = st;
+	cgroup_row_init(&it->row);
+	if (!format_has(&st->format, "cgroups", NULL))
+		return 0;	/* older than 1.1: none */
+	buf_addstr(&b, "SELECT ");
+	select_cols(&b, st, cgroup_cols, NCGROUP_COLS, 0, 0, &it->cols,
+		    &it->ncols);
+	buf_addstr(&b, " FROM cgroups AS c WHERE c.snapshot_id = ?1"
+		   " ORDER BY c.hierarchy DESC, c.path");
+	if (prepare_query(st, &b, &it->q, "read cgroups from") < 0)
+		return -1;
+	sqlite3_bind_int64(it->q, 1, snap);
+	return 0;
+}
+
+int cgroup_iter_next(struct cgroup_iter *it)
+{
+	int rc, i;
+
+	if (!it->q)
+		return 0;
+	rc = sqlite3_step(it->q);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return store_error(it->st, "read cgroups from");
+	for (i = 0; i < it->ncols; i++)
+		fill_col(&it->row, it->cols[i], it->q, i);
+	return 1;
+}
+
+void cgroup_iter_release(struct cgroup_iter *it)
+{
+	sqlite3_finalize(it->q);
+	free(it->cols);
+	memset(it, 0, sizeof(*it));
 }

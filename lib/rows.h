@@ -60,6 +60,14 @@ struct process_row {
 					   (capture --reuse); 0: read for
 					   this one; -1: unknown (a file of
 					   format 1.0). With PROC_TEXT. */
+	/* format 1.1, PROC_CGROUP: whose memory it is. NULL when unknown
+	 * (older files) or when the path does not say (cgpath.h) */
+	const char *cgroup;		/* the cgroup v2 path */
+	const char *cgroup_memory;	/* the v1 memory controller's path */
+	const char *unit, *slice;
+	const char *container_runtime, *container_id, *pod_uid,
+		*container_name;
+	int64_t nspid, pidns, oom_score_adj;	/* or FIG_UNKNOWN */
 };
 
 /* Everything unknown: uid and text_reused -1, figures FIG_UNKNOWN, the
@@ -192,7 +200,8 @@ enum {
 	PROC_TEXT = 4,		/* text_blob and kind */
 	PROC_BLOBS = 8,		/* stat_blob, status_blob, rollup_blob */
 	PROC_FIGS = 16,		/* every figure */
-	PROC_ALL = 31,
+	PROC_CGROUP = 32,	/* cgroup .. oom_score_adj */
+	PROC_ALL = 63,
 };
 /* One figure, for process_query.figs. */
 #define FIG_BIT(f) (1u << (f))
@@ -232,6 +241,54 @@ int process_iter_start(struct process_iter *it, struct store *st,
 int process_iter_next(struct process_iter *it);
 void process_iter_seek(struct process_iter *it, int64_t snapshot, int64_t pid);
 void process_iter_release(struct process_iter *it);
+
+/*
+ * The cgroup whose memory accounting covers the row's process (it must
+ * have PROC_CGROUP): the v1 memory controller's path on a v1 or hybrid
+ * host, else the v2 path; *v1 says which. NULL when unknown.
+ */
+const char *process_memcg(const struct process_row *p, int *v1);
+
+/*
+ * One row of `cgroups` (format 1.1): a memory cgroup of a snapshot.
+ * Amounts in bytes; FIG_UNKNOWN where the file was not there or did not
+ * say; MEMCG_NO_LIMIT for a limit that is none. Read: strings SQLite's,
+ * valid until the next row.
+ */
+struct cgroup_row {
+	int64_t snapshot_id;		/* read only: store_cgroup_add's arg */
+	const char *hierarchy;		/* "v2" or "v1" */
+	const char *path;
+	int64_t current, max, high, swap;
+	int64_t anon, file, kernel, sock;
+	int64_t oom, oom_kill;
+	int64_t stat_blob, events_blob;	/* memory.stat, memory.events
+					   (v1: memory.oom_control); 0: none */
+};
+
+/* Everything unknown, no blobs. */
+void cgroup_row_init(struct cgroup_row *c);
+
+/* Add a row in the caller's transaction: 0, or -1 (printed). */
+int store_cgroup_add(struct store *s, int64_t snapshot_id,
+		     const struct cgroup_row *c);
+
+struct cgroup_iter {
+	struct store *st;
+	sqlite3_stmt *q;		/* NULL: the file has no cgroups table */
+	struct cgroup_row row;
+	const struct rows_col **cols;
+	int ncols;
+};
+
+/*
+ * The cgroups of snapshot `snap`, in path order (a file older than 1.1
+ * has none). start: 0, or -1 (printed; release anyway). next: 1 with
+ * it->row filled, 0 at the end, -1 (printed).
+ */
+int cgroup_iter_start(struct cgroup_iter *it, struct store *st, int64_t snap);
+int cgroup_iter_next(struct cgroup_iter *it);
+void cgroup_iter_release(struct cgroup_iter *it);
 
 /* The current row's command line as shown (cmdline_show), made once per
  * row; the row must have its names. Valid until the next row. */

@@ -225,6 +225,7 @@ void store_close(struct store *s)
 	sqlite3_finalize(s->blob_get);
 	sqlite3_finalize(s->blob_hash);
 	sqlite3_finalize(s->proc_insert);
+	sqlite3_finalize(s->cgroup_insert);
 	sqlite3_close(s->db);
 	free(s->path);
 	format_file_release(&s->format);

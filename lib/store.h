@@ -65,6 +65,7 @@ struct store {
 	sqlite3_stmt *blob_get;
 	sqlite3_stmt *blob_hash;
 	sqlite3_stmt *proc_insert;
+	sqlite3_stmt *cgroup_insert;
 	struct buf zbuf;		/* deflate scratch */
 	struct blob_deflater zd;	/* set up at the first blob */
 };

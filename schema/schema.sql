@@ -95,7 +95,19 @@ CREATE TABLE processes (
 	swap_pss_kb	INTEGER,
 	anon_kb		INTEGER,
 	locked_kb	INTEGER,
-	text_reused	INTEGER CHECK (text_reused IN (0, 1)),
+	text_reused	INTEGER CHECK (text_reused IN (0, 1)), -- 1.1: capture --reuse
+	-- 1.1: whose memory it is (NULL: unknown, or the path does not say)
+	cgroup		TEXT,		-- the cgroup v2 path, as /proc/PID/cgroup says
+	cgroup_memory	TEXT,		-- the v1 memory controller's path
+	unit		TEXT,		-- derived from the path: systemd unit
+	slice		TEXT,		-- and slice,
+	container_runtime TEXT,		-- container runtime,
+	container_id	TEXT,		-- container id,
+	pod_uid		TEXT,		-- Kubernetes pod UID,
+	container_name	TEXT,		-- container or machine name
+	nspid		INTEGER,	-- the pid in its own pid namespace
+	pidns		INTEGER,	-- the inode of that namespace
+	oom_score_adj	INTEGER,
 	PRIMARY KEY (snapshot_id, pid)
 ) WITHOUT ROWID;
 
@@ -109,4 +121,26 @@ CREATE TABLE skipped_pids (
 	reason		TEXT NOT NULL,
 	comm		TEXT,
 	PRIMARY KEY (snapshot_id, pid)
+) WITHOUT ROWID;
+
+-- 1.1: one row per memory cgroup that held a captured process, and per
+-- ancestor of one, per snapshot. Amounts in bytes, as the files print
+-- them; a limit that is none ("max") is 9223372036854775807.
+CREATE TABLE cgroups (
+	snapshot_id	INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+	hierarchy	TEXT NOT NULL CHECK (hierarchy IN ('v2', 'v1')),
+	path		TEXT NOT NULL,
+	current_bytes	INTEGER,	-- memory.current (v1: memory.usage_in_bytes)
+	max_bytes	INTEGER,	-- memory.max (v1: memory.limit_in_bytes)
+	high_bytes	INTEGER,	-- memory.high
+	swap_bytes	INTEGER,	-- memory.swap.current
+	anon_bytes	INTEGER,	-- from memory.stat
+	file_bytes	INTEGER,
+	kernel_bytes	INTEGER,
+	sock_bytes	INTEGER,
+	oom		INTEGER,	-- from memory.events
+	oom_kill	INTEGER,
+	memory_stat_blob INTEGER,
+	memory_events_blob INTEGER,	-- v1: memory.oom_control
+	PRIMARY KEY (snapshot_id, hierarchy, path)
 ) WITHOUT ROWID;

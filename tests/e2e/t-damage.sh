@@ -56,7 +56,7 @@ awk '$2 == "raw" && /^m-/ { print "corpus/" $1 }' corpus.list |
 set_args() {	# COMMAND FILE DIR: the arguments into a[]
 	case $1 in
 	list|check) a=("$2") ;;
-	ps|libs|users) a=("$2" --snapshot @r2) ;;
+	ps|libs|users|cgroups) a=("$2" --snapshot @r2) ;;
 	showmap|maps|smaps) a=("$2" --snapshot @r2 $PID) ;;
 	pmap) a=("$2" --snapshot @r2 $PID -X) ;;
 	diff) a=("$2" --from first --to @r2 --mappings) ;;

@@ -297,13 +297,14 @@ while read -r c; do
 	[ -s wrong ] && fail "completing '$c db -' offers $(tr '\n' ' ' <wrong)which $c does not take"
 	offers_exactly "--help" "$ANALYZE" "$c" db --hel
 done <commands
-offers_exactly "cmdline comm exe pid" "$ANALYZE" diff db --by ""
+offers_exactly "cgroup cmdline comm exe pid" "$ANALYZE" diff db --by ""
+offers_exactly "cgroup comm container unit user" "$ANALYZE" ps db --by ""
 offers_exactly "pmap ps" "$ANALYZE" --csv --sort pss p
 offers_exactly "first latest" "$ANALYZE" ps db --snapshot ""
 # --opt=value, as bash splits it at '=': "--opt" "=" "value"
 offers_exactly "first latest" "$ANALYZE" ps db --snapshot =
 offers_exactly "latest" "$ANALYZE" ps db --snapshot = la
-offers_exactly "cmdline comm exe pid" "$ANALYZE" diff db --by = ""
+offers_exactly "cgroup cmdline comm exe pid" "$ANALYZE" diff db --by = ""
 offers_exactly "comm" "$ANALYZE" diff db --by = co
 offers_exactly "svg-here.svg" "$ANALYZE" timeline db --pid=1 --svg = svg-
 offers db.pids "$ANALYZE" ps --snapshot = first db --pid = ""

@@ -23,7 +23,8 @@ from smaps_fields import FIELDS
 INTS = {"snapshot_id", "time_us", "pid", "ppid", "start_time", "uid",
         "threads", "maps", "vss", "rss", "pss", "uss", "shared", "swap",
         "swappss", "anonymous", "locked", "inode", "page_size", "seen",
-        "processes", "skipped", "pids", "count", "avgpss"} | set(FIELDS)
+        "processes", "skipped", "pids", "count", "avgpss", "nspid", "pidns",
+        "oom_score_adj"} | set(FIELDS)
 
 def die(msg):
     sys.exit(msg)

@@ -11,6 +11,7 @@ takes() {
 	case $1 in
 	ps|libs|users|showmap|diff) echo "$ALL" ;;
 	list|growth) echo "--csv --json -H -t --sort -r --limit" ;;
+	cgroups) echo "--csv --json -H -p --sort -r --limit" ;;
 	timeline) echo "--csv --json -H --sort -r --limit" ;;
 	sql) echo "--csv --json -t --sort -r --limit" ;;
 	export) echo "--csv --json" ;;
@@ -43,12 +44,14 @@ half_hourly l.db
 
 # the exit status of a run that prints rows: growth says it found some
 ok_status() { [ "$1" = growth ] && echo 3 || echo 0; }
+expect_exit 0 "$CAPTURE" -q -o cg.db --proc "$S/k8s/proc" --sys "$S/k8s/sys"
 
 # args CMD: a run of CMD that prints rows, and a column to --sort by
 # whose order is not the default one
 args() {
 	case $1 in
 	list) a=(db) col=host ;;
+	cgroups) a=(cg.db) col=cgroup ;;
 	ps) a=(db --host beta) col=pid ;;
 	libs) a=(db --host beta) col=map ;;
 	users) a=(db --host old) col=vss ;;
