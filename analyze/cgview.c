@@ -362,3 +362,74 @@ const char *cgnode_tree_name(const struct cgnode *c, char *out, size_t n)
 	snprintf(out, n, "%*s%s", 2 * c->depth, "", name);
 	return out;
 }
+
+/* What pairs cgroups that have no twin by path: their kind, and whose
+ * processes they hold. NULL for a cgroup with no process: only its path
+ * pairs it. */
+static char *restart_key(const struct cgnode *c)
+{
+	struct buf b = BUF_INIT(1 << 20);
+
+	if (!c->comms)
+		return NULL;
+	buf_addf(&b, "%d%s\n%s", c->v1, c->key, c->comms);
+	return buf_detach(&b, NULL);
+}
+
+/* Pair by path: both views are in tree order, walked together. */
+static void pair_paths(const struct cgview *a, const struct cgview *b,
+		       ssize_t *ao, ssize_t *bo)
+{
+	size_t i = 0, j = 0;
+	int c;
+
+	while (i < a->n && j < b->n) {
+		c = cgnode_cmp(&a->v[i], &b->v[j]);
+		if (c < 0) {
+			i++;
+		} else if (c > 0) {
+			j++;
+		} else {
+			ao[i] = (ssize_t)j;
+			bo[j++] = (ssize_t)i++;
+		}
+	}
+}
+
+void cgview_pair(const struct cgview *a, const struct cgview *b,
+		 ssize_t *ao, ssize_t *bo)
+{
+	char **ka = xcalloc(a->n + 1, sizeof(*ka));
+	char **kb = xcalloc(b->n + 1, sizeof(*kb));
+	size_t i, j;
+
+	for (i = 0; i < a->n; i++)
+		ao[i] = -1;
+	for (j = 0; j < b->n; j++)
+		bo[j] = -1;
+	pair_paths(a, b, ao, bo);
+	/* then the restarts: the first unpaired of each side with the same
+	 * key, in tree order */
+	for (i = 0; i < a->n; i++)
+		if (ao[i] < 0)
+			ka[i] = restart_key(&a->v[i]);
+	for (j = 0; j < b->n; j++)
+		if (bo[j] < 0)
+			kb[j] = restart_key(&b->v[j]);
+	for (i = 0; i < a->n; i++) {
+		if (!ka[i])
+			continue;
+		for (j = 0; j < b->n; j++)
+			if (bo[j] < 0 && kb[j] && !strcmp(ka[i], kb[j])) {
+				ao[i] = (ssize_t)j;
+				bo[j] = (ssize_t)i;
+				break;
+			}
+	}
+	for (i = 0; i < a->n; i++)
+		free(ka[i]);
+	for (j = 0; j < b->n; j++)
+		free(kb[j]);
+	free(ka);
+	free(kb);
+}

@@ -56,6 +56,17 @@ void cgview_release(struct cgview *cv);
 /* The tree order of two cgroups: <0, 0 (the same cgroup), >0. */
 int cgnode_cmp(const struct cgnode *a, const struct cgnode *b);
 
+/*
+ * Pair the cgroups of two views (of two snapshots): by path, else a
+ * container restarted under a new id with its old self, by what of its
+ * path survives a restart (cg_stable_key: the unit's kind, the pod, the
+ * container's name) and the comms of its processes. ao[i] gets the index
+ * in b of a's i-th cgroup's twin, bo[j] that in a of b's j-th, -1 when
+ * none; ao holds a->n, bo b->n.
+ */
+void cgview_pair(const struct cgview *a, const struct cgview *b,
+		 ssize_t *ao, ssize_t *bo);
+
 /* The name a tree view shows: the path's last component ("/" for the
  * root), after 2 blanks a level. Into a caller's buffer of n bytes. */
 const char *cgnode_tree_name(const struct cgnode *c, char *out, size_t n);

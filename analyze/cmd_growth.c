@@ -1,6 +1,7 @@
 /* cmd_growth.c - `growth`: leak suspects, the processes whose memory (or
  * threads, or mappings) grows as a leak does, and the regions it grows in. */
 #include "analyze.h"
+#include "cgtime.h"
 #include "culprit.h"
 #include "growth.h"
 #include "series.h"
@@ -62,6 +63,9 @@ struct growth_args {
 	struct filters f;
 	struct growth_opts o;
 	int mappings;		/* --mappings: the region table alone */
+	int cgroups;		/* --cgroups: the cgroups, not processes */
+	const char *field_arg;	/* --field's, read once --cgroups is known */
+	enum cgs_field cgfield;
 	const char *file;
 	const struct out_opts *out;
 };
@@ -223,13 +227,14 @@ out:
 static int parse_args(int argc, char **argv, struct growth_args *a)
 {
 	enum { OPT_FIELD = OPT_HELP + 1, OPT_MAPPINGS, OPT_CONFIDENCE,
-		OPT_MIN_GROWTH };
+		OPT_MIN_GROWTH, OPT_CGROUPS };
 	static const struct option opts[] = {
 		FILTER_OPTIONS, WINDOW_OPTIONS, HELP_OPTION,
 		{ "field", required_argument, NULL, OPT_FIELD },
 		{ "mappings", no_argument, NULL, OPT_MAPPINGS },
 		{ "confidence", required_argument, NULL, OPT_CONFIDENCE },
 		{ "min-growth", required_argument, NULL, OPT_MIN_GROWTH },
+		{ "cgroups", no_argument, NULL, OPT_CGROUPS },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c, r;
@@ -239,9 +244,10 @@ static int parse_args(int argc, char **argv, struct growth_args *a)
 		if (c == OPT_HELP)
 			return command_help(&cmd_growth);
 		if (c == OPT_FIELD) {
-			if ((r = series_field_arg(optarg, &a->o.field)) != 0)
-				return r;
+			a->field_arg = optarg;
 			a->o.counts_too = 0;
+		} else if (c == OPT_CGROUPS) {
+			a->cgroups = 1;
 		} else if (c == OPT_MAPPINGS) {
 			a->mappings = 1;
 		} else if (c == OPT_CONFIDENCE) {
@@ -256,6 +262,14 @@ static int parse_args(int argc, char **argv, struct growth_args *a)
 	}
 	if (argc - optind != 1)
 		return usage_error("growth takes one FILE");
+	if (a->cgroups && a->mappings)
+		return usage_error("--mappings tells a process's regions: not"
+				   " with --cgroups");
+	a->cgfield = CGS_MEM;
+	if (a->field_arg && (r = a->cgroups
+			     ? cgs_field_arg(a->field_arg, &a->cgfield)
+			     : series_field_arg(a->field_arg, &a->o.field)) != 0)
+		return r;
 	a->file = argv[optind];
 	return -1;
 }
@@ -267,7 +281,9 @@ static int run_growth(int argc, char **argv, const struct out_opts *out)
 	struct store st;
 	int ret;
 
-	if ((ret = parse_args(argc, argv, &a)) < 0) {
+	if ((ret = parse_args(argc, argv, &a)) < 0 && a.cgroups) {
+		ret = cg_growth(a.file, &a.f, a.cgfield, &a.o, out);
+	} else if (ret < 0) {
 		ret = 1;
 		if (store_open(&st, a.file, STORE_READ) == 0) {
 			ret = show(&st, &a);
@@ -281,6 +297,6 @@ static int run_growth(int argc, char **argv, const struct out_opts *out)
 const struct command cmd_growth = {
 	"growth",
 	"growth FILE [--field FIELD] [--confidence PCT] [--min-growth N]"
-	" [--mappings] [--since WHEN] [--until WHEN] [filters]",
+	" [--mappings | --cgroups] [--since WHEN] [--until WHEN] [filters]",
 	run_growth, 0, OUTPUT_ALL & ~OUTPUT_PERCENT,
 };

@@ -1,6 +1,7 @@
 /* cmd_timeline.c - `timeline`: the figures of chosen processes in every
  * snapshot, a sparkline each, and optionally an SVG chart of them. */
 #include "analyze.h"
+#include "cgtime.h"
 #include "chart.h"
 #include "outfile.h"
 #include "series.h"
@@ -34,6 +35,9 @@ static const enum series_field row_fields[] = { SERIES_RSS, SERIES_PSS,
 struct timeline_args {
 	struct filters f;
 	enum series_field field;
+	int cgroups;		/* --cgroups: the cgroups, not processes */
+	enum cgs_field cgfield;	/* --field with --cgroups */
+	const char *field_arg;	/* --field's, read once --cgroups is known */
 	const char *svg;	/* --svg OUT, or NULL */
 	const char *match;	/* --match's text, for the chart's title */
 	const char *file;
@@ -187,11 +191,12 @@ static int write_svg(const struct timeline_args *a, const struct series_set *set
 /* Options and FILE; -1 to go on, else the exit status. */
 static int parse_args(int argc, char **argv, struct timeline_args *a)
 {
-	enum { OPT_FIELD = OPT_HELP + 1, OPT_SVG };
+	enum { OPT_FIELD = OPT_HELP + 1, OPT_SVG, OPT_CGROUPS };
 	static const struct option opts[] = {
 		FILTER_OPTIONS, WINDOW_OPTIONS, HELP_OPTION,
 		{ "field", required_argument, NULL, OPT_FIELD },
 		{ "svg", required_argument, NULL, OPT_SVG },
+		{ "cgroups", no_argument, NULL, OPT_CGROUPS },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c, r;
@@ -201,8 +206,11 @@ static int parse_args(int argc, char **argv, struct timeline_args *a)
 		if (c == OPT_HELP)
 			return command_help(&cmd_timeline);
 		if (c == OPT_FIELD) {
-			if ((r = series_field_arg(optarg, &a->field)) != 0)
-				return r;
+			a->field_arg = optarg;
+			continue;
+		}
+		if (c == OPT_CGROUPS) {
+			a->cgroups = 1;
 			continue;
 		}
 		if (c == OPT_SVG) {
@@ -216,8 +224,17 @@ static int parse_args(int argc, char **argv, struct timeline_args *a)
 	}
 	if (argc - optind != 1)
 		return usage_error("timeline takes one FILE");
-	if (!a->f.npids && !a->f.has_re)
-		return usage_error("timeline needs --pid PID or --match REGEX");
+	if (a->cgroups && a->svg)
+		return usage_error("--svg charts processes: not with --cgroups");
+	if (a->cgroups)
+		a->cgfield = CGS_CHARGE;
+	if (a->field_arg && (r = a->cgroups
+			     ? cgs_field_arg(a->field_arg, &a->cgfield)
+			     : series_field_arg(a->field_arg, &a->field)) != 0)
+		return r;
+	if (!a->cgroups && !a->f.npids && !a->f.has_re)
+		return usage_error("timeline needs --pid PID or --match REGEX"
+				   " (or --cgroups)");
 	a->file = argv[optind];
 	return -1;
 }
@@ -255,14 +272,15 @@ static int run_timeline(int argc, char **argv, const struct out_opts *out)
 	int ret;
 
 	if ((ret = parse_args(argc, argv, &a)) < 0)
-		ret = series_run(a.file, &a.f, show, &a);
+		ret = a.cgroups ? cg_timeline(a.file, &a.f, a.cgfield, out)
+			: series_run(a.file, &a.f, show, &a);
 	filters_release(&a.f);
 	return ret;
 }
 
 const struct command cmd_timeline = {
 	"timeline",
-	"timeline FILE (--pid PID | --match REGEX) [--field FIELD]"
+	"timeline FILE (--pid PID | --match REGEX | --cgroups) [--field FIELD]"
 	" [--svg OUT] [--user USER] [--host NAME] [--cgroup REGEX]"
 	" [--container ID] [--unit NAME] [--since WHEN] [--until WHEN]",
 	run_timeline, 0, OUTPUT_ALL & ~(OUTPUT_PERCENT | OUTPUT_TOTALS),

@@ -51,63 +51,6 @@ struct dpair {
 	int64_t most;				/* the largest |d| */
 };
 
-/* What pairs cgroups that have no twin by path: their kind, and whose
- * processes they hold. NULL for a cgroup with no process: only its path
- * pairs it. */
-static char *restart_key(const struct cgnode *c)
-{
-	struct buf b = BUF_INIT(1 << 20);
-
-	if (!c->comms)
-		return NULL;
-	buf_addf(&b, "%d%s\n%s", c->v1, c->key, c->comms);
-	return buf_detach(&b, NULL);
-}
-
-struct side {
-	const struct cgview *cv;
-	ssize_t *other;		/* the index of its twin, or -1 */
-	char **rkey;
-};
-
-/* Pair by path: both views are in tree order, walked together. */
-static void pair_paths(struct side *a, struct side *b)
-{
-	size_t i = 0, j = 0;
-	int c;
-
-	while (i < a->cv->n && j < b->cv->n) {
-		c = cgnode_cmp(&a->cv->v[i], &b->cv->v[j]);
-		if (c < 0) {
-			i++;
-		} else if (c > 0) {
-			j++;
-		} else {
-			a->other[i] = (ssize_t)j;
-			b->other[j++] = (ssize_t)i++;
-		}
-	}
-}
-
-/* Then the restarts: the first unpaired of each side with the same key,
- * in tree order. */
-static void pair_restarts(struct side *a, struct side *b)
-{
-	size_t i, j;
-
-	for (i = 0; i < a->cv->n; i++) {
-		if (a->other[i] >= 0 || !a->rkey[i])
-			continue;
-		for (j = 0; j < b->cv->n; j++)
-			if (b->other[j] < 0 && b->rkey[j] &&
-			    !strcmp(a->rkey[i], b->rkey[j])) {
-				a->other[i] = (ssize_t)j;
-				b->other[j] = (ssize_t)i;
-				break;
-			}
-	}
-}
-
 static int64_t abs64(int64_t v)
 {
 	return v < 0 ? -v : v;
@@ -177,27 +120,15 @@ static void add_row(struct table *t, const struct dpair *p)
 			       strlen(p->from->path));
 }
 
+struct side {
+	const struct cgview *cv;
+	ssize_t *other;		/* the index of its twin, or -1 */
+};
+
 static void side_init(struct side *s, const struct cgview *cv)
 {
-	size_t i;
-
 	s->cv = cv;
 	s->other = xcalloc(cv->n + 1, sizeof(*s->other));
-	s->rkey = xcalloc(cv->n + 1, sizeof(*s->rkey));
-	for (i = 0; i < cv->n; i++) {
-		s->other[i] = -1;
-		s->rkey[i] = restart_key(&cv->v[i]);
-	}
-}
-
-static void side_release(struct side *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->cv->n; i++)
-		free(s->rkey[i]);
-	free(s->rkey);
-	free(s->other);
 }
 
 /* The pairs and lone cgroups worth a row, sorted. */
@@ -245,14 +176,13 @@ int diff_cgroups_fill(struct store *sa, int64_t a, struct store *sb,
 		goto out;
 	side_init(&x, &va);
 	side_init(&y, &vb);
-	pair_paths(&x, &y);
-	pair_restarts(&x, &y);
+	cgview_pair(&va, &vb, x.other, y.other);
 	rows = build(&x, &y, threshold, &n, same);
 	for (i = 0; i < n; i++)
 		add_row(t, &rows[i]);
 	free(rows);
-	side_release(&x);
-	side_release(&y);
+	free(x.other);
+	free(y.other);
 	ret = 0;
 out:
 	cgview_release(&va);
