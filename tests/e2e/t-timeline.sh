@@ -206,5 +206,5 @@ if [ -w /dev/full ]; then
 	expect_grep "cannot write '/dev/full'" err
 fi
 expect_exit 0 "$ANALYZE" timeline --help
-expect_grep '^usage: .*timeline FILE \(--pid PID \| --match REGEX\)' out
+expect_grep '^usage: .*timeline FILE \(--pid PID \| --match REGEX \| --cgroups\)' out
 exit 0
