@@ -50,4 +50,41 @@ expect_exit 0 "$ANALYZE" --csv ps names.db
 expect_grep "^$p1,[^,]*,$tok $tok," "$T/out"
 grep -q '\[' "$T/out" && fail "a hashed comm was shown beside a hashed command line"
 kill $p1 $p2 2>/dev/null
+
+# --- diff's footers and mapping section, on a box whose figures are
+# known (tests/helpers/make-growth): from step 0 to step 5, leaky's heap
+# grows 5120 kB and it maps libextra (32 kB), wobbly's heap 4096 kB,
+# steady stays, newbie (2612 kB PSS) is new and goner (2612 kB) gone.
+python3 "$ROOT/tests/helpers/make-growth" "$T/g" 6 || fail "make-growth failed"
+for k in 0 1 2 3 4 5; do
+	expect_exit 0 "$CAPTURE" -q --proc "$T/g/step$k/proc" --host box -o g.db
+done
+# the footer counts every row hidden, and says why
+expect_exit 0 "$ANALYZE" diff g.db
+expect_grep '^\(1 process unchanged\)$' "$T/out"
+expect_exit 0 "$ANALYZE" diff g.db --threshold 3300
+expect_grep '^\(1 new and 1 gone under 3300 kB, 1 unchanged\)$' "$T/out"
+expect_grep '^\(1 mapping change under 3300 kB hidden\)$' "$T/out"
+expect_exit 0 "$ANALYZE" diff g.db --threshold 5000
+expect_grep '^\(1 process changed less than 5000 kB, 1 new and 1 gone under 5000 kB, 1 unchanged\)$' "$T/out"
+# the mappings of the three that changed most, a new one included (its
+# regions are all new), each shown when it moved by 64 kB and 2% of its
+# process's change: newbie's 8, 16 and 20 kB regions and leaky's 32 kB
+# libextra are counted below, not shown
+expect_exit 0 "$ANALYZE" diff g.db
+sed -n '/^mappings of/,$p' "$T/out" >maps.txt
+[ "$(awk '$1 == 400 && $0 ~ / new /' maps.txt | wc -l)" = 4 ] ||
+	fail "newbie's regions: $(cat maps.txt)"
+[ "$(awk '$1 == 100 || $1 == 200' maps.txt | grep -c '\[heap\]')" = 2 ] ||
+	fail "the heaps: $(cat maps.txt)"
+[ "$(awk '$1 ~ /^[0-9]+$/' maps.txt | wc -l)" = 6 ] || fail "$(cat maps.txt)"
+grep -q libextra maps.txt && fail "libextra's 32 kB shown beside a 5 MB change"
+expect_grep '^\(4 mapping changes under 64 kB or 2% of its process.s change hidden: --threshold KB for them\)$' maps.txt
+# --mappings and --pid show every region of the processes, new and gone ones too
+expect_exit 0 "$ANALYZE" --csv diff g.db --mappings
+[ "$(grep -c '^400,.*,new,' "$T/out")" = 7 ] || fail "newbie: $(cat "$T/out")"
+[ "$(grep -c '^500,.*,gone,' "$T/out")" = 7 ] || fail "goner: $(cat "$T/out")"
+expect_grep '^100,.*libextra.*,new,' "$T/out"
+expect_exit 0 "$ANALYZE" --csv diff g.db --pid 500
+[ "$(grep -c '^500,.*,gone,' "$T/out")" = 7 ] || fail "--pid 500: $(cat "$T/out")"
 exit 0
