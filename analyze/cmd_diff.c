@@ -7,6 +7,7 @@
 #include "diff_cgroups.h"
 #include "mapagg.h"
 #include "util.h"
+#include "viewhead.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -142,7 +143,32 @@ static void load_row(struct dproc *p, const struct process_row *r,
 	p->other = -1;
 }
 
-/* Open one side and load the processes that pass the filters. 0 or -1. */
+/*
+ * Is ref, in s's file, a snapshot of any host? "first", "latest" and a
+ * time name one per host: without --host, in a file of several hosts,
+ * they would pair one host's snapshot with another's. 1 when so
+ * (printed, a usage error), 0, or -1 (printed).
+ */
+static int any_host(struct dside *s, const char *ref, const struct filters *f)
+{
+	struct buf names = BUF_INIT(1 << 20);
+	size_t n = 0;
+	int rc = 0;
+
+	if (f->host || !ref_is_per_host(ref))
+		return 0;
+	if (file_hosts(&s->st, &names, &n) < 0)
+		rc = -1;
+	else if (n > 1)
+		rc = !!usage_error("'%s' holds snapshots of %zu hosts (%s): name"
+				   " one with --host, or the snapshots with"
+				   " --from and --to", s->st.path, n, names.data);
+	buf_release(&names);
+	return rc;
+}
+
+/* Open one side, refusing (1, printed) a snapshot of any host, and load
+ * the processes that pass the filters. 0, 1, or -1 (printed). */
 static int side_load(struct dside *s, const char *file, const char *ref,
 		     const struct filters *f)
 {
@@ -158,6 +184,8 @@ static int side_load(struct dside *s, const char *file, const char *ref,
 	if (store_open(&s->st, file, STORE_READ) < 0)
 		return -1;
 	s->open = 1;
+	if ((rc = any_host(s, ref, f)) != 0)
+		return rc;
 	/* --since and --until: REF among the window's snapshots */
 	if (store_window(&s->st, f->host, &f->since, &f->until, &lo, &hi) < 0 ||
 	    store_resolve_in(&s->st, ref, f->host, lo, hi, &s->snap) < 0)
@@ -1002,9 +1030,14 @@ static int run_diff(int argc, char **argv, const struct out_opts *out)
 	ret = parse_args(argc, argv, &d);
 	if (ret >= 0)
 		goto out;
+	if ((ret = side_load(&a, d.file[0], d.from, &d.f)) != 0 ||
+	    (ret = side_load(&b, d.file[1], d.to, &d.f)) != 0) {
+		ret = ret > 0 ? 2 : 1;
+		goto out;
+	}
 	ret = 1;
-	if (side_load(&a, d.file[0], d.from, &d.f) < 0 ||
-	    side_load(&b, d.file[1], d.to, &d.f) < 0)
+	if (view_head(&a.st, a.snap, "from ", out) < 0 ||
+	    view_head(&b.st, b.snap, "to ", out) < 0)
 		goto out;
 	if (d.cgroups) {
 		ret = print_cgroups(&a, &b, &d, out);

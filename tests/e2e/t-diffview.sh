@@ -87,4 +87,43 @@ expect_exit 0 "$ANALYZE" --csv diff g.db --mappings
 expect_grep '^100,.*libextra.*,new,' "$T/out"
 expect_exit 0 "$ANALYZE" --csv diff g.db --pid 500
 [ "$(grep -c '^500,.*,gone,' "$T/out")" = 7 ] || fail "--pid 500: $(cat "$T/out")"
+
+# --- which snapshot: a terminal gets one line over the table naming it,
+# its host and time; a pipe, CSV and JSON do not (scripts, goldens)
+tty() { script -qec "$* 2>/dev/null" /dev/null | tr -d '\r'; }
+head13='snapshot 13 (adbffe61) of host hist, 2026-12-06 01:56:17 UTC, 1 of 5 hosts in the file'
+for v in ps users libs cgroups "showmap --host hist" ; do
+	set -- $v
+	arg=; [ "$1" = showmap ] && arg=10503
+	tty "$ANALYZE" $v "$merged" $arg >tty.txt || fail "$v on a terminal failed"
+	[ "$(head -1 tty.txt)" = "$head13" ] || fail "$v on a terminal: $(head -2 tty.txt)"
+	"$ANALYZE" $v "$merged" $arg >pipe.txt || fail "$v failed"
+	# the rest is the table (its widths may follow the terminal's)
+	[ $(wc -l <tty.txt) = $(($(wc -l <pipe.txt) + 1)) ] ||
+		fail "$v: the terminal got other rows than the pipe"
+	grep -q '^snapshot' pipe.txt && fail "$v printed its header line into a pipe"
+done
+tty "$ANALYZE" ps "$merged" --snapshot 2 >tty.txt
+expect_grep '^snapshot 2 \(b6e49fd4\) of host edge, 2026-12-06 01:56:14 UTC, 1 of 5 hosts in the file$' tty.txt
+for o in --csv --json; do
+	tty "$ANALYZE" $o ps "$merged" >tty.txt
+	grep -q 'snapshot 13' tty.txt && fail "$o on a terminal got the header line"
+done
+tty "$ANALYZE" ps "$ROOT/tests/compat/1.0/history.db" >tty.txt
+expect_grep '^snapshot 8 \([0-9a-f]{8}\) of host hist, [0-9-]+ [0-9:]+ UTC$' tty.txt
+
+# diff: both sides named; on a file of several hosts, "first" and
+# "latest" are any host's, so without --host diff refuses, listing them
+tty "$ANALYZE" diff "$merged" --host hist >tty.txt
+expect_grep '^from snapshot 6 \(82dcceda\) of host hist, 2026-12-06 01:56:14 UTC, 1 of 5 hosts in the file$' tty.txt
+expect_grep '^to snapshot 13 \(adbffe61\) of host hist, 2026-12-06 01:56:17 UTC, 1 of 5 hosts in the file$' tty.txt
+"$ANALYZE" diff "$merged" --host hist | grep -q 'snapshot' && fail "diff's header line went into a pipe"
+expect_exit 2 "$ANALYZE" diff "$merged"
+expect_grep "^mapsnap-analyze: '.*merged.db' holds snapshots of 5 hosts \(real, edge, old, imported, hist\): name one with --host" "$T/err"
+[ -s "$T/out" ] && fail "diff printed a table it refused"
+expect_exit 2 "$ANALYZE" diff "$merged" --from first --to latest
+expect_exit 2 "$ANALYZE" diff g.db "$merged" --from 1
+expect_exit 0 "$ANALYZE" diff "$merged" --from 6 --to 13
+expect_exit 0 "$ANALYZE" diff g.db "$merged" --from 1 --to 13
+expect_exit 0 "$ANALYZE" diff g.db		# one host: first and latest are its own
 exit 0
