@@ -540,14 +540,13 @@ static int map_worth_showing(const struct map_run *run, const struct drow *d,
 			     const struct dmap *m)
 {
 	int paired = m->x && m->y;
-	const struct mapagg_entry *e = m->x ? m->x : m->y;
 
 	if (!worth_showing(m->delta, NFIG + 1, paired, 0))
 		return 0;
 	if (run->threshold >= 0)
 		return worth_showing(m->delta, NFIG + 1, paired,
 				     run->threshold) ? 1 : -1;
-	if (e->nousage)
+	if ((m->x && m->x->nousage) || (m->y && m->y->nousage))
 		return worth_showing(m->delta, 1, paired, pair_min(d)) ? 1 : -1;
 	return worth_showing(m->delta + 1, NFIG, paired, pair_min(d)) ? 1 : -1;
 }
@@ -706,7 +705,7 @@ static void text_done(void *arg, struct mapagg *a, const struct mapagg_text *t)
 static int load_side(struct dside *s, const struct drow *d,
 		     const struct dproc *p, struct mapagg_text *t, uint64_t proc)
 {
-	const struct dproc *any = d->from ? d->from : d->to;
+	const struct dproc *any = p ? p : d->from ? d->from : d->to;
 
 	t->usage = any->kind == TEXT_SMAPS;
 	t->proc = proc;
