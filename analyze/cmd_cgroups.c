@@ -6,6 +6,7 @@
 #include "cgview.h"
 #include "memcg.h"
 #include "util.h"
+#include "viewhead.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -113,7 +114,7 @@ static int run_cgroups(int argc, char **argv, const struct out_opts *out)
 	table_init(&t, cg_cols, sizeof(cg_cols) / sizeof(cg_cols[0]));
 	t.sort = tree ? NULL : "charge";
 	ret = fill(&st, snap, &f, tree, &t) == 0
-		? print_snapshot_table(&t, out, &st, snap) : 1;
+		? print_view_table(&t, out, &st, snap) : 1;
 	table_release(&t);
 	store_close(&st);
 out:

@@ -7,6 +7,7 @@
 #include "diff_cgroups.h"
 #include "mapagg.h"
 #include "util.h"
+#include "viewhead.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -50,6 +51,16 @@ enum { MC_PID, MC_CMD, MC_MAP, MC_PERMS, MC_OFFSET, MC_STATUS, MC_FIG,
  * in the table view when no --pid names them. */
 #define TOP_MAPPED 3
 
+/*
+ * Of those, without --threshold, a region is shown when its memory moved
+ * by MAP_FLOOR_KB, and by 1/MAP_SHARE of its process's change: the PSS
+ * of shared libraries drifts by a few pages whenever another process
+ * maps or leaves them, which explains nothing; a region that holds less
+ * than 2% of what its process gained or lost does not explain it either.
+ */
+#define MAP_FLOOR_KB 64
+#define MAP_SHARE 50
+
 enum match_by { BY_DEFAULT, BY_PID, BY_COMM, BY_EXE, BY_CMDLINE, BY_CGROUP };
 
 /* One process of one side, as stored. */
@@ -82,6 +93,12 @@ struct dside {
 struct drow {
 	const struct dproc *from, *to;	/* NULL: new, or gone */
 	int64_t delta[NFIG];
+};
+
+/* The rows not shown, by why: counted for the line under the table. */
+struct hidden {
+	size_t unchanged;		/* paired, every figure the same */
+	size_t changed, new, gone;	/* moved by less than --threshold */
 };
 
 /* The figures diffed, by column (F_RSS...). */
@@ -126,7 +143,32 @@ static void load_row(struct dproc *p, const struct process_row *r,
 	p->other = -1;
 }
 
-/* Open one side and load the processes that pass the filters. 0 or -1. */
+/*
+ * Is ref, in s's file, a snapshot of any host? "first", "latest" and a
+ * time name one per host: without --host, in a file of several hosts,
+ * they would pair one host's snapshot with another's. 1 when so
+ * (printed, a usage error), 0, or -1 (printed).
+ */
+static int any_host(struct dside *s, const char *ref, const struct filters *f)
+{
+	struct buf names = BUF_INIT(1 << 20);
+	size_t n = 0;
+	int rc = 0;
+
+	if (f->host || !ref_is_per_host(ref))
+		return 0;
+	if (file_hosts(&s->st, &names, &n) < 0)
+		rc = -1;
+	else if (n > 1)
+		rc = !!usage_error("'%s' holds snapshots of %zu hosts (%s): name"
+				   " one with --host, or the snapshots with"
+				   " --from and --to", s->st.path, n, names.data);
+	buf_release(&names);
+	return rc;
+}
+
+/* Open one side, refusing (1, printed) a snapshot of any host, and load
+ * the processes that pass the filters. 0, 1, or -1 (printed). */
 static int side_load(struct dside *s, const char *file, const char *ref,
 		     const struct filters *f)
 {
@@ -142,6 +184,8 @@ static int side_load(struct dside *s, const char *file, const char *ref,
 	if (store_open(&s->st, file, STORE_READ) < 0)
 		return -1;
 	s->open = 1;
+	if ((rc = any_host(s, ref, f)) != 0)
+		return rc;
 	/* --since and --until: REF among the window's snapshots */
 	if (store_window(&s->st, f->host, &f->since, &f->until, &lo, &hi) < 0 ||
 	    store_resolve_in(&s->st, ref, f->host, lo, hi, &s->snap) < 0)
@@ -357,15 +401,28 @@ static int set_deltas(struct drow *r)
 	return 0;
 }
 
+/* Count row r, not shown, in h by why. */
+static void count_hidden(struct hidden *h, const struct drow *r)
+{
+	if (!r->from)
+		h->new++;
+	else if (!r->to)
+		h->gone++;
+	else if (worth_showing(r->delta, NFIG, 1, 0))
+		h->changed++;
+	else
+		h->unchanged++;
+}
+
 /* The rows worth showing, sorted by the absolute PSS delta, largest
  * first; NULL when a delta overflows (printed). */
 static struct drow *build_rows(const struct dside *a, const struct dside *b,
-			       int64_t threshold, size_t *n, size_t *same)
+			       int64_t threshold, size_t *n, struct hidden *h)
 {
 	struct drow *rows = xcalloc(a->n + b->n + 1, sizeof(*rows));
 	size_t i;
 
-	*n = *same = 0;
+	*n = 0;
 	for (i = 0; i < a->n + b->n; i++) {
 		const struct dproc *p = i < a->n ? &a->v[i] : &b->v[i - a->n];
 		struct drow r = { NULL, NULL, { 0 } };
@@ -383,7 +440,7 @@ static struct drow *build_rows(const struct dside *a, const struct dside *b,
 			return NULL;
 		}
 		if (!worth_showing(r.delta, NFIG, r.from && r.to, threshold)) {
-			*same += r.from && r.to;
+			count_hidden(h, &r);
 			continue;
 		}
 		rows[(*n)++] = r;
@@ -432,7 +489,8 @@ static void add_proc_row(struct table *t, const struct drow *d)
 struct map_run {
 	struct table *t;
 	const struct drow *rows;
-	int64_t threshold;
+	int64_t threshold;	/* --threshold; -1: each pair's own (pair_min) */
+	size_t hidden;		/* regions that moved, not shown */
 	struct mapagg prev;	/* the from side of the pair in hand */
 	unsigned char *failed;	/* by pair: its to side could not be read */
 	struct buf msgs;	/* the worker's messages, for the main thread */
@@ -458,12 +516,39 @@ static void figures(const struct mapagg_entry *e, uint64_t *f)
 	}
 }
 
-/* A region is shown when it is new or gone, or when a figure moved by at
- * least the threshold (and at all). A region that only moved (another
- * boot's addresses) is the same region: not shown. */
-static int map_worth_showing(const struct dmap *m, int64_t threshold)
+/* Without --threshold, what a region of pair d must move by to be
+ * shown: MAP_FLOOR_KB, or 1/MAP_SHARE of the pair's largest change. */
+static int64_t pair_min(const struct drow *d)
 {
-	return worth_showing(m->delta, NFIG + 1, m->x && m->y, threshold);
+	int64_t most = 0;
+	int c;
+
+	for (c = 0; c < NFIG; c++)
+		if (abs64(d->delta[c]) > most)
+			most = abs64(d->delta[c]);
+	return most / MAP_SHARE > MAP_FLOOR_KB ? most / MAP_SHARE : MAP_FLOOR_KB;
+}
+
+/*
+ * Is region m of pair d shown? 1, else 0 when it did not change, -1 when
+ * it changed too little. With --threshold, when it is new or gone, or a
+ * figure moved by at least that (and at all); else when its memory (all
+ * but size, unless the texts hold no usage: maps) moved by pair_min. A
+ * region that only moved (another boot's addresses) is the same region.
+ */
+static int map_worth_showing(const struct map_run *run, const struct drow *d,
+			     const struct dmap *m)
+{
+	int paired = m->x && m->y;
+
+	if (!worth_showing(m->delta, NFIG + 1, paired, 0))
+		return 0;
+	if (run->threshold >= 0)
+		return worth_showing(m->delta, NFIG + 1, paired,
+				     run->threshold) ? 1 : -1;
+	if ((m->x && m->x->nousage) || (m->y && m->y->nousage))
+		return worth_showing(m->delta, 1, paired, pair_min(d)) ? 1 : -1;
+	return worth_showing(m->delta + 1, NFIG, paired, pair_min(d)) ? 1 : -1;
 }
 
 static int cmp_maps(const void *pa, const void *pb)
@@ -556,6 +641,7 @@ static void diff_maps(struct map_run *run, const struct drow *d,
 {
 	struct dmap *v = xcalloc(a->n + b->n + 1, sizeof(*v));
 	size_t i, n = 0;
+	int shown;
 
 	for (i = 0; i < a->n + b->n; i++) {
 		struct dmap *m = &v[n];
@@ -572,9 +658,9 @@ static void diff_maps(struct map_run *run, const struct drow *d,
 		}
 		figures(m->x, m->fx);
 		figures(m->y, m->fy);
-		if (map_deltas(run, d, m) < 0)
-			memset(m, 0, sizeof(*m));
-		else if (map_worth_showing(m, run->threshold))
+		shown = map_deltas(run, d, m) < 0 ? 0 : map_worth_showing(run, d, m);
+		run->hidden += shown < 0;
+		if (shown > 0)
 			n++;
 		else
 			memset(m, 0, sizeof(*m));
@@ -613,35 +699,47 @@ static void text_done(void *arg, struct mapagg *a, const struct mapagg_text *t)
 	mapagg_reset(&run->prev);
 }
 
-/* Inflate one side's text into slot t. 0, or -1 (printed, by blob id). */
-static int load_side(struct dside *s, const struct dproc *p,
-		     struct mapagg_text *t, uint64_t proc)
+/* Inflate side s's text of row d into slot t: the row's process there,
+ * or none (an empty text) for a new or gone one. 0, or -1 (printed, by
+ * blob id). */
+static int load_side(struct dside *s, const struct drow *d,
+		     const struct dproc *p, struct mapagg_text *t, uint64_t proc)
 {
-	t->usage = p->kind == TEXT_SMAPS;
+	const struct dproc *any = p ? p : d->from ? d->from : d->to;
+
+	t->usage = any->kind == TEXT_SMAPS;
 	t->proc = proc;
-	t->pid = p->pid;
-	if (p->text_blob && store_blob_get(&s->st, p->text_blob, &t->text) < 0)
+	t->pid = any->pid;
+	if (p && p->text_blob && store_blob_get(&s->st, p->text_blob, &t->text) < 0)
 		return -1;
 	return 0;
 }
 
-/* Does pair d get its mappings diffed? */
-static int wants_maps(const struct drow *d, const struct filters *f,
-		      int all, size_t *top)
+/* Is process p (of either side, or none) one of those --pid names? */
+static int named(const struct filters *f, const struct dproc *p)
 {
 	size_t i;
 
-	if (!d->from || !d->to || d->from->kind == TEXT_ROLLUP ||
-	    d->to->kind == TEXT_ROLLUP)
+	for (i = 0; p && i < f->npids; i++)
+		if (f->pids[i] == p->pid)
+			return 1;
+	return 0;
+}
+
+/* Does row d get its mappings diffed? A new or gone process's regions
+ * are all new or gone. */
+static int wants_maps(const struct drow *d, const struct filters *f,
+		      int all, size_t *top)
+{
+	if ((d->from && d->from->kind == TEXT_ROLLUP) ||
+	    (d->to && d->to->kind == TEXT_ROLLUP))
 		return 0;
 	/* equal texts: no mapping changed (the figures may not either) */
-	if (!memcmp(d->from->hash, d->to->hash, sizeof(d->from->hash)))
+	if (d->from && d->to &&
+	    !memcmp(d->from->hash, d->to->hash, sizeof(d->from->hash)))
 		return 0;
-	if (all)
+	if (all || named(f, d->from) || named(f, d->to))
 		return 1;
-	for (i = 0; i < f->npids; i++)
-		if (f->pids[i] == d->from->pid || f->pids[i] == d->to->pid)
-			return 1;
 	if (f->npids || *top >= TOP_MAPPED)
 		return 0;
 	++*top;
@@ -649,15 +747,16 @@ static int wants_maps(const struct drow *d, const struct filters *f,
 }
 
 /*
- * The mapping rows of the pairs chosen: every pair with `all`, those of
- * --pid, else the TOP_MAPPED that changed most. 0, or 1 when a text could
- * not be used (printed; the others are still diffed).
+ * The mapping rows of the rows chosen: every one with `all`, those of
+ * --pid, else the TOP_MAPPED that changed most; regions under threshold
+ * (-1: pair_min) are counted in *hidden. 0, or 1 when a text could not
+ * be used (printed; the others are still diffed).
  */
 static int fill_maps(struct dside *a, struct dside *b, const struct drow *rows,
 		     size_t n, const struct filters *f, int all,
-		     int64_t threshold, struct table *t)
+		     int64_t threshold, struct table *t, size_t *hidden)
 {
-	struct map_run run = { t, rows, threshold, { 0 }, xcalloc(n + 1, 1),
+	struct map_run run = { t, rows, threshold, 0, { 0 }, xcalloc(n + 1, 1),
 			       BUF_INIT(1 << 20), a->st.path, b->st.path };
 	struct mapagg_pipe pipe;
 	struct mapagg agg;
@@ -676,13 +775,13 @@ static int fill_maps(struct dside *a, struct dside *b, const struct drow *rows,
 		if (!wants_maps(d, f, all, &top))
 			continue;
 		s = mapagg_pipe_slot(&pipe);
-		if (load_side(a, d->from, s, 2 * i + 1) < 0) {
+		if (load_side(a, d, d->from, s, 2 * i + 1) < 0) {
 			bad = 1;
 			continue;
 		}
 		mapagg_pipe_submit(&pipe);
 		s = mapagg_pipe_slot(&pipe);
-		if (load_side(b, d->to, s, 2 * i + 2) < 0) {
+		if (load_side(b, d, d->to, s, 2 * i + 2) < 0) {
 			/* a pair is diffed whole or not at all: an empty to
 			 * side would make every mapping "gone" */
 			bad = 1;
@@ -698,6 +797,7 @@ static int fill_maps(struct dside *a, struct dside *b, const struct drow *rows,
 		bad = 1;
 	}
 	buf_release(&run.msgs);
+	*hidden = run.hidden;
 	free(run.failed);
 	mapagg_release(&agg);
 	mapagg_release(&run.prev);
@@ -711,7 +811,7 @@ struct diff_args {
 	size_t nfiles;
 	const char *from, *to;
 	enum match_by by;
-	int64_t threshold;
+	int64_t threshold;	/* -1: none given */
 	int mappings;
 	int cgroups;		/* --cgroups: the cgroups' table alone */
 	struct filters f;
@@ -794,23 +894,62 @@ static int parse_args(int argc, char **argv, struct diff_args *d)
 	return -1;
 }
 
+/* The line under the process table: every row not shown, by why. */
+static void print_hidden(const struct hidden *h, int64_t threshold)
+{
+	struct buf b = BUF_INIT(512);
+	long long kb = (long long)threshold;
+
+	if (h->changed)
+		buf_addf(&b, "%zu process%s changed less than %lld kB",
+			 h->changed, h->changed == 1 ? "" : "es", kb);
+	if (h->new || h->gone) {
+		buf_addf(&b, "%s", b.len ? ", " : "");
+		if (h->new)
+			buf_addf(&b, "%zu new%s", h->new, h->gone ? " and " : "");
+		if (h->gone)
+			buf_addf(&b, "%zu gone", h->gone);
+		buf_addf(&b, " under %lld kB", kb);
+	}
+	if (h->unchanged)
+		buf_addf(&b, "%s%zu %sunchanged", b.len ? ", " : "", h->unchanged,
+			 b.len ? "" : h->unchanged == 1 ? "process " : "processes ");
+	if (b.len)
+		printf("(%s)\n", b.data);
+	buf_release(&b);
+}
+
 /* The mapping table, in the table view: after the processes, under a
- * line saying whose mappings these are. */
+ * line saying whose mappings these are, over one counting those hidden
+ * (threshold -1: pair_min's). */
 static int print_maps_table(struct table *mt, const struct out_opts *out,
-			    size_t nproc, int named)
+			    size_t nproc, int named, size_t hidden,
+			    int64_t threshold)
 {
 	struct out_opts o = *out;
+	int ret = 0;
 
 	if (o.sort && table_col(mt, o.sort) < 0)
 		o.sort = NULL;		/* a process column: not here */
 	o.totals = 0;
-	if (!mt->nrows)
-		return 0;
-	printf("\n%s:\n", named ? "mappings of the processes named"
-	       : nproc > TOP_MAPPED ? "mappings of the processes that changed"
-	       " most (--pid PID for others, --mappings for all)"
-	       : "mappings");
-	return table_print(mt, &o, stdout);
+	if (mt->nrows) {
+		printf("\n%s:\n", named ? "mappings of the processes named"
+		       : nproc > TOP_MAPPED ? "mappings of the processes that"
+		       " changed most (--pid PID for others, --mappings for all)"
+		       : "mappings");
+		ret = table_print(mt, &o, stdout);
+	}
+	if (ret || !hidden)
+		return ret;
+	if (threshold >= 0)
+		printf("(%zu mapping change%s under %lld kB hidden)\n", hidden,
+		       hidden == 1 ? "" : "s", (long long)threshold);
+	else
+		printf("(%zu mapping change%s under %d kB or %d%% of its"
+		       " process's change hidden: --threshold KB for them)\n",
+		       hidden, hidden == 1 ? "" : "s", MAP_FLOOR_KB,
+		       100 / MAP_SHARE);
+	return 0;
 }
 
 /* --cgroups: one table, the cgroups that changed. */
@@ -825,7 +964,8 @@ static int print_cgroups(struct dside *a, struct dside *b,
 	table_init(&t, cols, ncols);
 	t.sort = NULL;		/* ours: by the absolute charge delta */
 	if (diff_cgroups_fill(&a->st, a->snap, &b->st, b->snap, &d->f,
-			      d->threshold, &t, &same) < 0) {
+			      d->threshold < 0 ? 0 : d->threshold, &t,
+			      &same) < 0) {
 		table_release(&t);
 		return 1;
 	}
@@ -835,58 +975,76 @@ static int print_cgroups(struct dside *a, struct dside *b,
 	return ret;
 }
 
-static int run_diff(int argc, char **argv, const struct out_opts *out)
+/* The tables of a diff of the processes of a and b, matched. Returns
+ * the exit status. */
+static int print_diff(struct dside *a, struct dside *b,
+		      const struct diff_args *d, const struct out_opts *out)
 {
-	struct diff_args d = { .by = BY_DEFAULT };
-	struct dside a = { 0 }, b = { 0 };
+	struct hidden h = { 0 };
 	struct table pt, mt;
-	struct drow *rows = NULL;
-	size_t n = 0, same = 0, i;
+	struct drow *rows;
+	size_t n, i, mhidden = 0;
+	/* without --threshold, the default view's regions get pair_min */
+	int64_t pthr = d->threshold < 0 ? 0 : d->threshold;
+	int64_t mthr = d->threshold >= 0 || d->mappings || d->f.npids
+		? pthr : -1;
 	int ret, bad = 0, maps_only;
 
-	ret = parse_args(argc, argv, &d);
-	if (ret >= 0)
-		goto out;
-	ret = 1;
-	if (side_load(&a, d.file[0], d.from, &d.f) < 0 ||
-	    side_load(&b, d.file[1], d.to, &d.f) < 0)
-		goto out;
-	if (d.cgroups) {
-		ret = print_cgroups(&a, &b, &d, out);
-		goto out;
-	}
-	match(&a, &b, d.by);
-	if (!(rows = build_rows(&a, &b, d.threshold, &n, &same)))
-		goto out;
+	if (!(rows = build_rows(a, b, pthr, &n, &h)))
+		return 1;
 	table_init(&pt, proc_cols, sizeof(proc_cols) / sizeof(proc_cols[0]));
 	table_init(&mt, map_cols, sizeof(map_cols) / sizeof(map_cols[0]));
 	pt.sort = mt.sort = NULL;	/* ours: by the absolute PSS delta */
 	for (i = 0; i < n; i++)
 		add_proc_row(&pt, &rows[i]);
 	/* --csv and --json print one table: the mappings when asked for */
-	maps_only = out->format != OUT_TABLE && (d.f.npids || d.mappings);
+	maps_only = out->format != OUT_TABLE && (d->f.npids || d->mappings);
 	if (out->format == OUT_TABLE || maps_only)
-		bad = fill_maps(&a, &b, rows, n, &d.f, d.mappings, d.threshold,
-				&mt);
+		bad = fill_maps(a, b, rows, n, &d->f, d->mappings, mthr, &mt,
+				&mhidden);
 	if (maps_only) {
-		ret = print_snapshot_table(&mt, out, &b.st, b.snap);
+		ret = print_snapshot_table(&mt, out, &b->st, b->snap);
 	} else {
-		ret = print_snapshot_table(&pt, out, &b.st, b.snap);
+		ret = print_snapshot_table(&pt, out, &b->st, b->snap);
 		if (ret == 0 && out->format == OUT_TABLE) {
-			if (same)
-				printf("(%zu process%s unchanged)\n", same,
-				       same == 1 ? "" : "es");
+			print_hidden(&h, pthr);
 			mt.memtotal_kb = pt.memtotal_kb;
 			mt.swaptotal_kb = pt.swaptotal_kb;
-			ret = print_maps_table(&mt, out, n, d.f.npids != 0);
+			ret = print_maps_table(&mt, out, n, d->f.npids != 0,
+					       mhidden, mthr);
 		}
 	}
-	if (ret == 0)
-		ret = bad;
 	table_release(&pt);
 	table_release(&mt);
-out:
 	free(rows);
+	return ret ? ret : bad;
+}
+
+static int run_diff(int argc, char **argv, const struct out_opts *out)
+{
+	struct diff_args d = { .by = BY_DEFAULT, .threshold = -1 };
+	struct dside a = { 0 }, b = { 0 };
+	int ret;
+
+	ret = parse_args(argc, argv, &d);
+	if (ret >= 0)
+		goto out;
+	if ((ret = side_load(&a, d.file[0], d.from, &d.f)) != 0 ||
+	    (ret = side_load(&b, d.file[1], d.to, &d.f)) != 0) {
+		ret = ret > 0 ? 2 : 1;
+		goto out;
+	}
+	ret = 1;
+	if (view_head(&a.st, a.snap, "from ", out) < 0 ||
+	    view_head(&b.st, b.snap, "to ", out) < 0)
+		goto out;
+	if (d.cgroups) {
+		ret = print_cgroups(&a, &b, &d, out);
+		goto out;
+	}
+	match(&a, &b, d.by);
+	ret = print_diff(&a, &b, &d, out);
+out:
 	side_release(&a);
 	side_release(&b);
 	filters_release(&d.f);

@@ -4,6 +4,7 @@
 #include "mapagg.h"
 #include "partcache.h"
 #include "util.h"
+#include "viewhead.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -458,7 +459,8 @@ static int run_libs(int argc, char **argv, const struct out_opts *out)
 	}
 	if (fill(&st, snaps, nsnaps, &f, per_process, &t, &bad) < 0)
 		ret = 1;
-	else if ((ret = print_snapshot_table(&t, out, &st, snap)) == 0)
+	else if ((ret = all_hosts ? print_snapshot_table(&t, out, &st, snap)
+		  : print_view_table(&t, out, &st, snap)) == 0)
 		ret = bad;	/* a bad text was left out: say so at exit */
 	table_release(&t);
 	store_close(&st);

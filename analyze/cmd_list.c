@@ -14,10 +14,12 @@ static const struct col list_cols[] = {
 	{ "time", COL_TIME, 0, TOTAL_NONE, 0 },
 	{ "label", COL_TEXT, 0, TOTAL_NONE, 0 },
 	{ "processes", COL_INT, 0, TOTAL_SUM, 0 },
-	{ "rss", COL_KB, 0, TOTAL_SUM, 0 },
-	{ "pss", COL_KB, 0, TOTAL_SUM, 0 },
-	{ "uss", COL_KB, 0, TOTAL_SUM, 0 },
-	{ "swap", COL_KB, 0, TOTAL_SUM, 0 },
+	/* each row is another snapshot: -t counts them and their processes,
+	 * but memory of different moments does not add up */
+	{ "rss", COL_KB, 0, TOTAL_NONE, 0 },
+	{ "pss", COL_KB, 0, TOTAL_NONE, 0 },
+	{ "uss", COL_KB, 0, TOTAL_NONE, 0 },
+	{ "swap", COL_KB, 0, TOTAL_NONE, 0 },
 };
 
 /* Columns 6.. of list_cols (after the file column): the sums they show. */

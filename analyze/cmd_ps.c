@@ -3,6 +3,7 @@
 #include "analyze.h"
 #include "procgroup.h"
 #include "util.h"
+#include "viewhead.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -95,7 +96,7 @@ static int run_ps(int argc, char **argv, const struct out_opts *out)
 		t.sort = "pss";
 		ret = (a.grouped ? group_fill(&st, snap, &f, a.by, &t)
 		       : fill(&st, snap, &f, &t)) == 0
-			? print_snapshot_table(&t, out, &st, snap) : 1;
+			? print_view_table(&t, out, &st, snap) : 1;
 		table_release(&t);
 		store_close(&st);
 	}

@@ -3,6 +3,7 @@
 #include "analyze.h"
 #include "mapagg.h"
 #include "util.h"
+#include "viewhead.h"
 
 #include <string.h>
 
@@ -81,7 +82,7 @@ static int run_showmap(int argc, char **argv, const struct out_opts *out)
 	table_init(&t, showmap_cols, sizeof(showmap_cols) / sizeof(showmap_cols[0]));
 	t.sort = "pss";
 	add_rows(&t, &a);
-	if ((ret = print_snapshot_table(&t, out, &p.st, p.snap)) == 0)
+	if ((ret = print_view_table(&t, out, &p.st, p.snap)) == 0)
 		ret = bad != 0;
 out:
 	mapagg_release(&a);

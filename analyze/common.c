@@ -3,6 +3,7 @@
 #include "analyze.h"
 #include "blob.h"
 #include "util.h"
+#include "viewhead.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -174,7 +175,7 @@ int snapshot_view_run(const struct snapshot_view *v, int argc, char **argv,
 		table_init(&t, v->cols, v->ncols);
 		t.sort = v->sort;
 		ret = v->fill(&st, snap, &f, &t) == 0
-			? print_snapshot_table(&t, out, &st, snap) : 1;
+			? print_view_table(&t, out, &st, snap) : 1;
 		table_release(&t);
 		store_close(&st);
 	}

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "rows.h"
 
 /*
  * A private string becomes a token: "/redacted/" and 16 hex digits when it
@@ -17,8 +18,7 @@
  * files still match; 64 bits, as a box holds far more than the 2^16
  * strings where 32-bit tokens would start to collide. A path keeps its " (deleted)" suffix, outside the hash.
  */
-#define REDACT_PATH_PREFIX "/redacted/"
-#define REDACT_PREFIX "redacted-"
+/* REDACT_PATH_PREFIX and REDACT_PREFIX are in rows.h: readers know them */
 
 struct redactor {
 	char **keep;		/* kept path prefixes, without a trailing '/' */

@@ -353,22 +353,31 @@ void sink_text(struct sink *s, const void *p, size_t n)
 	put(s, V_STRING, n ? p : "", n);
 }
 
+void sink_table_time(char *tmp, size_t n, int64_t us)
+{
+	time_t secs = (time_t)(us / 1000000);
+	struct tm tm;
+
+	if (!gmtime_r(&secs, &tm))
+		snprintf(tmp, n, "%" PRId64, us);
+	else
+		snprintf(tmp, n, "%04d-%02d-%02d %02d:%02d:%02d",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
 void sink_time(struct sink *s, int64_t us)
 {
 	time_t secs = (time_t)(us / 1000000);
 	char tmp[64];
 	struct tm tm;
 
-	if (!gmtime_r(&secs, &tm))
-		snprintf(tmp, sizeof(tmp), "%" PRId64, us);
-	else if (s->w->iso_time)
+	if (!gmtime_r(&secs, &tm) || !s->w->iso_time)
+		sink_table_time(tmp, sizeof(tmp), us);
+	else
 		snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
 			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 			 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(us % 1000000));
-	else
-		snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d %02d:%02d:%02d",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min, tm.tm_sec);
 	put(s, V_STRING, tmp, strlen(tmp));
 }
 

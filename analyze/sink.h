@@ -72,6 +72,9 @@ void sink_text(struct sink *s, const void *p, size_t n);
 /* Microseconds since the epoch, in UTC: "2026-11-22 06:07:59" in the
  * table, ISO 8601 with microseconds in CSV and JSON (a string). */
 void sink_time(struct sink *s, int64_t us);
+/* The table's form of that time, into tmp[n], for a line outside a
+ * table that must read as the table does. */
+void sink_table_time(char *tmp, size_t n, int64_t us);
 /*
  * A size in kB. With `human` and where sizes are text (table, CSV):
  * "1.5M"; else with `percent`: kb as a percentage of base kB, "12.34%"

@@ -190,18 +190,43 @@ const char *process_memcg(const struct process_row *p, int *v1)
 	return p->cgroup_memory ? p->cgroup_memory : p->cgroup;
 }
 
+/* Are s[0..n) exactly a token of `redact` (a prefix, REDACT_HEX digits)? */
+static int is_redacted(const char *s, size_t n)
+{
+	static const char *const prefix[] = { REDACT_PREFIX, REDACT_PATH_PREFIX };
+	size_t i, k;
+
+	for (i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++) {
+		k = strlen(prefix[i]);
+		if (n == k + REDACT_HEX && !memcmp(s, prefix[i], k))
+			break;
+	}
+	if (i == sizeof(prefix) / sizeof(prefix[0]))
+		return 0;
+	for (; k < n; k++)	/* s may not end in a NUL */
+		if (!((s[k] >= '0' && s[k] <= '9') || (s[k] >= 'a' && s[k] <= 'f')))
+			return 0;
+	return 1;
+}
+
 const char *cmdline_show(struct buf *b, const char *cmdline, size_t len,
 			 const char *comm)
 {
-	size_t i;
+	const char *nul;
+	size_t i, at;
 
 	buf_reset(b);
 	if (len && cmdline[len - 1] == '\0')
 		len--;
+	nul = len ? memchr(cmdline, '\0', len) : NULL;
+	if (len && comm && is_redacted(cmdline, nul ? (size_t)(nul - cmdline) : len) &&
+	    !is_redacted(comm, strlen(comm)))
+		buf_addf(b, "[%s] ", comm);
+	at = b->len;
 	if (!len)
 		buf_addf(b, "[%s]", comm);
 	else if (buf_add(b, cmdline, len) == 0)
-		for (i = 0; i < len; i++)
+		for (i = at; i < at + len; i++)
 			if (b->data[i] == '\0')
 				b->data[i] = ' ';
 	return b->data ? b->data : "";

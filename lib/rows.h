@@ -302,10 +302,18 @@ const char *process_iter_command(struct process_iter *it);
 int process_get(struct process_iter *it, struct store *st, int64_t snap,
 		int64_t pid, unsigned fields);
 
+/* What `redact` makes of a private string: one of these and 16 hex
+ * digits (a path's, a word's). Readers know it to say what was hidden. */
+#define REDACT_PATH_PREFIX "/redacted/"
+#define REDACT_PREFIX "redacted-"
+#define REDACT_HEX 16
+
 /*
  * The command line as ps and smem show it, into b (reset first): NULs
- * as spaces, without the final NUL; "[comm]" when empty. Returns b's
- * text, never NULL.
+ * as spaces, without the final NUL; "[comm]" when empty. When argv[0]
+ * is a token of `redact` and comm is not, "[comm] " goes before it:
+ * the program's own name is all that says which program it was.
+ * Returns b's text, never NULL.
  */
 const char *cmdline_show(struct buf *b, const char *cmdline, size_t len,
 			 const char *comm);

@@ -215,7 +215,7 @@ expect_exit 0 "$ANALYZE" --csv ps "$OLDDB" --by container --snapshot 2
 [ "$(sed 1d out | cut -d, -f1,2 | tr -d '\r')" = ",4" ] || fail "ps --by of 1.0: $(cat out)"
 expect_exit 0 "$ANALYZE" --csv ps "$OLDDB" --container x
 [ "$(wc -l <out)" = 1 ] || fail "a 1.0 file passed --container"
-expect_exit 0 "$ANALYZE" --csv diff "$OLDDB" --cgroups
+expect_exit 0 "$ANALYZE" --csv diff "$OLDDB" --cgroups --host edge
 [ "$(wc -l <out)" = 1 ] || fail "diff --cgroups of a 1.0 file: $(cat out)"
 expect_exit 0 "$ANALYZE" --csv sql "$OLDDB" "SELECT count(*), count(cgroup),
 	count(oom_score_adj), (SELECT count(*) FROM cgroups) FROM processes"

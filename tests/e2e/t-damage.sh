@@ -59,7 +59,7 @@ set_args() {	# COMMAND FILE DIR: the arguments into a[]
 	ps|libs|users|cgroups) a=("$2" --snapshot @r2) ;;
 	showmap|maps|smaps) a=("$2" --snapshot @r2 $PID) ;;
 	pmap) a=("$2" --snapshot @r2 $PID -X) ;;
-	diff) a=("$2" --from first --to @r2 --mappings) ;;
+	diff) a=("$2" --from @r1 --to @r2 --mappings) ;;
 	timeline) a=("$2" --match .) ;;
 	growth) a=("$2" --mappings) ;;
 	report) a=("$2" --html "$3/out.html") ;;

@@ -127,7 +127,7 @@ fi
 if [ -c /dev/full ]; then
 	for cmd in "list db" "ps db" "libs db" "users db" "showmap db 2101" \
 		"pmap db 2101" "pmap db 2101 -XX" "maps db 2101" "smaps db 2101" \
-		"diff db --from first" "timeline db --pid 2101" "growth db" \
+		"diff db --from 1 --to 2" "timeline db --pid 2101" "growth db" \
 		"--csv ps db" "--json list db" "export db --what processes" \
 		"sql db 'SELECT 1'" "check db" \
 		"--help" "--version" "ps --help" "merge --help"; do

@@ -391,6 +391,47 @@ static void test_stat_status(void **state)
 	redactor_release(&r);
 }
 
+/* What a reader shows of a command line redact wrote: "[comm] " before
+ * an argv[0] that is a token ('|' is a NUL, as above). */
+static void test_shown_identity(void **state)
+{
+	static const struct { const char *cmdline, *comm, *want; } rows[] = {
+		{ "./mleak|600|", "mleak", "./mleak 600" },
+		{ "redacted-ac43a10db3953227|redacted-0123456789abcdef|", "mleak",
+		  "[mleak] redacted-ac43a10db3953227 redacted-0123456789abcdef" },
+		{ "/redacted/62fdb6133c9429ab|2048|", "leaker",
+		  "[leaker] /redacted/62fdb6133c9429ab 2048" },
+		{ "redacted-ac43a10db3953227", "mleak",	/* no final NUL */
+		  "[mleak] redacted-ac43a10db3953227" },
+		/* --redact-names: comm is a token too, and says nothing */
+		{ "redacted-ac43a10db3953227|", "redacted-0123456789abcdef",
+		  "redacted-ac43a10db3953227" },
+		/* not a token: too short, too long, not redact's digits */
+		{ "redacted-ac43|", "x", "redacted-ac43" },
+		{ "redacted-ac43a10db3953227f|", "x", "redacted-ac43a10db3953227f" },
+		{ "redacted-AC43A10DB3953227|", "x", "redacted-AC43A10DB3953227" },
+		{ "/redacted/62fdb6133c9429zz|", "x", "/redacted/62fdb6133c9429zz" },
+		{ "bash|redacted-ac43a10db3953227|", "bash",
+		  "bash redacted-ac43a10db3953227" },
+		{ "", "kworker", "[kworker]" },
+	};
+	struct buf b = BUF_INIT(4096);
+	char in[128];
+	size_t i, n, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		n = strlen(rows[i].cmdline);
+		assert_true(n < sizeof(in));
+		for (k = 0; k < n; k++)
+			in[k] = rows[i].cmdline[k] == '|' ? '\0' : rows[i].cmdline[k];
+		in[n] = 'Z';	/* past the end: never read */
+		assert_string_equal(cmdline_show(&b, in, n, rows[i].comm),
+				    rows[i].want);
+	}
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_users_labels),
 		cmocka_unit_test(test_maps_texts),
 		cmocka_unit_test(test_stat_status),
+		cmocka_unit_test(test_shown_identity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
