@@ -20,7 +20,7 @@
  * numbers in the unit of `field`. */
 #define SUSPECT_COLS(unit) \
 	{ "pid", COL_INT, 0, TOTAL_ROWS, 0 }, \
-	{ "command", COL_TEXT, 40, TOTAL_AUTO, 0 }, \
+	{ "command", COL_TEXT, 0, TOTAL_AUTO, COLF_NAME }, \
 	{ "field", COL_TEXT, 0, TOTAL_NONE, 0 }, \
 	{ "per_hour", unit, 0, TOTAL_SUM, 0 }, \
 	{ "growth", unit, 0, TOTAL_SUM, 0 }, \
@@ -41,7 +41,7 @@ enum { S_PID, S_CMD, S_FIELD, S_RATE, S_GROWTH, S_CONF, S_FROM, S_TO,
 /* The regions that explain each suspect (--mappings). */
 static const struct col region_cols[] = {
 	{ "pid", COL_INT, 0, TOTAL_NONE, 0 },
-	{ "command", COL_TEXT, 24, TOTAL_AUTO, 0 },
+	{ "command", COL_TEXT, 0, TOTAL_AUTO, COLF_NAME },
 	{ "field", COL_TEXT, 0, TOTAL_NONE, 0 },
 	{ "map", COL_TEXT, 0, TOTAL_NONE, 0 },
 	{ "perms", COL_TEXT, 0, TOTAL_NONE, 0 },
@@ -282,5 +282,5 @@ const struct command cmd_growth = {
 	"growth",
 	"growth FILE [--field FIELD] [--confidence PCT] [--min-growth N]"
 	" [--mappings] [--since WHEN] [--until WHEN] [filters]",
-	run_growth, 0, OUTPUT_ALL & ~OUTPUT_PERCENT,
+	run_growth, 0, (OUTPUT_ALL | OUTPUT_WIDE) & ~OUTPUT_PERCENT,
 };

@@ -59,10 +59,11 @@ static void put_time(struct report *r, int64_t us)
 	fprintf(r->out, "%s", s);
 }
 
-/* A size in kB as a person reads it: 812 kB, 1.5 MB. */
+/* A size in kB (KiB: /proc's kB are 1024 bytes) as a person reads it:
+ * 812 KiB, 1.5 MiB. */
 static void put_kb_value(struct report *r, int64_t kb)
 {
-	static const char *const units[] = { "kB", "MB", "GB", "TB" };
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
 	double v = (double)kb;
 	size_t u = 0;
 
@@ -675,7 +676,8 @@ static void growth_chart(struct report *r, const struct growth *g,
 	size_t n = growth_points(g, x, NULL, NULL, 0), k;
 	int64_t *t = xcalloc(n + 1, sizeof(*t)), *v = xcalloc(n + 1, sizeof(*v));
 	struct chart_point *pv = xcalloc(n + 2, sizeof(*pv)), *fit = pv + n;
-	struct chart_series sv[2] = { { NULL, pv, n, 0 }, { "trend", fit, 2, 1 } };
+	struct chart_series sv[2] = { { NULL, pv, n, 0, NULL },
+				       { "trend", fit, 2, 1, NULL } };
 	struct chart_opts o = { NULL, NULL, 760, 260, 1,
 				!series_field_is_size(x->field) };
 	char title[160];
