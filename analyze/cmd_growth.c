@@ -147,9 +147,12 @@ static void suspect_table(const struct growth *g, int sizes,
 {
 	size_t i;
 
+	/* by rate, ascending as smem sorts (the fastest last, by the
+	 * prompt): growth_find's order read from its end, so that -r, and
+	 * the report's page, list them exactly as growth_find ranks them */
 	table_init(t, cols, NSCOLS);
-	t->sort = "per_hour";
-	for (i = 0; i < g->n; i++)
+	t->sort = NULL;
+	for (i = g->n; i-- > 0;)
 		if (sizes < 0 || series_field_is_size(g->v[i].field) == sizes)
 			add_suspect(t, &g->v[i]);
 }

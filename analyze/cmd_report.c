@@ -3,11 +3,14 @@
  * top processes, the leak suspects with their charts, the largest
  * mappings. No script, no network: styles inline, charts inline SVG. */
 #include "analyze.h"
+#include "bars.h"
 #include "blob.h"
 #include "chart.h"
 #include "culprit.h"
 #include "growth.h"
+#include "kindsum.h"
 #include "mapagg.h"
+#include "namecut.h"
 #include "outfile.h"
 #include "partcache.h"
 #include "series.h"
@@ -63,15 +66,10 @@ static void put_time(struct report *r, int64_t us)
  * 812 KiB, 1.5 MiB. */
 static void put_kb_value(struct report *r, int64_t kb)
 {
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)kb;
-	size_t u = 0;
+	char s[32];
 
-	while ((v >= 1024 || v <= -1024) && u + 1 < sizeof(units) / sizeof(units[0])) {
-		v /= 1024;
-		u++;
-	}
-	fprintf(r->out, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+	bars_size(s, sizeof(s), kb);
+	fputs(s, r->out);
 }
 
 /* A figure as a size cell; "-" when unknown. */
@@ -168,6 +166,7 @@ static void page_start(struct report *r)
 		MAPSNAP_VERSION);
 	put(r, "<nav><a href=\"#hosts\">Hosts and snapshots</a>"
 	    "<a href=\"#top-processes\">Top processes</a>"
+	    "<a href=\"#memory-kinds\">Memory by kind</a>"
 	    "<a href=\"#growth\">Leak suspects</a>"
 	    "<a href=\"#largest-mappings\">Largest mappings</a></nav>\n");
 }
@@ -493,6 +492,163 @@ static int section_top(struct report *r, const int64_t *snaps, size_t n)
 	return 0;
 }
 
+/* ---- memory by kind and by library ----------------------------------- */
+
+/* Bars of the kinds of v's known processes: labels[2i] is process i's
+ * short label, labels[2i + 1] its tooltip name. */
+static void kinds_bars(struct report *r, const struct kind_proc *v,
+		       char *const *labels, size_t n)
+{
+	const char *names[KIND_COUNT];
+	struct bar *b = xcalloc(n ? n : 1, sizeof(*b));
+	struct bars_opts o = { "PSS by kind of mapping", names, KIND_COUNT, 0 };
+	size_t i, k = 0;
+
+	for (i = 0; i < KIND_COUNT; i++)
+		names[i] = map_kind_name((enum map_kind)i);
+	for (i = 0; i < n; i++)
+		if (v[i].known) {
+			b[k].label = labels[2 * i];
+			b[k].tip = labels[2 * i + 1];
+			b[k++].seg = v[i].pss;
+		}
+	put(r, "<figure class=kinds>");
+	bars_svg(r->out, &o, b, k);
+	put(r, "</figure>\n");
+	free(b);
+}
+
+/* The base name of a path. */
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* Bars of the libraries of v's known processes: the eight largest over
+ * them all, then the rest of their libraries. */
+static void libs_bars(struct report *r, const struct kind_proc *v,
+		      char *const *labels, size_t n)
+{
+	size_t nlib, i, k, m = 0;
+	const char **top = kindsum_top_libs(v, n, 8, &nlib);
+	const char **names = xcalloc(nlib + 1, sizeof(*names));
+	int64_t *seg = xcalloc((nlib + 1) * (n ? n : 1), sizeof(*seg)), *s;
+	struct bar *b = xcalloc(n ? n : 1, sizeof(*b));
+	struct bars_opts o = { "PSS of the libraries", names, nlib + 1, 0 };
+
+	for (k = 0; k < nlib; k++)
+		names[k] = base_name(top[k]);
+	names[nlib] = "other libraries";
+	for (i = 0; i < n; i++) {
+		if (!v[i].known)
+			continue;
+		s = seg + m * (nlib + 1);
+		b[m].label = labels[2 * i];
+		b[m].tip = labels[2 * i + 1];
+		b[m++].seg = s;
+		s[nlib] = v[i].pss[KIND_LIB];
+		for (k = 0; k < nlib; k++) {
+			s[k] = kindsum_lib(&v[i], top[k]);
+			s[nlib] -= s[k];
+		}
+	}
+	if (nlib) {
+		put(r, "<figure class=libraries>");
+		bars_svg(r->out, &o, b, m);
+		put(r, "</figure>\n");
+	}
+	free(b);
+	free(seg);
+	free(names);
+	free(top);
+}
+
+/* The pids of the first k of t, and their labels for kinds_bars: "PID
+ * COMMAND" with the command cut as a table cuts it, and whole. */
+static void top_labels(const struct top_proc *t, size_t k, int64_t *pids,
+		       char **labels)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++) {
+		struct buf l = BUF_INIT(1 << 20);
+		char *cut = name_cut(t[i].command, 32, "\u2026", 1);
+
+		pids[i] = t[i].pid;
+		buf_addf(&l, "%lld %s", (long long)t[i].pid, cut);
+		labels[2 * i] = buf_detach(&l, NULL);
+		buf_addf(&l, "%lld %s", (long long)t[i].pid, t[i].command);
+		labels[2 * i + 1] = buf_detach(&l, NULL);
+		free(cut);
+	}
+}
+
+/* The kinds and libraries of the (at most ten) largest processes of snap. */
+static int kinds_pictures(struct report *r, int64_t snap)
+{
+	struct top_proc *t;
+	struct kind_proc *v;
+	size_t n, k, i, known = 0;
+	int64_t *pids;
+	char **labels;
+
+	if (snapshot_heading(r, snap) < 0 || load_top(r, snap, &t, &n) < 0)
+		return -1;
+	k = n < (size_t)r->top ? n : (size_t)r->top;
+	k = k < 10 ? k : 10;
+	pids = xcalloc(k + 1, sizeof(*pids));
+	labels = xcalloc(2 * k + 1, sizeof(*labels));
+	v = xcalloc(k + 1, sizeof(*v));
+	top_labels(t, k, pids, labels);
+	if (kindsum_load(r->st, snap, pids, k, v) < 0)
+		r->bad = 1;
+	for (i = 0; i < k; i++)
+		known += v[i].known;
+	if (known) {
+		fprintf(r->out, "<p>%zu of the %zu processes, the largest by PSS,"
+			" their mappings summed as <code>showmap</code> and"
+			" <code>libs --per-process</code> sum them; a part's"
+			" tooltip has its figure.</p>\n", known, n);
+		kinds_bars(r, v, labels, k);
+		libs_bars(r, v, labels, k);
+	} else {
+		put(r, "<p class=none>No per-mapping texts of its largest"
+		    " processes (a --rollup or --maps-only capture).</p>\n");
+	}
+	kindsum_release(v, k);
+	for (i = 0; i < n; i++) {
+		free(t[i].user);
+		free(t[i].command);
+	}
+	for (i = 0; i < 2 * k; i++)
+		free(labels[i]);
+	free(t);
+	free(v);
+	free(labels);
+	free(pids);
+	return 0;
+}
+
+static int section_kinds(struct report *r, const int64_t *snaps, size_t n)
+{
+	size_t i;
+
+	put(r, "<section id=\"memory-kinds\">\n<h2>Memory by kind</h2>\n"
+	    "<p>What the largest processes' PSS is made of: heap, stack,"
+	    " other anonymous memory, libraries, shared memory (SysV, POSIX,"
+	    " memfd), other files and the kernel's own mappings; then which"
+	    " libraries. In the latest snapshot of each host.</p>\n");
+	for (i = 0; i < n; i++)
+		if (kinds_pictures(r, snaps[i]) < 0)
+			return -1;
+	if (!n)
+		put(r, "<p class=none>No snapshots.</p>\n");
+	put(r, "</section>\n");
+	return 0;
+}
+
 /* ---- largest mappings ------------------------------------------------ */
 
 static int cmp_pss(const void *pa, const void *pb)
@@ -808,7 +964,8 @@ static int section_growth(struct report *r)
 {
 	struct filters f = { 0 };
 	struct growth g;
-	size_t i;
+	size_t i, shown;
+	int sizes;
 
 	f.host = r->host;
 	put(r, "<section id=\"growth\">\n<h2>Leak suspects</h2>\n");
@@ -816,15 +973,22 @@ static int section_growth(struct report *r)
 		" gives back (anonymous and swapped), whose threads or whose"
 		" mappings grow as a leak does: a rising trend at %.4g %%"
 		" confidence that is not a warm-up levelling off nor a load"
-		" or a cache that comes and goes, fastest first, as"
-		" <code>mapsnap-analyze growth</code> finds them. The dashed"
+		" or a cache that comes and goes, as"
+		" <code>mapsnap-analyze growth -r</code> lists them: sizes, then"
+		" threads and mappings, each fastest first. The dashed"
 		" line is the fitted trend.</p>\n", r->growth.confidence * 100);
 	if (growth_find(&g, r->st, &f, &r->growth) < 0) {
 		growth_release(&g);
 		return -1;
 	}
-	for (i = 0; i < g.n && i < (size_t)r->top; i++)
-		suspect(r, &g, &g.v[i]);
+	/* as growth -r lists them: the sizes, then the counts, each
+	 * fastest first */
+	for (sizes = 1, shown = 0; sizes >= 0; sizes--)
+		for (i = 0; i < g.n && shown < (size_t)r->top; i++)
+			if (series_field_is_size(g.v[i].field) == sizes) {
+				suspect(r, &g, &g.v[i]);
+				shown++;
+			}
 	if (!g.n)
 		put(r, "<p class=none>No process grows as a leak does.</p>\n");
 	else if (g.n > (size_t)r->top)
@@ -847,7 +1011,8 @@ static int write_report(struct report *r)
 	page_start(r);
 	snaps = latest_snapshots(r, &n);
 	if (section_hosts(r) == 0 && section_top(r, snaps, n) == 0 &&
-	    section_growth(r) == 0 && section_mappings(r, snaps, n) == 0)
+	    section_kinds(r, snaps, n) == 0 && section_growth(r) == 0 &&
+	    section_mappings(r, snaps, n) == 0)
 		ret = 0;
 	put(r, "</body>\n</html>\n");
 	free(snaps);
