@@ -5,6 +5,7 @@
 #include "analyze.h"
 #include "bars.h"
 #include "blob.h"
+#include "cgreport.h"
 #include "chart.h"
 #include "culprit.h"
 #include "growth.h"
@@ -168,7 +169,8 @@ static void page_start(struct report *r)
 	    "<a href=\"#top-processes\">Top processes</a>"
 	    "<a href=\"#memory-kinds\">Memory by kind</a>"
 	    "<a href=\"#growth\">Leak suspects</a>"
-	    "<a href=\"#largest-mappings\">Largest mappings</a></nav>\n");
+	    "<a href=\"#largest-mappings\">Largest mappings</a>"
+	    "<a href=\"#containers\">Containers</a></nav>\n");
 }
 
 /* ---- hosts and snapshots --------------------------------------------- */
@@ -1000,6 +1002,30 @@ static int section_growth(struct report *r)
 	return 0;
 }
 
+/* ---- containers ------------------------------------------------------ */
+
+static int section_containers(struct report *r, const int64_t *snaps,
+			      size_t n)
+{
+	size_t i;
+
+	put(r, "<section id=\"containers\">\n<h2>Containers</h2>\n"
+	    "<p>The memory cgroups that hold captured processes (containers,"
+	    " pods, services, scopes, and the slices above them), as"
+	    " <code>cgroups --tree</code> shows them: the charge is the"
+	    " kernel's (page cache and kernel memory included), PSS is their"
+	    " processes' share. In the latest snapshot of each host; a"
+	    " size's tooltip has its exact figure.</p>\n");
+	for (i = 0; i < n; i++)
+		if (snapshot_heading(r, snaps[i]) < 0 ||
+		    cgreport_write(r->out, r->st, snaps[i], (size_t)r->top) < 0)
+			return -1;
+	if (!n)
+		put(r, "<p class=none>No snapshots.</p>\n");
+	put(r, "</section>\n");
+	return 0;
+}
+
 /* ---- the command ----------------------------------------------------- */
 
 static int write_report(struct report *r)
@@ -1012,7 +1038,8 @@ static int write_report(struct report *r)
 	snaps = latest_snapshots(r, &n);
 	if (section_hosts(r) == 0 && section_top(r, snaps, n) == 0 &&
 	    section_kinds(r, snaps, n) == 0 && section_growth(r) == 0 &&
-	    section_mappings(r, snaps, n) == 0)
+	    section_mappings(r, snaps, n) == 0 &&
+	    section_containers(r, snaps, n) == 0)
 		ret = 0;
 	put(r, "</body>\n</html>\n");
 	free(snaps);
