@@ -238,7 +238,28 @@ static int cmp_lines(const void *a, const void *b)
 		      ((const struct host_line *)b)->name);
 }
 
-/* Total PSS of each host over time: one line per host, in name order. */
+/* The largest known value of l. */
+static int64_t line_peak(const struct host_line *l)
+{
+	int64_t hi = INT64_MIN;
+	size_t k;
+
+	for (k = 0; k < l->n; k++)
+		if (l->v[k].kb != CHART_GAP && l->v[k].kb > hi)
+			hi = l->v[k].kb;
+	return hi;
+}
+
+/* The largest peak first, then by name. */
+static int cmp_peaks(const void *a, const void *b)
+{
+	int64_t x = line_peak(a), y = line_peak(b);
+
+	return x != y ? (x < y ? 1 : -1) : cmp_lines(a, b);
+}
+
+/* Total PSS of each host over time: one line per host, in name order;
+ * of the --top N hosts of the largest peak when there are more. */
 static int total_chart(struct report *r)
 {
 	const struct snapshot_query q = { .host = r->host,
@@ -248,7 +269,8 @@ static int total_chart(struct report *r)
 	struct host_line *lines = NULL, *l;
 	struct chart_series *sv;
 	struct snapshot_iter it;
-	size_t n = 0, i;
+	size_t n = 0, i, shown = (size_t)r->top;
+	char title[160];
 	int rc = -1;
 
 	if (snapshot_iter_start(&it, r->st, &q) == 0)
@@ -262,17 +284,25 @@ static int total_chart(struct report *r)
 				? CHART_GAP : it.row.sum[FIG_PSS];
 		}
 	snapshot_iter_release(&it);
-	if (n)
-		qsort(lines, n, sizeof(*lines), cmp_lines);
-	sv = xcalloc(n + 1, sizeof(*sv));
-	for (i = 0; i < n; i++) {
+	if (n > shown) {
+		qsort(lines, n, sizeof(*lines), cmp_peaks);
+		snprintf(title, sizeof(title), "Total PSS of the processes"
+			 " captured, per host: the %zu of the largest peak of %zu"
+			 " (%zu left out)", shown, n, n - shown);
+		o.title = title;
+	}
+	shown = n < shown ? n : shown;
+	if (shown)
+		qsort(lines, shown, sizeof(*lines), cmp_lines);
+	sv = xcalloc(shown + 1, sizeof(*sv));
+	for (i = 0; i < shown; i++) {
 		sv[i].name = lines[i].name;
 		sv[i].points = lines[i].v;
 		sv[i].npoints = lines[i].n;
 	}
-	if (rc == 0 && n) {
+	if (rc == 0 && shown) {
 		put(r, "<figure>");
-		chart_svg(r->out, &o, sv, n);
+		chart_svg(r->out, &o, sv, shown);
 		put(r, "</figure>\n");
 	}
 	for (i = 0; i < n; i++) {

@@ -230,6 +230,28 @@ for pid, field in json.load(open(sys.argv[1]))["suspects"]:
 [ "$(wc -l <growth.order)" -ge 9 ] || fail "too few suspects: $(cat growth.order)"
 expect_cmp growth.order report.order
 
+# --- --top N of the total chart: the hosts of the largest peak ----------
+cp "$ROOT/tests/compat/1.0/merged.db" m.db
+expect_exit 0 "$ANALYZE" report m.db --html m.html --top 2
+want=$(sqlite3 m.db "SELECT hostname FROM (SELECT h.hostname, max(t.pss) AS peak
+	FROM hosts AS h JOIN (SELECT s.host_id, sum(p.pss_kb) AS pss FROM snapshots
+	AS s JOIN processes AS p ON p.snapshot_id = s.id GROUP BY s.id) AS t
+	ON t.host_id = h.id GROUP BY h.id) ORDER BY peak DESC, hostname LIMIT 2" |
+	sort | tr '\n' ' ')
+n=$(sqlite3 m.db "SELECT count(*) FROM hosts")
+python3 - m.html "$want" "$n" <<'PY' || fail "report --top 2: the total chart"
+import re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+hosts = page.split('<section id="hosts">')[1].split("</section>")[0]
+svg = hosts.split("<figure>")[1].split("</figure>")[0]
+n = int(sys.argv[3])
+assert n > 2, n
+assert "per host: the 2 of the largest peak of %d (%d left out)" % (n, n - 2) in svg, svg[:600]
+legend = re.findall(r'<g class="legend">(.*?)</g>', svg, re.S)[0]
+names = re.findall(r"<text[^>]*>([^<]*)</text>", legend)
+assert names == sys.argv[2].split(), (names, sys.argv[2])
+PY
+
 # --- sizes in binary units ----------------------------------------------
 grep -Eq '[0-9] (kB|MB|GB)<' k8s2.html l.html && fail "a size in kB, MB or GB"
 grep -q ' MiB<' k8s2.html || fail "no size in MiB"
