@@ -9,6 +9,7 @@
 #include "chart.h"
 #include "culprit.h"
 #include "growth.h"
+#include "kindreport.h"
 #include "kindsum.h"
 #include "mapagg.h"
 #include "namecut.h"
@@ -526,78 +527,7 @@ static int section_top(struct report *r, const int64_t *snaps, size_t n)
 
 /* ---- memory by kind and by library ----------------------------------- */
 
-/* Bars of the kinds of v's known processes: labels[2i] is process i's
- * short label, labels[2i + 1] its tooltip name. */
-static void kinds_bars(struct report *r, const struct kind_proc *v,
-		       char *const *labels, size_t n)
-{
-	const char *names[KIND_COUNT];
-	struct bar *b = xcalloc(n ? n : 1, sizeof(*b));
-	struct bars_opts o = { "PSS by kind of mapping", names, KIND_COUNT, 0 };
-	size_t i, k = 0;
-
-	for (i = 0; i < KIND_COUNT; i++)
-		names[i] = map_kind_name((enum map_kind)i);
-	for (i = 0; i < n; i++)
-		if (v[i].known) {
-			b[k].label = labels[2 * i];
-			b[k].tip = labels[2 * i + 1];
-			b[k++].seg = v[i].pss;
-		}
-	put(r, "<figure class=kinds>");
-	bars_svg(r->out, &o, b, k);
-	put(r, "</figure>\n");
-	free(b);
-}
-
-/* The base name of a path. */
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
-/* Bars of the libraries of v's known processes: the eight largest over
- * them all, then the rest of their libraries. */
-static void libs_bars(struct report *r, const struct kind_proc *v,
-		      char *const *labels, size_t n)
-{
-	size_t nlib, i, k, m = 0;
-	const char **top = kindsum_top_libs(v, n, 8, &nlib);
-	const char **names = xcalloc(nlib + 1, sizeof(*names));
-	int64_t *seg = xcalloc((nlib + 1) * (n ? n : 1), sizeof(*seg)), *s;
-	struct bar *b = xcalloc(n ? n : 1, sizeof(*b));
-	struct bars_opts o = { "PSS of the libraries", names, nlib + 1, 0 };
-
-	for (k = 0; k < nlib; k++)
-		names[k] = base_name(top[k]);
-	names[nlib] = "other libraries";
-	for (i = 0; i < n; i++) {
-		if (!v[i].known)
-			continue;
-		s = seg + m * (nlib + 1);
-		b[m].label = labels[2 * i];
-		b[m].tip = labels[2 * i + 1];
-		b[m++].seg = s;
-		s[nlib] = v[i].pss[KIND_LIB];
-		for (k = 0; k < nlib; k++) {
-			s[k] = kindsum_lib(&v[i], top[k]);
-			s[nlib] -= s[k];
-		}
-	}
-	if (nlib) {
-		put(r, "<figure class=libraries>");
-		bars_svg(r->out, &o, b, m);
-		put(r, "</figure>\n");
-	}
-	free(b);
-	free(seg);
-	free(names);
-	free(top);
-}
-
-/* The pids of the first k of t, and their labels for kinds_bars: "PID
+/* The pids of the first k of t, and their labels for kindreport_bars: "PID
  * COMMAND" with the command cut as a table cuts it, and whole. */
 static void top_labels(const struct top_proc *t, size_t k, int64_t *pids,
 		       char **labels)
@@ -643,8 +573,7 @@ static int kinds_pictures(struct report *r, int64_t snap)
 			" their mappings summed as <code>showmap</code> and"
 			" <code>libs --per-process</code> sum them; a part's"
 			" tooltip has its figure.</p>\n", known, n);
-		kinds_bars(r, v, labels, k);
-		libs_bars(r, v, labels, k);
+		kindreport_bars(r->out, v, labels, k);
 	} else {
 		put(r, "<p class=none>No per-mapping texts of its largest"
 		    " processes (a --rollup or --maps-only capture).</p>\n");
