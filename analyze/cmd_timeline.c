@@ -75,16 +75,18 @@ static void add_rows(struct table *t, const struct series *s)
 	}
 }
 
-/* s padded to width characters, control bytes as '?' (a name may be
- * hostile). */
+/* s padded to width characters, as a table shows it: a control
+ * character or a byte that is not UTF-8 as '?' (a name may be hostile). */
 static void put_name(const char *s, size_t width)
 {
-	size_t i, n = name_chars(s);
+	struct buf b = BUF_INIT(1 << 24);
+	size_t n = name_chars(s);
 
-	for (i = 0; s[i]; i++)
-		putchar((unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i]);
+	sink_shown(&b, s);
 	for (; n < width; n++)
-		putchar(' ');
+		buf_addch(&b, ' ');
+	fwrite(b.data ? b.data : "", 1, b.len, stdout);
+	buf_release(&b);
 }
 
 /* The width of the sparklines' names: the longest, within what the

@@ -219,6 +219,11 @@ static size_t shown(struct buf *b, const char *str, size_t max)
 	return total;
 }
 
+void sink_shown(struct buf *b, const char *str)
+{
+	shown(b, str, 0);
+}
+
 /* Blanks from len up to width. */
 static void pad(struct buf *b, size_t len, size_t width)
 {

@@ -79,6 +79,11 @@ void sink_int(struct sink *s, int64_t v);
  * turns bytes that are not UTF-8 into U+FFFD. A table cell ends at its
  * first NUL. */
 void sink_text(struct sink *s, const void *p, size_t n);
+/* Append str to b as a table shows it (sink_text): each control
+ * character and each byte that is not UTF-8 as '?'; never cut. For
+ * text a command prints beside a table (timeline's sparklines). */
+void sink_shown(struct buf *b, const char *str);
+
 /* Microseconds since the epoch, in UTC: "2026-11-22 06:07:59" in the
  * table, ISO 8601 with microseconds in CSV and JSON (a string). */
 void sink_time(struct sink *s, int64_t us);

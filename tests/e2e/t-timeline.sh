@@ -177,6 +177,14 @@ paths = list(root.iter(NS + "path"))
 assert len(paths) == 1 and paths[0].find(NS + "title").text == "100 " + want
 EOF
 grep -q '</text> -r' evil.svg && fail "the name is not escaped"
+# the sparkline's name as the table shows it: no byte a terminal acts on
+expect_exit 0 "$ANALYZE" timeline evil.db --pid 100
+python3 - out <<'EOF' || fail "the sparkline shows a hostile name as it is"
+import sys
+text = open(sys.argv[1], "rb").read().decode("utf-8")    # strict: no stray byte
+spark = [l for l in text.splitlines() if " pss " in l and "min" in l]
+assert len(spark) == 1 and "/bin/x<y&z\"'??</text> -r pss" in spark[0], spark
+EOF
 expect_exit 0 "$ANALYZE" --json timeline evil.db --pid 100
 python3 -c '
 import json, sys
