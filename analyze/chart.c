@@ -278,7 +278,7 @@ static void time_label(enum chart_unit unit, double v, char *out, size_t n)
 
 void chart_label(const struct chart_axis *a, double v, char *out, size_t n)
 {
-	static const char *const units[] = { "kB", "MB", "GB", "TB" };
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
 	double scale = 1;
 	char num[32];
 	int u;
@@ -382,13 +382,12 @@ void chart_put_xml(FILE *out, const char *str, size_t max_chars)
 
 /* ---- the SVG chart ---- */
 
-#define M_LEFT 76	/* room for "1023.5 MB" and the y title */
+#define M_LEFT 76	/* room for "1023.5 MiB" and the y title */
 #define M_RIGHT 24
 #define M_TOP 40	/* the title */
 #define M_BOTTOM 54	/* tick labels and the time caption */
 #define LEGEND_ROW 18
 #define LEGEND_ITEM 230	/* px per legend entry: about 32 characters */
-#define LEGEND_CHARS 32
 #define MARKERS_MAX 60	/* series this short get a marker per point */
 
 /* The plot area (px) and its axes. */
@@ -562,6 +561,12 @@ static void put_axes(FILE *out, const struct frame *f, const char *y_title)
 	fputs("</g>\n", out);
 }
 
+/* What the tooltips of series s call it. */
+static const char *tip(const struct chart_series *s)
+{
+	return s->tip ? s->tip : s->name ? s->name : "";
+}
+
 /* One <path> for the series: a gap lifts the pen. */
 static void put_series(FILE *out, const struct frame *f,
 		       const struct chart_series *s, const char *color)
@@ -586,7 +591,7 @@ static void put_series(FILE *out, const struct frame *f,
 		pen = 1;
 	}
 	fputs("\"><title>", out);
-	chart_put_xml(out, s->name ? s->name : "", 0);
+	chart_put_xml(out, tip(s), 0);
 	fputs("</title></path>\n", out);
 }
 
@@ -612,7 +617,7 @@ static void put_markers(FILE *out, const struct frame *f,
 		fputs("\" cy=\"", out);
 		put_num(out, px_y(f, (double)p->kb));
 		fputs("\"><title>", out);
-		chart_put_xml(out, s->name ? s->name : "", 0);
+		chart_put_xml(out, tip(s), 0);
 		fprintf(out, ": %" PRId64 "%s at %s UTC</title></circle>\n",
 			p->kb, unit, when);
 	}
@@ -641,7 +646,7 @@ static void put_legend(FILE *out, const struct chart_series *s, size_t n,
 		fprintf(out, "<rect x=\"%u\" y=\"%u\" width=\"16\" height=\"4\""
 			" fill=\"%s\"/>\n", x, y + 7, color);
 		fprintf(out, "<text x=\"%u\" y=\"%u\">", x + 22, y + 13);
-		chart_put_xml(out, s[i].name ? s[i].name : "", LEGEND_CHARS);
+		chart_put_xml(out, s[i].name ? s[i].name : "", CHART_LEGEND_CHARS);
 		fputs("</text>\n", out);
 	}
 	fputs("</g>\n", out);
@@ -675,7 +680,7 @@ int chart_svg(FILE *out, const struct chart_opts *o,
 	fputs("</g>\n", out);
 	for (i = 0; i < n; i++) {
 		chart_color(i, color);
-		put_markers(out, &f, &s[i], color, o->counts ? "" : " kB");
+		put_markers(out, &f, &s[i], color, o->counts ? "" : " KiB");
 	}
 	if (n)
 		put_legend(out, s, n, w, h);

@@ -23,7 +23,8 @@ char *chart_sparkline(const int64_t *v, size_t n, size_t width);
 
 /* How an axis labels its ticks. */
 enum chart_unit {
-	CHART_KB, CHART_MB, CHART_GB, CHART_TB,	/* sizes, powers of 1024 */
+	CHART_KB, CHART_MB, CHART_GB, CHART_TB,	/* sizes, powers of 1024:
+						   KiB, MiB, GiB, TiB */
 	CHART_MSEC,	/* times: 23:59:59.250 */
 	CHART_SEC,	/* 23:59:59 */
 	CHART_MIN,	/* 23:59 (a tick at midnight shows the date) */
@@ -65,7 +66,7 @@ void chart_count_axis(int64_t min, int64_t max, unsigned target,
  * single time is widened by a minute each way). */
 void chart_time_axis(int64_t min_us, int64_t max_us, unsigned target,
 		     struct chart_axis *a);
-/* The label of value v on axis a ("1.5 MB", "22:30", "2023-11-15"),
+/* The label of value v on axis a ("1.5 MiB", "22:30", "2023-11-15"),
  * NUL-terminated in out (n bytes; 32 is always enough). */
 void chart_label(const struct chart_axis *a, double v, char *out, size_t n);
 
@@ -81,6 +82,9 @@ void chart_color(size_t i, char out[8]);
  */
 void chart_put_xml(FILE *out, const char *s, size_t max_chars);
 
+/* The characters of a legend entry; a longer name ends in "…". */
+#define CHART_LEGEND_CHARS 32
+
 struct chart_point {
 	int64_t time_us;	/* microseconds since the epoch, UTC */
 	int64_t kb;		/* or CHART_GAP */
@@ -92,6 +96,8 @@ struct chart_series {
 	size_t npoints;
 	int dashed;		/* a fitted line rather than data: dashed,
 				   without dots */
+	const char *tip;	/* its name in tooltips (whole, say with a
+				   pid), or NULL: name */
 };
 
 struct chart_opts {
@@ -112,7 +118,8 @@ struct chart_opts {
  * all series; one <path class="series"> per series in chart_color(i)
  * (a gap in the data starts a new subpath); a dot per point, whose
  * <title> says name, value and time, for series of up to 60 points; a
- * legend (<g class="legend">) of every name, cut to 32 characters. With
+ * legend (<g class="legend">) of every name, cut to CHART_LEGEND_CHARS
+ * characters (legend.h makes labels that fit). With
  * no known value at all, the axes frame "no data". Every text is
  * XML-escaped. o may be NULL (all defaults). Returns 0, or -1 when out
  * has an error (nothing printed: the caller names the file).

@@ -19,7 +19,7 @@ enum { F_RSS, F_PSS, F_USS, F_SWAP, NFIG };
 
 static const struct col proc_cols[] = {
 	{ "pid", COL_INT, 0, TOTAL_ROWS, 0 },
-	{ "command", COL_TEXT, 40, TOTAL_AUTO, 0 },
+	{ "command", COL_TEXT, 0, TOTAL_AUTO, COLF_NAME },
 	{ "status", COL_TEXT, 0, TOTAL_NONE, 0 },
 #define TRIPLE(x, f) \
 	{ x "_from", COL_KB, 0, TOTAL_SUM, f }, \
@@ -33,7 +33,7 @@ enum { PC_PID, PC_CMD, PC_STATUS, PC_FIG, PC_PID_FROM = PC_FIG + 3 * NFIG };
 
 static const struct col map_cols[] = {
 	{ "pid", COL_INT, 0, TOTAL_NONE, 0 },
-	{ "command", COL_TEXT, 20, TOTAL_NONE, 0 },
+	{ "command", COL_TEXT, 0, TOTAL_NONE, COLF_NAME },
 	{ "map", COL_TEXT, 0, TOTAL_AUTO, 0 },
 	{ "perms", COL_TEXT, 0, TOTAL_NONE, 0 },
 	{ "offset", COL_TEXT, 0, TOTAL_NONE, 0 },
@@ -1055,5 +1055,5 @@ const struct command cmd_diff = {
 	"diff", "diff FILE [FILE2] [--from REF] [--to REF]"
 	" [--by pid|comm|exe|cmdline|cgroup] [filters] [--threshold KB]"
 	" [--mappings | --cgroups] [--since WHEN] [--until WHEN]",
-	run_diff, 0, OUTPUT_ALL,
+	run_diff, 0, OUTPUT_ALL | OUTPUT_WIDE,
 };

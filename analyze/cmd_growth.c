@@ -21,7 +21,7 @@
  * numbers in the unit of `field`. */
 #define SUSPECT_COLS(unit) \
 	{ "pid", COL_INT, 0, TOTAL_ROWS, 0 }, \
-	{ "command", COL_TEXT, 40, TOTAL_AUTO, 0 }, \
+	{ "command", COL_TEXT, 0, TOTAL_AUTO, COLF_NAME }, \
 	{ "field", COL_TEXT, 0, TOTAL_NONE, 0 }, \
 	{ "per_hour", unit, 0, TOTAL_SUM, 0 }, \
 	{ "growth", unit, 0, TOTAL_SUM, 0 }, \
@@ -42,7 +42,7 @@ enum { S_PID, S_CMD, S_FIELD, S_RATE, S_GROWTH, S_CONF, S_FROM, S_TO,
 /* The regions that explain each suspect (--mappings). */
 static const struct col region_cols[] = {
 	{ "pid", COL_INT, 0, TOTAL_NONE, 0 },
-	{ "command", COL_TEXT, 24, TOTAL_AUTO, 0 },
+	{ "command", COL_TEXT, 0, TOTAL_AUTO, COLF_NAME },
 	{ "field", COL_TEXT, 0, TOTAL_NONE, 0 },
 	{ "map", COL_TEXT, 0, TOTAL_NONE, 0 },
 	{ "perms", COL_TEXT, 0, TOTAL_NONE, 0 },
@@ -151,9 +151,12 @@ static void suspect_table(const struct growth *g, int sizes,
 {
 	size_t i;
 
+	/* by rate, ascending as smem sorts (the fastest last, by the
+	 * prompt): growth_find's order read from its end, so that -r, and
+	 * the report's page, list them exactly as growth_find ranks them */
 	table_init(t, cols, NSCOLS);
-	t->sort = "per_hour";
-	for (i = 0; i < g->n; i++)
+	t->sort = NULL;
+	for (i = g->n; i-- > 0;)
 		if (sizes < 0 || series_field_is_size(g->v[i].field) == sizes)
 			add_suspect(t, &g->v[i]);
 }
@@ -298,5 +301,5 @@ const struct command cmd_growth = {
 	"growth",
 	"growth FILE [--field FIELD] [--confidence PCT] [--min-growth N]"
 	" [--mappings | --cgroups] [--since WHEN] [--until WHEN] [filters]",
-	run_growth, 0, OUTPUT_ALL & ~OUTPUT_PERCENT,
+	run_growth, 0, (OUTPUT_ALL | OUTPUT_WIDE) & ~OUTPUT_PERCENT,
 };

@@ -44,7 +44,7 @@ static const struct col proc_cols[] = {
 	{ "swap", COL_KB, 0, TOTAL_SUM, COLF_SWAP },
 	{ "count", COL_INT, 0, TOTAL_SUM, 0 },
 	{ "pid", COL_INT, 0, TOTAL_NONE, 0 },
-	{ "command", COL_TEXT, 40, TOTAL_NONE, 0 },
+	{ "command", COL_TEXT, 0, TOTAL_NONE, COLF_NAME },
 };
 enum { P_MAP, P_PSS, P_USS, P_RSS, P_VSS, P_SWAP, P_COUNT, P_PID, P_CMD };
 
@@ -473,5 +473,5 @@ out:
 const struct command cmd_libs = {
 	"libs", "libs FILE [--snapshot REF | --all-hosts] [filters]"
 	" [--per-process]",
-	run_libs, 0, OUTPUT_ALL,
+	run_libs, 0, OUTPUT_ALL | OUTPUT_WIDE,
 };

@@ -14,7 +14,7 @@
 static const struct col ps_cols[] = {
 	{ "pid", COL_INT, 0, TOTAL_ROWS, 0 },
 	{ "user", COL_TEXT, 0, TOTAL_DISTINCT, 0 },
-	{ "command", COL_TEXT, 40, TOTAL_AUTO, 0 },
+	{ "command", COL_TEXT, 0, TOTAL_AUTO, COLF_NAME },
 	{ "swap", COL_KB, 0, TOTAL_SUM, COLF_SWAP },
 	{ "uss", COL_KB, 0, TOTAL_SUM, 0 },
 	{ "pss", COL_KB, 0, TOTAL_SUM, 0 },
@@ -107,5 +107,5 @@ static int run_ps(int argc, char **argv, const struct out_opts *out)
 const struct command cmd_ps = {
 	"ps", "ps FILE [--snapshot REF] [--by comm|cgroup|container|unit|user]"
 	" [filters]",
-	run_ps, 0, OUTPUT_ALL,
+	run_ps, 0, OUTPUT_ALL | OUTPUT_WIDE,
 };

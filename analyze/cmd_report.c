@@ -3,11 +3,16 @@
  * top processes, the leak suspects with their charts, the largest
  * mappings. No script, no network: styles inline, charts inline SVG. */
 #include "analyze.h"
+#include "bars.h"
 #include "blob.h"
+#include "cgreport.h"
 #include "chart.h"
 #include "culprit.h"
 #include "growth.h"
+#include "kindreport.h"
+#include "kindsum.h"
 #include "mapagg.h"
+#include "namecut.h"
 #include "outfile.h"
 #include "partcache.h"
 #include "series.h"
@@ -59,18 +64,14 @@ static void put_time(struct report *r, int64_t us)
 	fprintf(r->out, "%s", s);
 }
 
-/* A size in kB as a person reads it: 812 kB, 1.5 MB. */
+/* A size in kB (KiB: /proc's kB are 1024 bytes) as a person reads it:
+ * 812 KiB, 1.5 MiB. */
 static void put_kb_value(struct report *r, int64_t kb)
 {
-	static const char *const units[] = { "kB", "MB", "GB", "TB" };
-	double v = (double)kb;
-	size_t u = 0;
+	char s[32];
 
-	while ((v >= 1024 || v <= -1024) && u + 1 < sizeof(units) / sizeof(units[0])) {
-		v /= 1024;
-		u++;
-	}
-	fprintf(r->out, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+	bars_size(s, sizeof(s), kb);
+	fputs(s, r->out);
 }
 
 /* A figure as a size cell; "-" when unknown. */
@@ -167,8 +168,10 @@ static void page_start(struct report *r)
 		MAPSNAP_VERSION);
 	put(r, "<nav><a href=\"#hosts\">Hosts and snapshots</a>"
 	    "<a href=\"#top-processes\">Top processes</a>"
+	    "<a href=\"#memory-kinds\">Memory by kind</a>"
 	    "<a href=\"#growth\">Leak suspects</a>"
-	    "<a href=\"#largest-mappings\">Largest mappings</a></nav>\n");
+	    "<a href=\"#largest-mappings\">Largest mappings</a>"
+	    "<a href=\"#containers\">Containers</a></nav>\n");
 }
 
 /* ---- hosts and snapshots --------------------------------------------- */
@@ -236,7 +239,28 @@ static int cmp_lines(const void *a, const void *b)
 		      ((const struct host_line *)b)->name);
 }
 
-/* Total PSS of each host over time: one line per host, in name order. */
+/* The largest known value of l. */
+static int64_t line_peak(const struct host_line *l)
+{
+	int64_t hi = INT64_MIN;
+	size_t k;
+
+	for (k = 0; k < l->n; k++)
+		if (l->v[k].kb != CHART_GAP && l->v[k].kb > hi)
+			hi = l->v[k].kb;
+	return hi;
+}
+
+/* The largest peak first, then by name. */
+static int cmp_peaks(const void *a, const void *b)
+{
+	int64_t x = line_peak(a), y = line_peak(b);
+
+	return x != y ? (x < y ? 1 : -1) : cmp_lines(a, b);
+}
+
+/* Total PSS of each host over time: one line per host, in name order;
+ * of the --top N hosts of the largest peak when there are more. */
 static int total_chart(struct report *r)
 {
 	const struct snapshot_query q = { .host = r->host,
@@ -246,7 +270,8 @@ static int total_chart(struct report *r)
 	struct host_line *lines = NULL, *l;
 	struct chart_series *sv;
 	struct snapshot_iter it;
-	size_t n = 0, i;
+	size_t n = 0, i, shown = (size_t)r->top;
+	char title[160];
 	int rc = -1;
 
 	if (snapshot_iter_start(&it, r->st, &q) == 0)
@@ -260,17 +285,25 @@ static int total_chart(struct report *r)
 				? CHART_GAP : it.row.sum[FIG_PSS];
 		}
 	snapshot_iter_release(&it);
-	if (n)
-		qsort(lines, n, sizeof(*lines), cmp_lines);
-	sv = xcalloc(n + 1, sizeof(*sv));
-	for (i = 0; i < n; i++) {
+	if (n > shown) {
+		qsort(lines, n, sizeof(*lines), cmp_peaks);
+		snprintf(title, sizeof(title), "Total PSS of the processes"
+			 " captured, per host: the %zu of the largest peak of %zu"
+			 " (%zu left out)", shown, n, n - shown);
+		o.title = title;
+	}
+	shown = n < shown ? n : shown;
+	if (shown)
+		qsort(lines, shown, sizeof(*lines), cmp_lines);
+	sv = xcalloc(shown + 1, sizeof(*sv));
+	for (i = 0; i < shown; i++) {
 		sv[i].name = lines[i].name;
 		sv[i].points = lines[i].v;
 		sv[i].npoints = lines[i].n;
 	}
-	if (rc == 0 && n) {
+	if (rc == 0 && shown) {
 		put(r, "<figure>");
-		chart_svg(r->out, &o, sv, n);
+		chart_svg(r->out, &o, sv, shown);
 		put(r, "</figure>\n");
 	}
 	for (i = 0; i < n; i++) {
@@ -492,6 +525,91 @@ static int section_top(struct report *r, const int64_t *snaps, size_t n)
 	return 0;
 }
 
+/* ---- memory by kind and by library ----------------------------------- */
+
+/* The pids of the first k of t, and their labels for kindreport_bars: "PID
+ * COMMAND" with the command cut as a table cuts it, and whole. */
+static void top_labels(const struct top_proc *t, size_t k, int64_t *pids,
+		       char **labels)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++) {
+		struct buf l = BUF_INIT(1 << 20);
+		char *cut = name_cut(t[i].command, 32, "\u2026", 1);
+
+		pids[i] = t[i].pid;
+		buf_addf(&l, "%lld %s", (long long)t[i].pid, cut);
+		labels[2 * i] = buf_detach(&l, NULL);
+		buf_addf(&l, "%lld %s", (long long)t[i].pid, t[i].command);
+		labels[2 * i + 1] = buf_detach(&l, NULL);
+		free(cut);
+	}
+}
+
+/* The kinds and libraries of the (at most ten) largest processes of snap. */
+static int kinds_pictures(struct report *r, int64_t snap)
+{
+	struct top_proc *t;
+	struct kind_proc *v;
+	size_t n, k, i, known = 0;
+	int64_t *pids;
+	char **labels;
+
+	if (snapshot_heading(r, snap) < 0 || load_top(r, snap, &t, &n) < 0)
+		return -1;
+	k = n < (size_t)r->top ? n : (size_t)r->top;
+	k = k < 10 ? k : 10;
+	pids = xcalloc(k + 1, sizeof(*pids));
+	labels = xcalloc(2 * k + 1, sizeof(*labels));
+	v = xcalloc(k + 1, sizeof(*v));
+	top_labels(t, k, pids, labels);
+	if (kindsum_load(r->st, snap, pids, k, v) < 0)
+		r->bad = 1;
+	for (i = 0; i < k; i++)
+		known += v[i].known;
+	if (known) {
+		fprintf(r->out, "<p>%zu of the %zu processes, the largest by PSS,"
+			" their mappings summed as <code>showmap</code> and"
+			" <code>libs --per-process</code> sum them; a part's"
+			" tooltip has its figure.</p>\n", known, n);
+		kindreport_bars(r->out, v, labels, k);
+	} else {
+		put(r, "<p class=none>No per-mapping texts of its largest"
+		    " processes (a --rollup or --maps-only capture).</p>\n");
+	}
+	kindsum_release(v, k);
+	for (i = 0; i < n; i++) {
+		free(t[i].user);
+		free(t[i].command);
+	}
+	for (i = 0; i < 2 * k; i++)
+		free(labels[i]);
+	free(t);
+	free(v);
+	free(labels);
+	free(pids);
+	return 0;
+}
+
+static int section_kinds(struct report *r, const int64_t *snaps, size_t n)
+{
+	size_t i;
+
+	put(r, "<section id=\"memory-kinds\">\n<h2>Memory by kind</h2>\n"
+	    "<p>What the largest processes' PSS is made of: heap, stack,"
+	    " other anonymous memory, libraries, shared memory (SysV, POSIX,"
+	    " memfd), other files and the kernel's own mappings; then which"
+	    " libraries. In the latest snapshot of each host.</p>\n");
+	for (i = 0; i < n; i++)
+		if (kinds_pictures(r, snaps[i]) < 0)
+			return -1;
+	if (!n)
+		put(r, "<p class=none>No snapshots.</p>\n");
+	put(r, "</section>\n");
+	return 0;
+}
+
 /* ---- largest mappings ------------------------------------------------ */
 
 static int cmp_pss(const void *pa, const void *pb)
@@ -675,7 +793,8 @@ static void growth_chart(struct report *r, const struct growth *g,
 	size_t n = growth_points(g, x, NULL, NULL, 0), k;
 	int64_t *t = xcalloc(n + 1, sizeof(*t)), *v = xcalloc(n + 1, sizeof(*v));
 	struct chart_point *pv = xcalloc(n + 2, sizeof(*pv)), *fit = pv + n;
-	struct chart_series sv[2] = { { NULL, pv, n, 0 }, { "trend", fit, 2, 1 } };
+	struct chart_series sv[2] = { { NULL, pv, n, 0, NULL },
+				       { "trend", fit, 2, 1, NULL } };
 	struct chart_opts o = { NULL, NULL, 760, 260, 1,
 				!series_field_is_size(x->field) };
 	char title[160];
@@ -806,7 +925,8 @@ static int section_growth(struct report *r)
 {
 	struct filters f = { 0 };
 	struct growth g;
-	size_t i;
+	size_t i, shown;
+	int sizes;
 
 	f.host = r->host;
 	put(r, "<section id=\"growth\">\n<h2>Leak suspects</h2>\n");
@@ -814,15 +934,22 @@ static int section_growth(struct report *r)
 		" gives back (anonymous and swapped), whose threads or whose"
 		" mappings grow as a leak does: a rising trend at %.4g %%"
 		" confidence that is not a warm-up levelling off nor a load"
-		" or a cache that comes and goes, fastest first, as"
-		" <code>mapsnap-analyze growth</code> finds them. The dashed"
+		" or a cache that comes and goes, as"
+		" <code>mapsnap-analyze growth -r</code> lists them: sizes, then"
+		" threads and mappings, each fastest first. The dashed"
 		" line is the fitted trend.</p>\n", r->growth.confidence * 100);
 	if (growth_find(&g, r->st, &f, &r->growth) < 0) {
 		growth_release(&g);
 		return -1;
 	}
-	for (i = 0; i < g.n && i < (size_t)r->top; i++)
-		suspect(r, &g, &g.v[i]);
+	/* as growth -r lists them: the sizes, then the counts, each
+	 * fastest first */
+	for (sizes = 1, shown = 0; sizes >= 0; sizes--)
+		for (i = 0; i < g.n && shown < (size_t)r->top; i++)
+			if (series_field_is_size(g.v[i].field) == sizes) {
+				suspect(r, &g, &g.v[i]);
+				shown++;
+			}
 	if (!g.n)
 		put(r, "<p class=none>No process grows as a leak does.</p>\n");
 	else if (g.n > (size_t)r->top)
@@ -831,6 +958,30 @@ static int section_growth(struct report *r)
 			g.n - (size_t)r->top);
 	put(r, "</section>\n");
 	growth_release(&g);
+	return 0;
+}
+
+/* ---- containers ------------------------------------------------------ */
+
+static int section_containers(struct report *r, const int64_t *snaps,
+			      size_t n)
+{
+	size_t i;
+
+	put(r, "<section id=\"containers\">\n<h2>Containers</h2>\n"
+	    "<p>The memory cgroups that hold captured processes (containers,"
+	    " pods, services, scopes, and the slices above them), as"
+	    " <code>cgroups --tree</code> shows them: the charge is the"
+	    " kernel's (page cache and kernel memory included), PSS is their"
+	    " processes' share. In the latest snapshot of each host; a"
+	    " size's tooltip has its exact figure.</p>\n");
+	for (i = 0; i < n; i++)
+		if (snapshot_heading(r, snaps[i]) < 0 ||
+		    cgreport_write(r->out, r->st, snaps[i], (size_t)r->top) < 0)
+			return -1;
+	if (!n)
+		put(r, "<p class=none>No snapshots.</p>\n");
+	put(r, "</section>\n");
 	return 0;
 }
 
@@ -845,7 +996,9 @@ static int write_report(struct report *r)
 	page_start(r);
 	snaps = latest_snapshots(r, &n);
 	if (section_hosts(r) == 0 && section_top(r, snaps, n) == 0 &&
-	    section_growth(r) == 0 && section_mappings(r, snaps, n) == 0)
+	    section_kinds(r, snaps, n) == 0 && section_growth(r) == 0 &&
+	    section_mappings(r, snaps, n) == 0 &&
+	    section_containers(r, snaps, n) == 0)
 		ret = 0;
 	put(r, "</body>\n</html>\n");
 	free(snaps);

@@ -3,6 +3,8 @@
 #include "analyze.h"
 #include "cgtime.h"
 #include "chart.h"
+#include "legend.h"
+#include "namecut.h"
 #include "outfile.h"
 #include "series.h"
 #include "util.h"
@@ -17,7 +19,7 @@ static const struct col timeline_cols[] = {
 	{ "snapshot", COL_INT, 0, TOTAL_NONE, 0 },
 	{ "label", COL_TEXT, 20, TOTAL_NONE, 0 },
 	{ "pid", COL_INT, 0, TOTAL_NONE, 0 },
-	{ "command", COL_TEXT, 40, TOTAL_NONE, 0 },
+	{ "command", COL_TEXT, 0, TOTAL_NONE, COLF_NAME },
 	{ "rss", COL_KB, 0, TOTAL_NONE, 0 },
 	{ "pss", COL_KB, 0, TOTAL_NONE, 0 },
 	{ "uss", COL_KB, 0, TOTAL_NONE, 0 },
@@ -42,6 +44,13 @@ struct timeline_args {
 	const char *match;	/* --match's text, for the chart's title */
 	const char *file;
 	const struct out_opts *out;
+	long top;		/* --top N, or 0: every process */
+};
+
+/* The processes shown: all of the set's, or --top's, in the set's order. */
+struct chosen {
+	const struct series **v;
+	size_t n, of;		/* of: how many matched */
 };
 
 static void set_kb(struct table *t, size_t r, size_t c, int64_t v)
@@ -70,30 +79,49 @@ static void add_rows(struct table *t, const struct series *s)
 	}
 }
 
-/* At most n bytes of s, control bytes as '?' (a name may be hostile). */
-static void put_cut(const char *s, size_t n)
+/* s padded to width characters, as a table shows it: a control
+ * character or a byte that is not UTF-8 as '?' (a name may be hostile). */
+static void put_name(const char *s, size_t width)
 {
-	size_t i;
+	struct buf b = BUF_INIT(1 << 24);
+	size_t n = name_chars(s);
 
-	for (i = 0; s[i] && i < n; i++)
-		putchar((unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i]);
-	for (; i < n; i++)
-		putchar(' ');
+	sink_shown(&b, s);
+	for (; n < width; n++)
+		buf_addch(&b, ' ');
+	fwrite(b.data ? b.data : "", 1, b.len, stdout);
+	buf_release(&b);
+}
+
+/* The width of the sparklines' names: the longest, within what the
+ * terminal leaves beside the sparklines (24 at least). */
+static size_t spark_name_width(const struct chosen *c, const struct out_opts *o)
+{
+	size_t screen = out_opts_columns(o), w = 0, i, n;
+	size_t room = screen > 86 + 24 ? screen - 86 : 24;
+
+	for (i = 0; i < c->n; i++) {
+		n = name_chars(c->v[i]->command);
+		w = n > w ? n : w;
+	}
+	return screen && w > room ? room : w;
 }
 
 /* "  100 /usr/bin/leaky --run   pss ▁▂▃▅▆█ min 2612 max 7764 kB" */
-static void print_sparklines(const struct series_set *set,
-			     enum series_field fld)
+static void print_sparklines(const struct chosen *c, enum series_field fld,
+			     const struct out_opts *o)
 {
-	int64_t *v = xreallocarray(NULL, set->npoints ? set->npoints : 1,
-				   sizeof(*v));
-	size_t i, k;
+	size_t width = spark_name_width(c, o), npoints = 1, i, k;
+	int64_t *v;
 
+	for (i = 0; i < c->n; i++)
+		npoints = c->v[i]->npoints > npoints ? c->v[i]->npoints : npoints;
+	v = xreallocarray(NULL, npoints, sizeof(*v));
 	putchar('\n');
-	for (i = 0; i < set->n; i++) {
-		const struct series *s = &set->v[i];
+	for (i = 0; i < c->n; i++) {
+		const struct series *s = c->v[i];
 		int64_t lo = SERIES_UNKNOWN, hi = SERIES_UNKNOWN;
-		char *spark;
+		char *spark, *name;
 
 		for (k = 0; k < s->npoints; k++) {
 			v[k] = series_value(&s->points[k], fld);
@@ -103,8 +131,9 @@ static void print_sparklines(const struct series_set *set,
 			hi = hi == SERIES_UNKNOWN || v[k] > hi ? v[k] : hi;
 		}
 		spark = chart_sparkline(v, s->npoints, SPARK_WIDTH);
+		name = name_cut(s->command, width, "...", 3);
 		printf("%7lld ", (long long)s->pid);
-		put_cut(s->command, 24);
+		put_name(name, width);
 		printf(" %s %s", series_field_name(fld), spark);
 		if (lo == SERIES_UNKNOWN)
 			printf(" unknown\n");
@@ -112,12 +141,14 @@ static void print_sparklines(const struct series_set *set,
 			printf(" min %lld max %lld%s\n", (long long)lo,
 			       (long long)hi, series_field_is_size(fld) ? " kB"
 			       : "");
+		free(name);
 		free(spark);
 	}
 	free(v);
 }
 
-static char *chart_title(const struct timeline_args *a)
+static char *chart_title(const struct timeline_args *a,
+			 const struct chosen *c)
 {
 	struct buf b = BUF_INIT(1 << 20);
 	size_t i;
@@ -130,22 +161,28 @@ static char *chart_title(const struct timeline_args *a)
 			 a->match);
 	if (a->f.host)
 		buf_addf(&b, " on %s", a->f.host);
+	if (c->n < c->of)
+		buf_addf(&b, ": the %zu largest of %zu (%zu left out)", c->n,
+			 c->of, c->of - c->n);
 	return buf_detach(&b, NULL);
 }
 
-/* Name, title and points of every series for chart_svg, into cs. */
-static void chart_input(const struct timeline_args *a,
-			const struct series_set *set, struct chart_series *cs,
+/* Name, tooltip name (the pid and the whole command line) and points of
+ * every series for chart_svg, into cs. */
+static void chart_input(const struct timeline_args *a, const struct chosen *c,
+			char **labels, struct chart_series *cs,
 			struct chart_point *pts)
 {
 	size_t i, k, at = 0;
 
-	for (i = 0; i < set->n; i++) {
-		const struct series *s = &set->v[i];
-		struct buf name = BUF_INIT(1 << 20);
+	for (i = 0; i < c->n; i++) {
+		const struct series *s = c->v[i];
 
-		buf_addf(&name, "%lld %s", (long long)s->pid, s->command);
-		cs[i].name = buf_detach(&name, NULL);
+		struct buf tip = BUF_INIT(1 << 20);
+
+		buf_addf(&tip, "%lld %s", (long long)s->pid, s->command);
+		cs[i].tip = buf_detach(&tip, NULL);
+		cs[i].name = labels[i];
 		cs[i].points = pts + at;
 		cs[i].npoints = s->npoints;
 		for (k = 0; k < s->npoints; k++, at++) {
@@ -157,48 +194,114 @@ static void chart_input(const struct timeline_args *a,
 	}
 }
 
-/* The chart of every series to a->svg, written beside it and renamed.
- * 0, or -1 (printed). */
-static int write_svg(const struct timeline_args *a, const struct series_set *set)
+/* The chart of the chosen series to a->svg, written beside it and
+ * renamed. 0, or -1 (printed). */
+static int write_svg(const struct timeline_args *a, const struct chosen *c)
 {
 	struct chart_series *cs;
 	struct chart_point *pts;
 	struct chart_opts o = { 0 };
 	struct outfile of;
 	FILE *out = outfile_fopen(&of, a->svg);
-	size_t i;
+	char **labels;
+	size_t i, npoints = 0;
 	int r;
 
 	if (!out)
 		return -1;
-	cs = xcalloc(set->n ? set->n : 1, sizeof(*cs));
-	pts = xcalloc(set->npoints ? set->npoints : 1, sizeof(*pts));
-	chart_input(a, set, cs, pts);
-	o.title = chart_title(a);
+	for (i = 0; i < c->n; i++)
+		npoints += c->v[i]->npoints;
+	cs = xcalloc(c->n ? c->n : 1, sizeof(*cs));
+	pts = xcalloc(npoints ? npoints : 1, sizeof(*pts));
+	labels = legend_labels(c->v, c->n, CHART_LEGEND_CHARS);
+	chart_input(a, c, labels, cs, pts);
+	o.title = chart_title(a, c);
 	o.y_title = series_field_name(a->field);
 	o.counts = !series_field_is_size(a->field);
-	chart_svg(out, &o, cs, set->n);	/* an error stays in ferror(out) */
+	chart_svg(out, &o, cs, c->n);	/* an error stays in ferror(out) */
 	r = outfile_fclose(&of, out, 1);
 	outfile_release(&of);
-	for (i = 0; i < set->n; i++)
-		free((char *)cs[i].name);
+	legend_labels_free(labels, c->n);
+	for (i = 0; i < c->n; i++)
+		free((char *)cs[i].tip);
 	free((char *)o.title);
 	free(pts);
 	free(cs);
 	return r;
 }
 
+/* The largest value of fld in s; SERIES_UNKNOWN when none is known. */
+static int64_t peak(const struct series *s, enum series_field fld)
+{
+	int64_t hi = SERIES_UNKNOWN, v;
+	size_t k;
+
+	for (k = 0; k < s->npoints; k++)
+		if ((v = series_value(&s->points[k], fld)) > hi)
+			hi = v;
+	return hi;
+}
+
+struct by_peak {
+	const struct series *s;
+	int64_t peak;
+};
+
+/* Largest peak first, then the set's order. */
+static int cmp_peak(const void *pa, const void *pb)
+{
+	const struct by_peak *x = pa, *y = pb;
+
+	if (x->peak != y->peak)
+		return x->peak < y->peak ? 1 : -1;
+	return (x->s > y->s) - (x->s < y->s);
+}
+
+static int cmp_order(const void *pa, const void *pb)
+{
+	const struct series *x = *(const struct series *const *)pa;
+	const struct series *y = *(const struct series *const *)pb;
+
+	return (x > y) - (x < y);
+}
+
+/* The processes to show: every one, or --top's N largest by their peak
+ * of the field, in the set's order. */
+static void choose(const struct timeline_args *a, const struct series_set *set,
+		   struct chosen *c)
+{
+	struct by_peak *v = xcalloc(set->n ? set->n : 1, sizeof(*v));
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		v[i].s = &set->v[i];
+		v[i].peak = peak(&set->v[i], a->field);
+	}
+	c->of = set->n;
+	c->n = a->top > 0 && (size_t)a->top < set->n ? (size_t)a->top : set->n;
+	if (c->n < set->n)
+		qsort(v, set->n, sizeof(*v), cmp_peak);
+	c->v = xcalloc(c->n ? c->n : 1, sizeof(*c->v));
+	for (i = 0; i < c->n; i++)
+		c->v[i] = v[i].s;
+	qsort(c->v, c->n, sizeof(*c->v), cmp_order);
+	free(v);
+}
+
 /* Options and FILE; -1 to go on, else the exit status. */
 static int parse_args(int argc, char **argv, struct timeline_args *a)
 {
-	enum { OPT_FIELD = OPT_HELP + 1, OPT_SVG, OPT_CGROUPS };
+	enum { OPT_FIELD = OPT_HELP + 1, OPT_SVG, OPT_CGROUPS,
+		OPT_TOP = OPT_OWN };
 	static const struct option opts[] = {
 		FILTER_OPTIONS, WINDOW_OPTIONS, HELP_OPTION,
 		{ "field", required_argument, NULL, OPT_FIELD },
 		{ "svg", required_argument, NULL, OPT_SVG },
 		{ "cgroups", no_argument, NULL, OPT_CGROUPS },
+		{ "top", required_argument, NULL, OPT_TOP },
 		{ NULL, 0, NULL, 0 }
 	};
+	uint64_t top;
 	int c, r;
 
 	optind = 0;
@@ -217,6 +320,13 @@ static int parse_args(int argc, char **argv, struct timeline_args *a)
 			a->svg = optarg;
 			continue;
 		}
+		if (c == OPT_TOP) {
+			if (parse_u64_str(optarg, &top) < 0 || top < 1 ||
+			    top > 1000000)
+				return usage_error("bad --top '%s'", optarg);
+			a->top = (long)top;
+			continue;
+		}
 		if (c == OPT_MATCH)
 			a->match = optarg;
 		if ((r = filters_option(&a->f, c, optarg)) != 0)
@@ -224,8 +334,9 @@ static int parse_args(int argc, char **argv, struct timeline_args *a)
 	}
 	if (argc - optind != 1)
 		return usage_error("timeline takes one FILE");
-	if (a->cgroups && a->svg)
-		return usage_error("--svg charts processes: not with --cgroups");
+	if (a->cgroups && (a->svg || a->top))
+		return usage_error("--svg and --top chart processes: not with"
+				   " --cgroups");
 	if (a->cgroups)
 		a->cgfield = CGS_CHARGE;
 	if (a->field_arg && (r = a->cgroups
@@ -245,9 +356,10 @@ static int show(struct store *st, const struct series_set *set,
 {
 	const struct timeline_args *a = arg;
 	const struct out_opts *out = a->out;
+	struct chosen c;
 	struct table t;
 	size_t i;
-	int ret;
+	int ret = 1;
 
 	(void)st;
 	if (!set->n) {
@@ -255,14 +367,17 @@ static int show(struct store *st, const struct series_set *set,
 		      a->f.host ? " on host " : "", a->f.host ? a->f.host : "");
 		return 1;
 	}
-	if (a->svg && write_svg(a, set) < 0)
-		return 1;
+	choose(a, set, &c);
+	if (a->svg && write_svg(a, &c) < 0)
+		goto out;
 	table_init(&t, timeline_cols, sizeof(timeline_cols) / sizeof(timeline_cols[0]));
-	for (i = 0; i < set->n; i++)
-		add_rows(&t, &set->v[i]);
+	for (i = 0; i < c.n; i++)
+		add_rows(&t, c.v[i]);
 	ret = print_table(&t, out);
 	if (ret == 0 && out->format == OUT_TABLE)
-		print_sparklines(set, a->field);
+		print_sparklines(&c, a->field, out);
+out:
+	free(c.v);
 	return ret;
 }
 
@@ -281,7 +396,8 @@ static int run_timeline(int argc, char **argv, const struct out_opts *out)
 const struct command cmd_timeline = {
 	"timeline",
 	"timeline FILE (--pid PID | --match REGEX | --cgroups) [--field FIELD]"
-	" [--svg OUT] [--user USER] [--host NAME] [--cgroup REGEX]"
+	" [--svg OUT] [--top N] [--user USER] [--host NAME] [--cgroup REGEX]"
 	" [--container ID] [--unit NAME] [--since WHEN] [--until WHEN]",
-	run_timeline, 0, OUTPUT_ALL & ~(OUTPUT_PERCENT | OUTPUT_TOTALS),
+	run_timeline, 0, (OUTPUT_ALL | OUTPUT_WIDE) &
+	~(OUTPUT_PERCENT | OUTPUT_TOTALS),
 };

@@ -46,7 +46,7 @@ static void help(void)
 	size_t i;
 
 	printf("usage: mapsnap-analyze [--csv | --json] [-H|--human] [-p] [-t] [--sort COL]\n"
-	       "                       [-r] [--limit N] COMMAND ...\n"
+	       "                       [-r] [--limit N] [-w] COMMAND ...\n"
 	       "\n"
 	       "Read snapshots taken by mapsnap-capture: list, render and query them.\n"
 	       "\n"
@@ -74,6 +74,7 @@ static void help(void)
 	       "      --sort COL      sort by this column (ascending; -r for descending)\n"
 	       "  -r, --reverse       reverse the order\n"
 	       "      --limit N       print at most N rows\n"
+	       "  -w, --wide          names whole, whatever the terminal's width\n"
 	       "  -h, --help          show this help (COMMAND --help for one command)\n"
 	       "  -V, --version       show the version\n");
 	help_output();

@@ -3,7 +3,10 @@
 #include "outopts.h"
 #include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 static const struct output_option {
 	unsigned bit;
@@ -20,6 +23,7 @@ static const struct output_option {
 	{ OUTPUT_SORT, NULL, "--sort", "COL", 0 },
 	{ OUTPUT_REVERSE, "-r", "--reverse", NULL, 0 },
 	{ OUTPUT_LIMIT, NULL, "--limit", "N", 0 },
+	{ OUTPUT_WIDE, "-w", "--wide", NULL, 0 },
 };
 
 /* Set what the option of `bit` says, with its value v. 0, or -1
@@ -56,6 +60,9 @@ static int set(struct out_opts *o, unsigned bit, const char *v)
 			return -1;
 		}
 		o->limit = (long)lim;
+		break;
+	case OUTPUT_WIDE:
+		o->wide = 1;
 		break;
 	}
 	return 0;
@@ -162,4 +169,21 @@ void out_opts_names(struct buf *b, unsigned mask)
 				 ? options[k].short_name : options[k].long_name);
 	if (!n)
 		buf_addstr(b, "none");
+}
+
+size_t out_opts_columns(const struct out_opts *o)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	uint64_t n;
+
+	if (o->wide)
+		return 0;
+	if (env && parse_u64_str(env, &n) == 0 && n >= 1 && n <= 100000)
+		return (size_t)n;
+	if (!isatty(STDOUT_FILENO))
+		return 0;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
 }

@@ -1,5 +1,6 @@
 /* outopts.h - the output options (--csv, --json, -H, -p, -t, --sort, -r,
- * --limit): one table of their names, what they set, which a command takes. */
+ * --limit, -w): one table of their names, what they set, which a command
+ * takes; and the width a table may fill. */
 #ifndef MAPSNAP_OUTOPTS_H
 #define MAPSNAP_OUTOPTS_H
 
@@ -17,10 +18,12 @@ enum {
 	OUTPUT_SORT = 1u << 5,
 	OUTPUT_REVERSE = 1u << 6,
 	OUTPUT_LIMIT = 1u << 7,
+	OUTPUT_WIDE = 1u << 8,
 };
-#define OUTPUT_COUNT 8
+#define OUTPUT_COUNT 9
 #define OUTPUT_NONE 0u
-#define OUTPUT_ALL ((1u << OUTPUT_COUNT) - 1)
+/* every option but -w, which only the commands that show names take */
+#define OUTPUT_ALL (((1u << OUTPUT_COUNT) - 1) & ~OUTPUT_WIDE)
 
 struct out_opts {
 	enum out_format format;	/* OUT_TABLE unless --csv or --json */
@@ -30,6 +33,7 @@ struct out_opts {
 	long limit;		/* --limit, or -1 */
 	int totals;		/* -t: end with a totals row */
 	int percent;		/* -p: sizes as a percentage of MemTotal */
+	int wide;		/* -w: names whole, whatever the width */
 	/* each option as it was typed ("-H" or "--human", no value), by
 	 * the position of its bit; NULL when not given */
 	const char *given[OUTPUT_COUNT];
@@ -56,6 +60,15 @@ const char *out_opts_refused(const struct out_opts *o, unsigned honoured);
  * at column `indent`; "none" for none.
  */
 void out_opts_usage(struct buf *b, unsigned mask, size_t indent);
+
+/*
+ * The width, in characters, a table's names are cut to fit (as ps
+ * does): COLUMNS when it holds a number from 1 to 100000; else the
+ * terminal's width when stdout is a terminal (TIOCGWINSZ; 80 when it
+ * says none); else 0, no limit: a file or a pipe gets whole names. 0
+ * too with -w.
+ */
+size_t out_opts_columns(const struct out_opts *o);
 
 /* Append the names of mask's options, the short one where there is one:
  * "--csv --json -H -t --sort -r --limit"; "none" for none. */

@@ -198,9 +198,11 @@ static void write_rows(const struct table *t, const struct out_opts *o,
 	for (c = 0; c < t->ncols; c++) {
 		cols[c].name = t->cols[c].name;
 		cols[c].figure = t->cols[c].kind != COL_TEXT;
-		cols[c].width = t->cols[c].width;
+		cols[c].width = t->cols[c].flags & COLF_NAME ? SINK_FIT
+			: t->cols[c].width;
 	}
 	sink_init(&s, o->format, out, cols, t->ncols);
+	s.screen = out_opts_columns(o);
 	s.human = o->human;
 	s.percent = o->percent;
 	for (r = 0; r < t->nrows; r++) {

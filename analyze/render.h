@@ -29,6 +29,10 @@ enum col_total {
 };
 
 #define COLF_SWAP 1	/* -p: a percentage of SwapTotal, not MemTotal */
+/* A name (a command line): the table cuts it to what the other columns
+ * leave of the terminal's width (out_opts_columns), keeping its end
+ * (namecut.h); whole with -w, in a pipe, in CSV and JSON. */
+#define COLF_NAME 2
 
 struct col {
 	const char *name;	/* lowercase; the CSV/JSON name, the table

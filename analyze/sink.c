@@ -2,6 +2,7 @@
  * and how a format frames rows (CSV quoting, JSON escapes, the table). */
 #include "sink.h"
 #include "blob.h"
+#include "namecut.h"
 #include "util.h"
 
 #include <assert.h>
@@ -218,6 +219,11 @@ static size_t shown(struct buf *b, const char *str, size_t max)
 	return total;
 }
 
+void sink_shown(struct buf *b, const char *str)
+{
+	shown(b, str, 0);
+}
+
 /* Blanks from len up to width. */
 static void pad(struct buf *b, size_t len, size_t width)
 {
@@ -273,9 +279,9 @@ static void table_header(struct sink *s, const size_t *w)
 	free(names);
 }
 
-static void table_finish(struct sink *s)
+/* The widths of the cells as they are now, at least their names'. */
+static void natural_widths(const struct sink *s, size_t *w)
 {
-	size_t *w = xcalloc(s->ncols, sizeof(*w));
 	size_t r, c, len;
 
 	for (c = 0; c < s->ncols; c++) {
@@ -287,6 +293,68 @@ static void table_finish(struct sink *s)
 				w[c] = len;
 		}
 	}
+}
+
+/*
+ * The name columns' share of `screen`: what the other columns and the
+ * blanks between leave, split evenly, a narrow column giving what it
+ * does not need to the others; never under SINK_NAME_MIN. Caps w.
+ */
+static void share_screen(const struct sink *s, size_t *w)
+{
+	size_t used = s->ncols - 1, left, names = 0, share, c;
+	int moved = 1;
+
+	for (c = 0; c < s->ncols; c++)
+		if (s->cols[c].width == SINK_FIT)
+			names++;
+		else
+			used += w[c];
+	left = s->screen > used ? s->screen - used : 0;
+	while (names && moved) {	/* settle the narrow ones first */
+		moved = 0;
+		share = left / names;
+		for (c = 0; c < s->ncols; c++)
+			if (s->cols[c].width == SINK_FIT && w[c] <= share && w[c] != SIZE_MAX) {
+				left -= w[c];
+				w[c] = SIZE_MAX;	/* settled, as it is */
+				names--;
+				moved = 1;
+			}
+	}
+	share = names ? left / names : 0;
+	for (c = 0; c < s->ncols; c++)
+		if (s->cols[c].width == SINK_FIT && w[c] != SIZE_MAX)
+			w[c] = share < SINK_NAME_MIN ? SINK_NAME_MIN : share;
+}
+
+/* Cut each cell of the name columns to its share of `screen`. */
+static void fit_names(struct sink *s)
+{
+	size_t *w = xcalloc(s->ncols, sizeof(*w)), r, c;
+
+	natural_widths(s, w);
+	share_screen(s, w);
+	for (c = 0; c < s->ncols; c++)
+		for (r = 0; s->cols[c].width == SINK_FIT && w[c] != SIZE_MAX &&
+		     r < s->nrows; r++) {
+			char **cell = &s->cells[r * s->ncols + c];
+			char *cut = name_cut(*cell, w[c], "...", 3);
+
+			free(*cell);
+			*cell = cut;
+		}
+	free(w);
+}
+
+static void table_finish(struct sink *s)
+{
+	size_t *w = xcalloc(s->ncols, sizeof(*w));
+	size_t r, c, len;
+
+	if (s->screen)
+		fit_names(s);
+	natural_widths(s, w);
 	table_header(s, w);
 	for (r = 0; r < s->nrows; r++) {
 		if (r == s->rule) {	/* as wide as the table */

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <limits.h>
 #include <stdio.h>
 
 #include "buf.h"
@@ -22,8 +23,11 @@ struct sink_col {
 	int figure;		/* a number, size or time: right-aligned in
 				   the table; else text, left-aligned */
 	unsigned width;		/* table: a longer cell is cut to this many
-				   characters, ending in "..." (0: never) */
+				   characters, ending in "..." (0: never);
+				   SINK_FIT: a name, cut to fit `screen` */
 };
+
+#define SINK_FIT UINT_MAX
 
 /*
  * A sink writes rows of cells to `out` in one format. Rows are given a
@@ -37,6 +41,10 @@ struct sink_col {
 struct sink {
 	int human;	/* -H: sizes as 1.5M where they are text (table, CSV) */
 	int percent;	/* -p: sizes as a percentage of their base */
+	/* table: the width its lines may fill (0: no limit); the name
+	   columns share what the others leave of it, each cut as
+	   name_cut() cuts (namecut.h), never under SINK_NAME_MIN */
+	size_t screen;
 	const struct sink_col *cols;
 	size_t ncols;
 	size_t col;		/* the next cell of the row being built */
@@ -49,6 +57,8 @@ struct sink {
 	size_t alloc;		/* rows cells has room for */
 	size_t rule;		/* table: the row a rule goes above, or SIZE_MAX */
 };
+
+#define SINK_NAME_MIN 20
 
 /*
  * Start a sink of `format` over cols (at least one; they must outlive
@@ -69,6 +79,11 @@ void sink_int(struct sink *s, int64_t v);
  * turns bytes that are not UTF-8 into U+FFFD. A table cell ends at its
  * first NUL. */
 void sink_text(struct sink *s, const void *p, size_t n);
+/* Append str to b as a table shows it (sink_text): each control
+ * character and each byte that is not UTF-8 as '?'; never cut. For
+ * text a command prints beside a table (timeline's sparklines). */
+void sink_shown(struct buf *b, const char *str);
+
 /* Microseconds since the epoch, in UTC: "2026-11-22 06:07:59" in the
  * table, ISO 8601 with microseconds in CSV and JSON (a string). */
 void sink_time(struct sink *s, int64_t us);

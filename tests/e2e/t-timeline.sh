@@ -132,28 +132,28 @@ for p in paths:
     d = p.get("d")
     assert d.startswith("M") and d.count("L") == 5, d
 legend = group("legend")
-assert legend == ["100 /usr/bin/leaky --run", "200 /usr/bin/wobbly --run",
-                  "300 /usr/bin/steady --run"], legend
+assert legend == ["/usr/bin/leaky --run", "/usr/bin/wobbly --run",
+                  "/usr/bin/steady --run"], legend
 ys = group("y-axis")
-assert ys and all(t.endswith((" kB", " MB", " GB")) for t in ys), ys
-assert ys == ["2 MB", "4 MB", "6 MB", "8 MB"], ys
+assert ys and all(t.endswith((" KiB", " MiB", " GiB")) for t in ys), ys
+assert ys == ["2 MiB", "4 MiB", "6 MiB", "8 MiB"], ys
 xs = group("x-axis")
 assert "23:00" in xs and "2023-11-15" in xs, xs
 texts = [t.text or "" for t in root.iter(NS + "text")]
 assert any("2023-11-14 22:13:20 to 2023-11-15 00:43:20" in t for t in texts), texts
 assert any(t == "pss of processes matching 'leaky|wobbly|steady'" for t in texts), texts
 titles = [t.text for t in root.iter(NS + "title")]
-assert "100 /usr/bin/leaky --run: 7764 kB at 2023-11-15 00:43:20 UTC" in titles
+assert "100 /usr/bin/leaky --run: 7764 KiB at 2023-11-15 00:43:20 UTC" in titles
 EOF
 # --field rss charts rss
 expect_exit 0 "$ANALYZE" timeline db --pid 100 --field rss --svg rss.svg
-grep -q '100 /usr/bin/leaky --run: 8364 kB at 2023-11-15 00:43:20 UTC' rss.svg ||
+grep -q '100 /usr/bin/leaky --run: 8364 KiB at 2023-11-15 00:43:20 UTC' rss.svg ||
 	fail "--field rss did not chart rss"
-grep -q ': 7764 kB' rss.svg && fail "--field rss charted pss"
+grep -q ': 7764 KiB' rss.svg && fail "--field rss charted pss"
 # a count is charted as a count: no kB on its axis or its dots
 expect_exit 0 "$ANALYZE" timeline db --pid 100 --field threads --svg threads.svg
 grep -q '>1</text>' threads.svg || fail "--field threads: no plain tick"
-grep -q 'kB' threads.svg && fail "--field threads charted kB"
+grep -q 'KiB' threads.svg && fail "--field threads charted KiB"
 
 # a name from a hostile file: < & " ' in comm and cmdline, a byte that is
 # not UTF-8 and a control character; the SVG stays well-formed
@@ -171,12 +171,20 @@ NS = "{http://www.w3.org/2000/svg}"
 root = ET.parse(sys.argv[1]).getroot()
 legend = [e for e in root.iter(NS + "g") if e.get("class") == "legend"][0]
 names = [t.text for t in legend.iter(NS + "text")]
-want = "100 /bin/x<y&z\"'\ufffd\ufffd</text> -r"
+want = "/bin/x<y&z\"'\ufffd\ufffd</text> -r"
 assert names == [want], names
 paths = list(root.iter(NS + "path"))
-assert len(paths) == 1 and paths[0].find(NS + "title").text == want
+assert len(paths) == 1 and paths[0].find(NS + "title").text == "100 " + want
 EOF
 grep -q '</text> -r' evil.svg && fail "the name is not escaped"
+# the sparkline's name as the table shows it: no byte a terminal acts on
+expect_exit 0 "$ANALYZE" timeline evil.db --pid 100
+python3 - out <<'EOF' || fail "the sparkline shows a hostile name as it is"
+import sys
+text = open(sys.argv[1], "rb").read().decode("utf-8")    # strict: no stray byte
+spark = [l for l in text.splitlines() if " pss " in l and "min" in l]
+assert len(spark) == 1 and "/bin/x<y&z\"'??</text> -r pss" in spark[0], spark
+EOF
 expect_exit 0 "$ANALYZE" --json timeline evil.db --pid 100
 python3 -c '
 import json, sys

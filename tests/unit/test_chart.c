@@ -61,16 +61,16 @@ static void test_size_axis(void **state)
 		const char *want;
 	} t[] = {
 		/* the leaky fixture: 2612..7764 kB */
-		{ 2612, 7764, 5, "2 MB|4 MB|6 MB|8 MB" },
-		{ 0, 500, 5, "0 kB|100 kB|200 kB|300 kB|400 kB|500 kB" },
-		{ 1000, 1300, 5, "0.9 MB|1.0 MB|1.1 MB|1.2 MB|1.3 MB" },
-		{ 3 * 1048576, 7 * 1048576, 4, "3 GB|4 GB|5 GB|6 GB|7 GB" },
-		{ 0, 3, 5, "0 kB|1 kB|2 kB|3 kB" },	/* never under 1 kB */
-		{ 0, 0, 5, "0 kB|1 kB" },		/* flat at 0: not below 0 */
+		{ 2612, 7764, 5, "2 MiB|4 MiB|6 MiB|8 MiB" },
+		{ 0, 500, 5, "0 KiB|100 KiB|200 KiB|300 KiB|400 KiB|500 KiB" },
+		{ 1000, 1300, 5, "0.9 MiB|1.0 MiB|1.1 MiB|1.2 MiB|1.3 MiB" },
+		{ 3 * 1048576, 7 * 1048576, 4, "3 GiB|4 GiB|5 GiB|6 GiB|7 GiB" },
+		{ 0, 3, 5, "0 KiB|1 KiB|2 KiB|3 KiB" },	/* never under 1 KiB */
+		{ 0, 0, 5, "0 KiB|1 KiB" },		/* flat at 0: not below 0 */
 		/* flat: widened by a tenth each way */
-		{ 1000, 1000, 5, "0.85 MB|0.90 MB|0.95 MB|1.00 MB|1.05 MB|1.10 MB" },
+		{ 1000, 1000, 5, "0.85 MiB|0.90 MiB|0.95 MiB|1.00 MiB|1.05 MiB|1.10 MiB" },
 		{ 2 * INT64_C(1073741824), 5 * INT64_C(1073741824), 3,
-		  "2 TB|3 TB|4 TB|5 TB" },
+		  "2 TiB|3 TiB|4 TiB|5 TiB" },
 	};
 	struct chart_axis a;
 	char got[256];
@@ -258,7 +258,8 @@ static void test_svg(void **state)
 		{ T0, 1000 }, { T0 + 30 * MIN, CHART_GAP }, { T0 + 60 * MIN, 1200 },
 	};
 	const struct chart_series s[] = {
-		{ "100 leaky", a, 3, 0 }, { "200 <evil> & \"co\"", b, 3, 0 },
+		{ "100 leaky", a, 3, 0, NULL },
+		{ "200 <evil> & \"co\"", b, 3, 0, NULL },
 	};
 	struct chart_opts o = { "pss of a & b", "pss", 0, 0, 0, 0 };
 	char *out;
@@ -277,9 +278,9 @@ static void test_svg(void **state)
 	assert_non_null(strstr(out, ">200 &lt;evil&gt; &amp; &quot;co&quot;<"));
 	assert_null(strstr(out, "<evil>"));
 	assert_non_null(strstr(out, ">22:30<"));
-	assert_non_null(strstr(out, " MB<"));
+	assert_non_null(strstr(out, " MiB<"));
 	assert_int_equal(count(out, "<circle "), 5);	/* a gap has no dot */
-	assert_non_null(strstr(out, "100 leaky: 4660 kB at 2023-11-14 23:13:20 UTC"));
+	assert_non_null(strstr(out, "100 leaky: 4660 KiB at 2023-11-14 23:13:20 UTC"));
 	free(out);
 
 	o.fragment = 1;		/* inline: no prolog; nothing to draw */
@@ -305,7 +306,7 @@ static void test_hostile(void **state)
 		{ INT64_MIN, INT64_MAX }, { INT64_MAX, INT64_MIN + 1 },
 		{ 0, -5 }, { -1, 0 },
 	};
-	const struct chart_series s[] = { { NULL, p, 4, 0 }, { "", p, 1, 0 } };
+	const struct chart_series s[] = { { NULL, p, 4, 0, NULL }, { "", p, 1, 0, NULL } };
 	struct chart_axis a;
 	char l[64], *out, *spark;
 

@@ -257,11 +257,61 @@ static void test_documents(void **state)
 	}
 }
 
+/* A table with `screen`: the name columns share what the others leave,
+ * a short name keeps what it needs, a cut keeps the script's name. */
+static void test_screen(void **state)
+{
+	static const struct sink_col cols[] = {
+		{ "pid", 1, 0 }, { "command", 0, SINK_FIT }, { "pss", 1, 0 },
+		{ "map", 0, SINK_FIT },
+	};
+	static const char *const want[] = {
+		/* 60 - 3 - 4 - 3 blanks = 50 for the names, 25 each: "map"
+		 * needs 22, "command" gets 28 and its cut 24 */
+		"PID COMMAND                   PSS MAP\n"
+		"  1 python3 ...pyleak.py --x 1234 /usr/lib/libc.so.6\n"
+		" 22 sleep 60                    5 /usr/lib/ld-linux.so.2\n",
+		/* 30 for the names: 15 each, but SINK_NAME_MIN (20) */
+		"PID COMMAND           PSS MAP\n"
+		"  1 ...pyleak.py --x 1234 /usr/lib/libc.so.6\n"
+		" 22 sleep 60            5 /usr...ld-linux.so.2\n",
+	};
+	static const size_t screens[] = { 60, 40 };
+	size_t i, len;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		char *out = NULL;
+		FILE *f = open_memstream(&out, &len);
+		struct sink s;
+
+		assert_non_null(f);
+		sink_init(&s, OUT_TABLE, f, cols, 4);
+		s.screen = screens[i];
+		sink_int(&s, 1);
+		sink_text(&s, "/opt/py/bin/python3 /srv/pyleak.py --x", 38);
+		sink_int(&s, 1234);
+		sink_text(&s, "/usr/lib/libc.so.6", 18);
+		sink_end_row(&s);
+		sink_int(&s, 22);
+		sink_text(&s, "sleep 60", 8);
+		sink_int(&s, 5);
+		sink_text(&s, "/usr/lib/ld-linux.so.2", 22);
+		sink_end_row(&s);
+		sink_finish(&s);
+		sink_release(&s);
+		assert_int_equal(fclose(f), 0);
+		expect_bytes("screen", out, len, want[i], strlen(want[i]));
+		free(out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cells),
 		cmocka_unit_test(test_documents),
+		cmocka_unit_test(test_screen),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
