@@ -270,7 +270,8 @@ static int run_growth(int argc, char **argv, const struct out_opts *out)
 	if ((ret = parse_args(argc, argv, &a)) < 0) {
 		ret = 1;
 		if (store_open(&st, a.file, STORE_READ) == 0) {
-			ret = show(&st, &a);
+			if (host_check(&st, a.f.host) == 0)
+				ret = show(&st, &a);
 			store_close(&st);
 		}
 	}

@@ -916,6 +916,10 @@ static int run_report(int argc, char **argv, const struct out_opts *out)
 	if (store_open(&st, r.file, STORE_READ) < 0)
 		return 1;
 	r.st = &st;
+	if (host_check(&st, r.host) < 0) {
+		ret = 1;
+		goto out;
+	}
 	/* written beside OUT and renamed: never half a page under its name */
 	if (!(r.out = outfile_fopen(&of, html))) {
 		ret = 1;

@@ -233,18 +233,15 @@ static int show(struct store *st, const struct series_set *set,
 	int ret;
 
 	(void)st;
-	if (!set->n) {
-		error("'%s': no process matches%s%s", a->file,
-		      a->f.host ? " on host " : "", a->f.host ? a->f.host : "");
-		return 1;
-	}
+	/* no process matches: an empty table (and chart), exit 0, as
+	 * every command answers a filter that matches nothing */
 	if (a->svg && write_svg(a, set) < 0)
 		return 1;
 	table_init(&t, timeline_cols, sizeof(timeline_cols) / sizeof(timeline_cols[0]));
 	for (i = 0; i < set->n; i++)
 		add_rows(&t, &set->v[i]);
 	ret = print_table(&t, out);
-	if (ret == 0 && out->format == OUT_TABLE)
+	if (ret == 0 && out->format == OUT_TABLE && set->n)
 		print_sparklines(set, a->field);
 	return ret;
 }

@@ -78,12 +78,35 @@ void table_set_fig(struct table *t, size_t row, size_t col, int64_t v)
 		table_set_int(t, row, col, v);
 }
 
+int ref_arg(const char *option, const char *ref)
+{
+	const char *why = store_ref_check(ref);
+
+	return why ? usage_error("bad %s '%s': %s", option, ref, why) : 0;
+}
+
+int host_check(struct store *st, const char *host)
+{
+	struct buf hosts = BUF_INIT(4096);
+	int r;
+
+	if (!host)
+		return 0;
+	r = store_has_host(st, host, &hosts);
+	if (r == 0)
+		error("'%s': no host '%s' in the file (its hosts: %s)", st->path,
+		      host, hosts.len ? hosts.data : "none");
+	buf_release(&hosts);
+	return r > 0 ? 0 : -1;
+}
+
 int open_snapshot(struct store *st, const char *file, const char *ref,
 		  const char *host, int64_t *snapshot_id)
 {
 	if (store_open(st, file, STORE_READ) < 0)
 		return -1;
-	if (store_resolve(st, ref, host, snapshot_id) < 0) {
+	if (host_check(st, host) < 0 ||
+	    store_resolve(st, ref, host, snapshot_id) < 0) {
 		store_close(st);
 		return -1;
 	}
@@ -233,9 +256,11 @@ int snapshot_args_own(int argc, char **argv, const struct command *cmd,
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 0)
 			continue;	/* an extra option set its flag */
-		if (c == OPT_SNAPSHOT)
+		if (c == OPT_SNAPSHOT) {
+			if ((ret = ref_arg("--snapshot", optarg)) != 0)
+				return ret;
 			ref = optarg;
-		else if (c == OPT_HELP)
+		} else if (c == OPT_HELP)
 			return command_help(cmd);
 		else if (own && c >= OPT_OWN) {
 			if ((ret = own(ctx, c, optarg)) != 0)
@@ -262,9 +287,11 @@ static int process_text_args(int argc, char **argv, const struct command *cmd,
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == OPT_SNAPSHOT)
+		if (c == OPT_SNAPSHOT) {
+			if (ref_arg("--snapshot", optarg) != 0)
+				return 2;
 			ref = optarg;
-		else if (c == OPT_HOST)
+		} else if (c == OPT_HOST)
 			host = optarg;
 		else if (c == OPT_HELP)
 			return command_help(cmd);
