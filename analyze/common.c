@@ -2,6 +2,7 @@
  * or a process's text, filters, the shown command line, table output. */
 #include "analyze.h"
 #include "blob.h"
+#include "cmdhelp.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -128,11 +129,19 @@ int parse_pid_arg(const char *arg, int64_t *pid)
 int command_help(const struct command *cmd)
 {
 	static const char head[] = "output options: ";
+	const struct cmd_help *h = cmd_helps;
 	struct buf b = BUF_INIT(4096);
 
+	while (h->name && strcmp(h->name, cmd->name))
+		h++;
 	out_opts_usage(&b, cmd->output, sizeof(head) - 1);
-	printf("usage: mapsnap-analyze %s%s\n%s%s\n",
-	       cmd->output ? "[OUTPUT OPTIONS] " : "", cmd->usage, head, b.data);
+	if (h->name)
+		printf("%s", h->usage);
+	else	/* t-docs.sh fails on a command the page lacks */
+		printf("usage: mapsnap-analyze %s\n", cmd->usage);
+	printf("%s%s\n", head, b.data);
+	if (h->name)
+		printf("\n%s", h->text);
 	buf_release(&b);
 	return 0;
 }

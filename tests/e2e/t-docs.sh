@@ -19,7 +19,7 @@ while read -r c; do
 done <commands
 
 python3 - "$ROOT/man" <<'EOF' || fail "--help and the man pages disagree"
-import os, re, sys
+import os, re, subprocess, sys
 man = sys.argv[1]
 OPT = re.compile(r"(?<![\w-])(--?[A-Za-z][\w-]*)")
 problems = []
@@ -124,11 +124,12 @@ compare("mapsnap-analyze (output options)", glob, manglob,
         "mapsnap-analyze(1) OPTIONS")
 
 # the COMMANDS section: one item per command, its tag its usage
-mancmd, manfilt = {}, set()
+mancmd, manfilt, mansrc = {}, set(), {}
 for tags, body in items(ana.get("COMMANDS", [])):
     name = plain(tags[0]).split()[0]
     if not re.fullmatch(r"[a-z][a-z-]*", name) or "\\fB" not in tags[0][:4]:
         continue
+    mansrc.setdefault(name, []).append((tags, body))
     text = " ".join(plain(t) for t in tags)
     o = opts(text)
     # options defined by a nested list (the filters under ps)
@@ -167,9 +168,51 @@ for tags, body in items(ana.get("OPTIONS", []), 1):
         if c:
             manout[c] = taken
 
+def groff_words(roff):
+    """The words groff renders a piece of the page into."""
+    page = ".TH T 1\n.nh\n.SH D\n" + roff
+    r = subprocess.run(["groff", "-man", "-Tascii", "-P-cbou", "-rLL=200n"],
+                       input=page, capture_output=True, text=True)
+    if r.returncode or r.stderr:
+        problems.append("groff: %s" % r.stderr.strip())
+    words = r.stdout.split()
+    # the page's header and footer lines
+    return [w for w in words if w not in ("T(1)", "General", "Commands",
+                                          "Manual", "D")]
+
+# Each command's --help is its item of the page, made by scripts/man-help:
+# usage lines from the tags, then the body, word for word as groff has it.
+for c in commands:
+    text = open("cmd.%s.help" % c).read()
+    usage = [l[len("usage: mapsnap-analyze "):] for l in text.split("\n")
+             if l.startswith("usage: mapsnap-analyze ")]
+    desc = text.split("\n\n", 1)[1] if "\n\n" in text else ""
+    if c not in mansrc:
+        continue
+    tags = [plain(t) for tg, b in mansrc[c] for t in tg]
+    if [" ".join(u.split()) for u in usage] != [" ".join(t.split()) for t in tags]:
+        problems.append("%s: --help's usage %r is not the page's %r" % (c, usage, tags))
+    want = groff_words("".join(".PP\n" + "\n".join(b) + "\n"
+                               for tg, b in mansrc[c]))
+    got = desc.split()
+    if got != want:
+        i = next((k for k in range(min(len(got), len(want)))
+                  if got[k] != want[k]), min(len(got), len(want)))
+        problems.append("%s: --help differs from its item of the page at word"
+                        " %d: %r, the page %r" % (c, i, " ".join(got[i:i + 8]),
+                                                   " ".join(want[i:i + 8])))
+
 for c in commands:
     text = open("cmd.%s.help" % c).read()
     text = text.replace("[OUTPUT OPTIONS]", "")
+    # the options: of its usage lines, and of the lists of its item (the
+    # text around them names other programs' options: smem -m, --maps-only)
+    head = "\n".join(l for l in text.split("\n") if l.startswith("usage: "))
+    m = re.search(r"^output options: (.*\n(?: {16}.*\n)*)", text, re.M)
+    text = head + ("\n" + m.group(0) if m else "")
+    for tg, b in mansrc.get(c, []):
+        for t, _ in items(b, 1):
+            text += " " + " ".join(plain(x) for x in t)
     # "output options: [--csv | --json] ...", maybe on more lines
     m = re.search(r"^output options: (.*\n(?: {16}.*\n)*)", text, re.M)
     if not m:
