@@ -69,8 +69,9 @@ void sink_int(struct sink *s, int64_t v);
  * turns bytes that are not UTF-8 into U+FFFD. A table cell ends at its
  * first NUL. */
 void sink_text(struct sink *s, const void *p, size_t n);
-/* Microseconds since the epoch, in UTC: "2026-11-22 06:07:59" in the
- * table, ISO 8601 with microseconds in CSV and JSON (a string). */
+/* Microseconds since the epoch as when_format writes them: local time
+ * with its zone in the table ("2026-11-22 06:07:59 UTC"), ISO 8601 with
+ * microseconds and Z (or the offset, --local) in CSV and JSON (a string). */
 void sink_time(struct sink *s, int64_t us);
 /*
  * A size in kB. With `human` and where sizes are text (table, CSV):

@@ -109,7 +109,7 @@ for line in open("analyze.help").read().split("\n"):
     elif para != "commands":
         glob |= opts(line)
 commands = open("commands").read().split()
-outopts = glob - {"-h", "--help", "-V", "--version"}
+outopts = glob - {"-h", "--help", "-V", "--version", "--utc", "--local"}
 
 def short_forms(text):
     """The options of a usage, "-H" for "[-H|--human]"."""

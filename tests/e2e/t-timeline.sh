@@ -50,7 +50,7 @@ EOF
 # the table, then a sparkline of pss per process with its range
 expect_exit 0 "$ANALYZE" timeline db --pid 100
 expect_grep '^ +TIME +SNAPSHOT +LABEL +PID +COMMAND +RSS +PSS +USS +SWAP +VSS +HOST$' out
-expect_grep '^2023-11-15 00:43:20 +6 step5 +100 /usr/bin/leaky --run +8364 +7764 +7564 +0 +11612 box$' out
+expect_grep '^2023-11-15 00:43:20 UTC +6 step5 +100 /usr/bin/leaky --run +8364 +7764 +7564 +0 +11612 box$' out
 expect_grep '^ +100 /usr/bin/leaky --run +pss ▁▂▄▅▇█ min 2612 max 7764 kB$' out
 [ "$(grep -c 'min .* max' out)" -eq 1 ] || fail "not one sparkline: $(cat out)"
 # --field picks the sparkline's figure; CSV has none
@@ -142,7 +142,7 @@ assert ys == ["2 MB", "4 MB", "6 MB", "8 MB"], ys
 xs = group("x-axis")
 assert "23:00" in xs and "2023-11-15" in xs, xs
 texts = [t.text or "" for t in root.iter(NS + "text")]
-assert any("2023-11-14 22:13:20 to 2023-11-15 00:43:20" in t for t in texts), texts
+assert any(t == "time, 2023-11-14 22:13:20 UTC to 2023-11-15 00:43:20 UTC" for t in texts), texts
 assert any(t == "pss of processes matching 'leaky|wobbly|steady'" for t in texts), texts
 titles = [t.text for t in root.iter(NS + "title")]
 assert "100 /usr/bin/leaky --run: 7764 kB at 2023-11-15 00:43:20 UTC" in titles
