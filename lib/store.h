@@ -165,8 +165,8 @@ struct blob_stored store_blob_row(sqlite3_stmt *st);
 
 /*
  * Resolve a snapshot reference: a number (the id), a uuid or a unique
- * prefix of one (at least 4 hex digits), "first", "latest", "@label"
- * (the latest with that label), or a time (when.h: the last snapshot
+ * prefix of one (at least REF_UUID_MIN hex digits), "first", "latest",
+ * "@label" (the latest with that label), or a time (when.h: the last snapshot
  * taken at or before it; a span counts back from the latest snapshot).
  * A time is tried before a uuid prefix: "2026-12-06" is hex digits too.
  * NULL means "latest". With a host name, only that host's snapshots

@@ -83,6 +83,43 @@ for tags, body in items(cap.get("OPTIONS", [])):
         manopts |= opts(plain(t))
 compare("mapsnap-capture", opts(open("capture.help").read()), manopts,
         "mapsnap-capture(1) OPTIONS")
+# ... and each option the same in both: its short form, the name of its
+# value, and the defaults --help states (a default of the page's item)
+ITEM = re.compile(r"^(?:(-\w)(?: ([A-Z]+))?, )?(--[\w-]+)(?: ([A-Z]+))?")
+def item_key(text):
+    m = ITEM.match(text.strip())
+    return m and (m.group(3), m.group(1), m.group(2) or m.group(4))
+capman = {}
+for tags, body in items(cap.get("OPTIONS", [])):
+    k = item_key(" ".join(" ".join(re.sub(r"^\.[A-Z]{1,2} ", "", plain(t))
+                                   for t in tags).replace('"', "")
+                          .replace(" ,", ",").split()))
+    if k:
+        capman[k[0]] = (k, " ".join(re.sub(r"^\.[A-Z]{1,2} ", "", plain(b))
+                                    for b in body))
+caphelp = {}
+for line in open("capture.help").read().split("\n"):
+    if re.match(r"^ {2,6}-", line):
+        k = item_key(re.split(r" {2,}", line.strip())[0])
+        if k:
+            caphelp[k[0]] = (k, line)
+    elif caphelp and line.startswith("      "):
+        k = list(caphelp)[-1]
+        caphelp[k] = (caphelp[k][0], caphelp[k][1] + " " + line.strip())
+for o in sorted(set(caphelp) & set(capman)):
+    (hk, htext), (mk, mtext) = caphelp[o], capman[o]
+    if hk != mk:
+        problems.append("mapsnap-capture %s: --help has %s, the page %s"
+                        % (o, hk, mk))
+    for d in re.findall(r"default ([\w./]+)", htext):
+        if not re.search(r"[Dd]efault(?::| is)? +" + re.escape(d) +
+                         r"(?![\w/])", mtext):
+            problems.append("mapsnap-capture %s: --help says default %s, "
+                            "its item of the page does not" % (o, d))
+if len(caphelp) < 20 or len(set(caphelp) & set(capman)) < len(caphelp):
+    problems.append("mapsnap-capture: %d options read from --help, %d of "
+                    "them from the page" % (len(caphelp),
+                                            len(set(caphelp) & set(capman))))
 syn = opts(plain("\n".join(cap.get("SYNOPSIS", []))))
 for o in sorted(syn - manopts):
     problems.append("mapsnap-capture: %s is in the SYNOPSIS but not in OPTIONS" % o)
