@@ -37,7 +37,7 @@ BENCH_SRC = $(wildcard bench/*.c)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema_sql.o
 CAP_OBJ  = $(CAP_SRC:%.c=$(BUILD)/%.o)
-ANA_OBJ  = $(ANA_SRC:%.c=$(BUILD)/%.o)
+ANA_OBJ  = $(ANA_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/cmd_help.o
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPERS  = $(HELP_SRC:tests/helpers/%.c=$(BUILD)/tests/%)
 BENCHES  = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
@@ -73,6 +73,14 @@ $(BUILD)/gen/schema_sql.c: schema/schema.sql scripts/embed-sql
 	scripts/embed-sql schema_sql < $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/schema_sql.o: $(BUILD)/gen/schema_sql.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Each command's --help is its item of the man page: generated, never copied.
+$(BUILD)/gen/cmd_help.c: man/mapsnap-analyze.1 scripts/man-help
+	@mkdir -p $(@D)
+	scripts/man-help < $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/cmd_help.o: $(BUILD)/gen/cmd_help.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIBA): $(LIB_OBJ)

@@ -72,7 +72,16 @@ const char *process_user(const struct process_row *p, char *tmp, size_t n);
 /* Set a figure's cell, or leave it NULL when v is FIG_UNKNOWN. */
 void table_set_fig(struct table *t, size_t row, size_t col, int64_t v);
 
-/* Open FILE read-only and resolve REF (NULL = latest) among the snapshots
+/* Check REF, the value of `option` (--snapshot, --from, --to), before
+ * any file is opened: 0, or 2 after a usage error naming what is wrong
+ * (a uuid prefix too short, no form of REF at all). */
+int ref_arg(const char *option, const char *ref);
+
+/* --host NAME must name a host of the file: 0 when it does (or host is
+ * NULL), else -1 after an error naming the hosts it has. */
+int host_check(struct store *st, const char *host);
+
+/* Open FILE read-only, check host (host_check) and resolve REF (NULL = latest) among the snapshots
  * of `host` (NULL: any). 0 or -1 (printed; *st is then closed). */
 int open_snapshot(struct store *st, const char *file, const char *ref,
 		  const char *host, int64_t *snapshot_id);

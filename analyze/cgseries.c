@@ -125,6 +125,7 @@ static void add_view(struct cgs_set *set, struct host_state *h,
 		const struct cgnode *c = &cv->v[i];
 
 		series[i] = -1;
+		set->stored += c->stored != 0;
 		if (!c->stored || !c->shown)
 			continue;
 		if (twin[i] >= 0 && h->series[twin[i]] >= 0)

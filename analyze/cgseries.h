@@ -42,6 +42,8 @@ struct cgs_set {
 	struct cgs_series *v;	/* by host, then path */
 	size_t n;
 	size_t snapshots;	/* how many were read */
+	size_t stored;		/* how many of their cgroups had figures,
+				   whether they passed the filters or not */
 };
 
 /*

@@ -36,25 +36,24 @@ static void set_text(struct table *t, size_t r, size_t c, const char *s)
 	table_set_text(t, r, c, s, strlen(s));
 }
 
-/* The set of file, or 1 when it cannot be read or has no cgroup figures
- * (printed). */
+/* The set of file, or 1 when it cannot be read (printed). A file with no
+ * cgroup figures is said so, and its set is empty, as a filter that
+ * matches nothing leaves it: an empty table, exit status 0. */
 static int load(const char *file, const struct filters *f,
 		struct store *st, struct cgs_set *set)
 {
+	memset(set, 0, sizeof(*set));
 	if (store_open(st, file, STORE_READ) < 0)
 		return 1;
-	if (cgs_load(set, st, f) < 0) {
-		store_close(st);
-		return 1;
-	}
-	if (!set->n) {
-		error("'%s': no cgroup figures%s%s (a capture without --sys,"
-		      " or of format 1.0, has none)", file,
-		      f->host ? " on host " : "", f->host ? f->host : "");
+	if (host_check(st, f->host) < 0 || cgs_load(set, st, f) < 0) {
 		cgs_release(set);
 		store_close(st);
 		return 1;
 	}
+	if (!set->stored)
+		warn("'%s': no cgroup figures%s%s (a capture without --sys, or"
+		     " of format 1.0, has none)", file, f->host ? " on host " : "",
+		     f->host ? f->host : "");
 	return 0;
 }
 

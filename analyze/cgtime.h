@@ -10,7 +10,8 @@
 /*
  * One row per snapshot per cgroup of file that passes f, cgroup by
  * cgroup, then (table view) a sparkline of fld each. Returns the exit
- * status: 0, or 1 when file cannot be read or has no cgroup figures.
+ * status: 0, or 1 when file cannot be read or --host names no host of it
+ * (no cgroup figures: a warning, and no row).
  */
 int cg_timeline(const char *file, const struct filters *f,
 		enum cgs_field fld, const struct out_opts *out);

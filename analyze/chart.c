@@ -3,6 +3,7 @@
  * without printf's locale-dependent %f. */
 #include "chart.h"
 #include "util.h"
+#include "when.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -259,7 +260,7 @@ static void time_label(enum chart_unit unit, double v, char *out, size_t n)
 		secs--;
 	}
 	t = (time_t)secs;
-	if (!gmtime_r(&t, &tm)) {
+	if (!localtime_r(&t, &tm)) {	/* TZ's, as the caption says */
 		snprintf(out, n, "%" PRId64, us);
 		return;
 	}
@@ -415,18 +416,10 @@ static double px_y(const struct frame *f, double kb)
 	return f->y1 - (kb - f->ya.lo) / (f->ya.hi - f->ya.lo) * (f->y1 - f->y0);
 }
 
-/* "2023-11-14 22:13:20" */
+/* "2023-11-14 22:13:20 UTC": local time, with its zone */
 static void full_time(char *out, size_t n, int64_t us)
 {
-	time_t t = (time_t)(us / US_SEC - (us % US_SEC < 0));
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm))
-		snprintf(out, n, "%" PRId64, us);
-	else
-		snprintf(out, n, "%04d-%02d-%02d %02d:%02d:%02d",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min, tm.tm_sec);
+	when_format(out, n, us, WHEN_TABLE);
 }
 
 static void frame_init(struct frame *f, unsigned w, unsigned h,
@@ -546,7 +539,7 @@ static void put_axes(FILE *out, const struct frame *f, const char *y_title)
 		put_num(out, (f->x0 + f->x1) / 2);
 		fputs("\" y=\"", out);
 		put_num(out, f->y1 + 36);
-		fprintf(out, "\" text-anchor=\"middle\">time (UTC), %s to %s</text>\n",
+		fprintf(out, "\" text-anchor=\"middle\">time, %s to %s</text>\n",
 			from, to);
 	}
 	if (y_title) {
@@ -618,7 +611,7 @@ static void put_markers(FILE *out, const struct frame *f,
 		put_num(out, px_y(f, (double)p->kb));
 		fputs("\"><title>", out);
 		chart_put_xml(out, tip(s), 0);
-		fprintf(out, ": %" PRId64 "%s at %s UTC</title></circle>\n",
+		fprintf(out, ": %" PRId64 "%s at %s</title></circle>\n",
 			p->kb, unit, when);
 	}
 	fputs("</g>\n", out);

@@ -542,11 +542,8 @@ static int run_check(int argc, char **argv, const struct out_opts *out)
 	(void)out;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
-		if (ch == OPT_HELP) {
-			command_help(&cmd_check);
-			printf("  -q, --quiet   print nothing when FILE is whole\n");
-			return 0;
-		}
+		if (ch == OPT_HELP)
+			return command_help(&cmd_check);
 		if (ch != 'q')
 			return usage_error("see 'check --help'");
 		quiet = 1;

@@ -187,7 +187,8 @@ static int side_load(struct dside *s, const char *file, const char *ref,
 	if ((rc = any_host(s, ref, f)) != 0)
 		return rc;
 	/* --since and --until: REF among the window's snapshots */
-	if (store_window(&s->st, f->host, &f->since, &f->until, &lo, &hi) < 0 ||
+	if (host_check(&s->st, f->host) < 0 ||
+	    store_window(&s->st, f->host, &f->since, &f->until, &lo, &hi) < 0 ||
 	    store_resolve_in(&s->st, ref, f->host, lo, hi, &s->snap) < 0)
 		return -1;
 	if ((rc = snapshot_get(&si, &s->st, s->snap)) == 0)
@@ -853,10 +854,11 @@ static int parse_args(int argc, char **argv, struct diff_args *d)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FROM:
-			d->from = optarg;
-			break;
 		case OPT_TO:
-			d->to = optarg;
+			if ((ret = ref_arg(c == OPT_FROM ? "--from" : "--to",
+					   optarg)) != 0)
+				return ret;
+			*(c == OPT_FROM ? &d->from : &d->to) = optarg;
 			break;
 		case OPT_BY:
 			if (parse_by(optarg, &d->by) != 0)

@@ -471,8 +471,11 @@ static int run_export(int argc, char **argv, const struct out_opts *out)
 			what = optarg;
 		else if (c == 'd')
 			tree = optarg;
-		else if (c == OPT_SNAPSHOT)
+		else if (c == OPT_SNAPSHOT) {
+			if ((ret = ref_arg("--snapshot", optarg)) != 0)
+				goto out;
 			ref = optarg;
+		}
 		else if (c == OPT_HELP) {
 			ret = command_help(&cmd_export);
 			goto out;
@@ -503,7 +506,8 @@ static int run_export(int argc, char **argv, const struct out_opts *out)
 	if (store_open(&st, argv[optind], STORE_READ) < 0)
 		goto out;
 	/* every snapshot (of --host) unless one is named; a tree is one */
-	if ((ref || tree) && store_resolve(&st, ref, f.host, &snap) < 0)
+	if (host_check(&st, f.host) < 0 ||
+	    ((ref || tree) && store_resolve(&st, ref, f.host, &snap) < 0))
 		goto close;
 	if (tree) {
 		ret = export_proc_tree(&st, snap, &f, tree);

@@ -289,7 +289,8 @@ static int run_growth(int argc, char **argv, const struct out_opts *out)
 	} else if (ret < 0) {
 		ret = 1;
 		if (store_open(&st, a.file, STORE_READ) == 0) {
-			ret = show(&st, &a);
+			if (host_check(&st, a.f.host) == 0)
+				ret = show(&st, &a);
 			store_close(&st);
 		}
 	}

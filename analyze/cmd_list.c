@@ -44,20 +44,24 @@ static void add_row(struct table *t, const struct snapshot_row *s,
 }
 
 /* Add the rows of one file, of the host and window of f; `first` is 1
- * when the table has a file column. */
+ * when the table has a file column. *hosted is set when the file holds
+ * --host's host (a host in none of the files is an error). */
 static int add_file(struct table *t, const char *file, size_t first,
-		    const struct filters *f)
+		    const struct filters *f, int *hosted)
 {
 	struct snapshot_query q = { .host = f->host, .sums = FIG_BIT(FIG_RSS) |
 		FIG_BIT(FIG_PSS) | FIG_BIT(FIG_USS) | FIG_BIT(FIG_SWAP),
 		.window = f->since.set || f->until.set };
 	struct snapshot_iter it = { 0 };
 	struct store st;
-	int rc = -1;
+	int rc = -1, has;
 
 	if (store_open(&st, file, STORE_READ) < 0)
 		return -1;
-	if (store_window(&st, f->host, &f->since, &f->until, &q.since_us,
+	has = f->host ? store_has_host(&st, f->host, NULL) : 1;
+	*hosted |= has > 0;
+	if (has >= 0 &&
+	    store_window(&st, f->host, &f->since, &f->until, &q.since_us,
 			 &q.until_us) == 0 &&
 	    snapshot_iter_start(&it, &st, &q) == 0)
 		while ((rc = snapshot_iter_next(&it)) > 0)
@@ -76,7 +80,7 @@ static int run_list(int argc, char **argv, const struct out_opts *out)
 	struct filters f = { 0 };
 	struct table t;
 	size_t first;
-	int c, i, ret = 0;
+	int c, i, ret = 0, hosted = 0;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -95,8 +99,16 @@ static int run_list(int argc, char **argv, const struct out_opts *out)
 		   sizeof(list_cols) / sizeof(list_cols[0]) - 1 + first);
 	t.sort = "time";
 	for (i = optind; i < argc; i++)
-		if (add_file(&t, argv[i], first, &f) < 0)
+		if (add_file(&t, argv[i], first, &f, &hosted) < 0)
 			ret = 1;
+	if (f.host && !hosted && !ret) {
+		if (first)
+			error("no host '%s' in any of the files", f.host);
+		else
+			error("'%s': no host '%s' in the file", argv[optind],
+			      f.host);
+		ret = 1;
+	}
 	if (ret && !t.nrows) {	/* nothing to show: no empty header */
 		table_release(&t);
 		return ret;

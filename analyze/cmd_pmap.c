@@ -43,7 +43,11 @@ static int parse_args(int argc, char **argv, struct pmap_args *a)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "xXdqp", opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_SNAPSHOT: a->ref = optarg; break;
+		case OPT_SNAPSHOT:
+			if (ref_arg("--snapshot", optarg) != 0)
+				return 2;
+			a->ref = optarg;
+			break;
 		case OPT_HOST: a->host = optarg; break;
 		case OPT_HELP: return command_help(&cmd_pmap);
 		case 'x': a->o.x = 1; break;

@@ -570,9 +570,7 @@ static int parse_args(int argc, char **argv, struct redact *x, int *quiet)
 	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_HELP:
-			command_help(&cmd_redact);
-			printf("  -q, --quiet   print no summary line\n");
-			return 0;
+			return command_help(&cmd_redact);
 		case OPT_KEEP_PATHS:
 			if (redactor_keep(&x->r, optarg) < 0)
 				return usage_error("--keep-paths takes absolute"

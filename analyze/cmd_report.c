@@ -17,6 +17,7 @@
 #include "partcache.h"
 #include "series.h"
 #include "util.h"
+#include "when.h"
 
 #include <errno.h>
 #include <math.h>
@@ -55,13 +56,10 @@ static void text(struct report *r, const char *s, size_t max_chars)
 
 static void put_time(struct report *r, int64_t us)
 {
-	time_t t = (time_t)(us / 1000000);
-	struct tm tm;
-	char s[32];
+	char s[64];
 
-	if (!gmtime_r(&t, &tm) || !strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S", &tm))
-		snprintf(s, sizeof(s), "?");
-	fprintf(r->out, "%s", s);
+	when_format(s, sizeof(s), us, WHEN_TABLE);	/* with its zone */
+	text(r, s, 0);
 }
 
 /* A size in kB (KiB: /proc's kB are 1024 bytes) as a person reads it:
@@ -144,12 +142,9 @@ static const char style[] =
 
 static void page_start(struct report *r)
 {
-	time_t now = time(NULL);
-	struct tm tm;
-	char s[32] = "";
+	char s[64];
 
-	if (gmtime_r(&now, &tm))
-		strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	when_format(s, sizeof(s), (int64_t)time(NULL) * 1000000, WHEN_TABLE);
 	put(r, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n"
 	    /* nothing may be fetched: a page from a bug report stays offline */
@@ -317,7 +312,7 @@ static int total_chart(struct report *r)
 
 static int snapshots_table(struct report *r)
 {
-	static const char *const cols[] = { "id", "uuid", "host", "time (UTC)",
+	static const char *const cols[] = { "id", "uuid", "host", "time",
 		"label", "text", "processes", "skipped", "rss", "pss", "uss",
 		"swap", NULL };
 	static const enum proc_fig sums[] = { FIG_RSS, FIG_PSS, FIG_USS, FIG_SWAP };
@@ -412,7 +407,6 @@ static int snapshot_heading(struct report *r, int64_t snap)
 		text(r, it.row.hostname, 0);
 		fprintf(r->out, ", snapshot %lld (", (long long)snap);
 		put_time(r, it.row.time_us);
-		put(r, " UTC");
 		if (it.row.label) {
 			put(r, ", ");
 			text(r, it.row.label, 0);
@@ -858,7 +852,7 @@ static void suspect_summary(struct report *r, const struct growth_suspect *x)
 	put_time(r, x->first_us);
 	put(r, " and ");
 	put_time(r, x->last_us);
-	fprintf(r->out, " UTC (%zu snapshots)", x->snapshots);
+	fprintf(r->out, " (%zu snapshots)", x->snapshots);
 	if (x->hours_left >= 0) {
 		put(r, "; at this rate the host's MemAvailable (");
 		put_kb_value(r, x->available);
@@ -1069,6 +1063,10 @@ static int run_report(int argc, char **argv, const struct out_opts *out)
 	if (store_open(&st, r.file, STORE_READ) < 0)
 		return 1;
 	r.st = &st;
+	if (host_check(&st, r.host) < 0) {
+		ret = 1;
+		goto out;
+	}
 	/* written beside OUT and renamed: never half a page under its name */
 	if (!(r.out = outfile_fopen(&of, html))) {
 		ret = 1;

@@ -288,33 +288,7 @@ static int collect(struct store *st, sqlite3_stmt *q, struct table *t,
 
 static int help(void)
 {
-	command_help(&cmd_sql);
-	printf("\n"
-	       "Run one read-only SQL statement on FILE and print its rows.\n"
-	       "PARAMs are bound to ?1, ?2...: a decimal integer as an integer,\n"
-	       "anything else as text (put -- before one that starts with '-').\n"
-	       "\n"
-	       "Tables: snapshots, hosts, processes, meminfo, skips, skipped_pids,\n"
-	       "blobs, meta\n"
-	       "(schema/README.md), and mappings: one row per mapping of every\n"
-	       "stored maps/smaps text, read on demand (snapshot_id = and pid =\n"
-	       "read only that process's text). Its columns: snapshot_id, pid,\n"
-	       "start, end, perm, offset, dev, inode, path, then one per smaps\n"
-	       "field in lower case (size, rss, pss, ..., swappss, locked,\n"
-	       "thpeligible, protectionkey; NULL when the text lacks it) and\n"
-	       "vmflags. Function: cmdline_text(cmdline), NULs as spaces.\n"
-	       "\n"
-	       "Writes, ATTACH, DETACH, pragmas that set, load_extension(),\n"
-	       "fts3_tokenizer() and a second statement are refused. Blobs print\n"
-	       "as hex digits.\n"
-	       "\n"
-	       "      --timeout SECS    stop a query that runs longer (default %d;\n"
-	       "                        0: no limit)\n"
-	       "      --max-memory MIB  stop a query whose SQLite memory, or the\n"
-	       "                        rows kept to print, grow past it (default\n"
-	       "                        %d; 0: no limit)\n", SQL_TIMEOUT_DEFAULT,
-	       SQL_MEMORY_DEFAULT);
-	return 0;
+	return command_help(&cmd_sql);
 }
 
 /* The value of option `name` at argv[*i] ("--name V" or "--name=V"),

@@ -362,11 +362,8 @@ static int show(struct store *st, const struct series_set *set,
 	int ret = 1;
 
 	(void)st;
-	if (!set->n) {
-		error("'%s': no process matches%s%s", a->file,
-		      a->f.host ? " on host " : "", a->f.host ? a->f.host : "");
-		return 1;
-	}
+	/* no process matches: an empty table (and chart), exit 0, as
+	 * every command answers a filter that matches nothing */
 	choose(a, set, &c);
 	if (a->svg && write_svg(a, &c) < 0)
 		goto out;
@@ -374,7 +371,7 @@ static int show(struct store *st, const struct series_set *set,
 	for (i = 0; i < c.n; i++)
 		add_rows(&t, c.v[i]);
 	ret = print_table(&t, out);
-	if (ret == 0 && out->format == OUT_TABLE)
+	if (ret == 0 && out->format == OUT_TABLE && c.n)
 		print_sparklines(&c, a->field, out);
 out:
 	free(c.v);

@@ -2,6 +2,7 @@
  * or a process's text, filters, the shown command line, table output. */
 #include "analyze.h"
 #include "blob.h"
+#include "cmdhelp.h"
 #include "util.h"
 #include "viewhead.h"
 
@@ -79,12 +80,35 @@ void table_set_fig(struct table *t, size_t row, size_t col, int64_t v)
 		table_set_int(t, row, col, v);
 }
 
+int ref_arg(const char *option, const char *ref)
+{
+	const char *why = store_ref_check(ref);
+
+	return why ? usage_error("bad %s '%s': %s", option, ref, why) : 0;
+}
+
+int host_check(struct store *st, const char *host)
+{
+	struct buf hosts = BUF_INIT(4096);
+	int r;
+
+	if (!host)
+		return 0;
+	r = store_has_host(st, host, &hosts);
+	if (r == 0)
+		error("'%s': no host '%s' in the file (its hosts: %s)", st->path,
+		      host, hosts.len ? hosts.data : "none");
+	buf_release(&hosts);
+	return r > 0 ? 0 : -1;
+}
+
 int open_snapshot(struct store *st, const char *file, const char *ref,
 		  const char *host, int64_t *snapshot_id)
 {
 	if (store_open(st, file, STORE_READ) < 0)
 		return -1;
-	if (store_resolve(st, ref, host, snapshot_id) < 0) {
+	if (host_check(st, host) < 0 ||
+	    store_resolve(st, ref, host, snapshot_id) < 0) {
 		store_close(st);
 		return -1;
 	}
@@ -106,11 +130,19 @@ int parse_pid_arg(const char *arg, int64_t *pid)
 int command_help(const struct command *cmd)
 {
 	static const char head[] = "output options: ";
+	const struct cmd_help *h = cmd_helps;
 	struct buf b = BUF_INIT(4096);
 
+	while (h->name && strcmp(h->name, cmd->name))
+		h++;
 	out_opts_usage(&b, cmd->output, sizeof(head) - 1);
-	printf("usage: mapsnap-analyze %s%s\n%s%s\n",
-	       cmd->output ? "[OUTPUT OPTIONS] " : "", cmd->usage, head, b.data);
+	if (h->name)
+		printf("%s", h->usage);
+	else	/* t-docs.sh fails on a command the page lacks */
+		printf("usage: mapsnap-analyze %s\n", cmd->usage);
+	printf("%s%s\n", head, b.data);
+	if (h->name)
+		printf("\n%s", h->text);
 	buf_release(&b);
 	return 0;
 }
@@ -234,9 +266,11 @@ int snapshot_args_own(int argc, char **argv, const struct command *cmd,
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 0)
 			continue;	/* an extra option set its flag */
-		if (c == OPT_SNAPSHOT)
+		if (c == OPT_SNAPSHOT) {
+			if ((ret = ref_arg("--snapshot", optarg)) != 0)
+				return ret;
 			ref = optarg;
-		else if (c == OPT_HELP)
+		} else if (c == OPT_HELP)
 			return command_help(cmd);
 		else if (own && c >= OPT_OWN) {
 			if ((ret = own(ctx, c, optarg)) != 0)
@@ -263,9 +297,11 @@ static int process_text_args(int argc, char **argv, const struct command *cmd,
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == OPT_SNAPSHOT)
+		if (c == OPT_SNAPSHOT) {
+			if (ref_arg("--snapshot", optarg) != 0)
+				return 2;
 			ref = optarg;
-		else if (c == OPT_HOST)
+		} else if (c == OPT_HOST)
 			host = optarg;
 		else if (c == OPT_HELP)
 			return command_help(cmd);

@@ -2,10 +2,14 @@
  * those the command named does not take, and hand the rest to it. */
 #include "analyze.h"
 #include "util.h"
+#include "when.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const struct command *const commands[] = {
 	&cmd_list, &cmd_ps, &cmd_libs, &cmd_users, &cmd_showmap, &cmd_pmap,
@@ -46,7 +50,7 @@ static void help(void)
 	size_t i;
 
 	printf("usage: mapsnap-analyze [--csv | --json] [-H|--human] [-p] [-t] [--sort COL]\n"
-	       "                       [-r] [--limit N] [-w] COMMAND ...\n"
+	       "                       [-r] [--limit N] [-w] [--utc | --local] COMMAND ...\n"
 	       "\n"
 	       "Read snapshots taken by mapsnap-capture: list, render and query them.\n"
 	       "\n"
@@ -59,10 +63,12 @@ static void help(void)
 	       "--cgroup REGEX (its cgroup path), --container ID (a container id or\n"
 	       "prefix, a container name, a pod UID), --unit NAME (a systemd unit or\n"
 	       "slice on its cgroup path; NAME.service when NAME has no suffix).\n"
-	       "REF: a snapshot id, a uuid (or a prefix of one), 'first', 'latest'\n"
-	       "(the default), '@LABEL' (the latest with that label) or a WHEN (the\n"
-	       "last taken at or before it). WHEN: a time in UTC (2026-12-06T10:00Z,\n"
-	       "'2026-12-06 10:00') or a span back from the latest snapshot (6h, 2d).\n"
+	       "REF: a snapshot id, a uuid (or a prefix of 4 hex digits or more),\n"
+	       "'first', 'latest' (the default), '@LABEL' (the latest with that\n"
+	       "label) or a WHEN (the last taken at or before it).\n"
+	       "WHEN: a local time ('2026-12-06 10:00'),\n"
+	       "one with its zone (2026-12-06T10:00Z, 2026-12-06T10:00+01:00) or a\n"
+	       "span back from the latest snapshot (6h, 2d).\n"
 	       "\n"
 	       "output options (before or after the command name; pmap takes its own):\n"
 	       "      --csv           RFC 4180 CSV with a header row\n"
@@ -75,6 +81,10 @@ static void help(void)
 	       "  -r, --reverse       reverse the order\n"
 	       "      --limit N       print at most N rows\n"
 	       "  -w, --wide          names whole, whatever the terminal's width\n"
+	       "      --utc           show times in UTC, and read a time without a\n"
+	       "                      zone as UTC (as TZ=UTC would)\n"
+	       "      --local         CSV and JSON times in local time too, with\n"
+	       "                      their offset (tables are always local, of TZ)\n"
 	       "  -h, --help          show this help (COMMAND --help for one command)\n"
 	       "  -V, --version       show the version\n");
 	help_output();
@@ -93,6 +103,29 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
+/* --utc and --local, which every command takes: times are local (TZ)
+ * in tables and UTC in CSV and JSON unless one says otherwise. 1 when
+ * a is one of them (taken), 0 when not, -1 on a usage error (printed). */
+static int take_zone_option(const char *a, char *zone)
+{
+	if (strcmp(a, "--utc") && strcmp(a, "--local"))
+		return 0;
+	if (*zone && *zone != a[2]) {
+		usage_error("--utc and --local exclude each other");
+		return -1;
+	}
+	*zone = a[2];
+	if (*zone == 'l') {
+		when_iso_local(1);
+	} else if (setenv("TZ", "UTC0", 1) == 0) {
+		tzset();
+	} else {
+		error("cannot set TZ for --utc: %s", strerror(errno));
+		return -1;
+	}
+	return 1;
+}
+
 /*
  * Take the output options out of argv wherever they stand, and leave the
  * rest (the command and its arguments) in argv, in order. A command with
@@ -103,6 +136,7 @@ static int take_output_options(int argc, char **argv, struct out_opts *o)
 {
 	int i, n = 1, have_cmd = 0, rest = 0, r;
 	const struct command *cmd;
+	char zone = 0;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -114,7 +148,8 @@ static int take_output_options(int argc, char **argv, struct out_opts *o)
 			argv[n++] = argv[i];
 		} else if (!strcmp(a, "--")) {
 			rest = 1;
-		} else if ((r = out_opts_take(o, argc, argv, &i)) != 0) {
+		} else if ((r = out_opts_take(o, argc, argv, &i)) != 0 ||
+			   (r = take_zone_option(a, &zone)) != 0) {
 			if (r < 0)
 				return -2;
 		} else if (!have_cmd && (!strcmp(a, "-h") || !strcmp(a, "--help"))) {

@@ -617,7 +617,8 @@ int series_run(const char *file, const struct filters *f,
 
 	if (store_open(&st, file, STORE_READ) < 0)
 		return 1;
-	ret = series_load(&set, &st, f) < 0 ? 1 : show(&st, &set, arg);
+	ret = host_check(&st, f->host) < 0 || series_load(&set, &st, f) < 0
+		? 1 : show(&st, &set, arg);
 	series_set_release(&set);
 	store_close(&st);
 	return ret;

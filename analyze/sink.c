@@ -4,6 +4,7 @@
 #include "blob.h"
 #include "namecut.h"
 #include "util.h"
+#include "when.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -423,29 +424,14 @@ void sink_text(struct sink *s, const void *p, size_t n)
 
 void sink_table_time(char *tmp, size_t n, int64_t us)
 {
-	time_t secs = (time_t)(us / 1000000);
-	struct tm tm;
-
-	if (!gmtime_r(&secs, &tm))
-		snprintf(tmp, n, "%" PRId64, us);
-	else
-		snprintf(tmp, n, "%04d-%02d-%02d %02d:%02d:%02d",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min, tm.tm_sec);
+	when_format(tmp, n, us, WHEN_TABLE);
 }
 
 void sink_time(struct sink *s, int64_t us)
 {
-	time_t secs = (time_t)(us / 1000000);
 	char tmp[64];
-	struct tm tm;
 
-	if (!gmtime_r(&secs, &tm) || !s->w->iso_time)
-		sink_table_time(tmp, sizeof(tmp), us);
-	else
-		snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(us % 1000000));
+	when_format(tmp, sizeof(tmp), us, s->w->iso_time ? WHEN_ISO : WHEN_TABLE);
 	put(s, V_STRING, tmp, strlen(tmp));
 }
 

@@ -84,8 +84,9 @@ void sink_text(struct sink *s, const void *p, size_t n);
  * text a command prints beside a table (timeline's sparklines). */
 void sink_shown(struct buf *b, const char *str);
 
-/* Microseconds since the epoch, in UTC: "2026-11-22 06:07:59" in the
- * table, ISO 8601 with microseconds in CSV and JSON (a string). */
+/* Microseconds since the epoch as when_format writes them: local time
+ * with its zone in the table ("2026-11-22 06:07:59 UTC"), ISO 8601 with
+ * microseconds and Z (or the offset, --local) in CSV and JSON (a string). */
 void sink_time(struct sink *s, int64_t us);
 /* The table's form of that time, into tmp[n], for a line outside a
  * table that must read as the table does. */

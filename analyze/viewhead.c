@@ -61,7 +61,7 @@ int view_head(struct store *st, int64_t snap, const char *role,
 	if ((rc = snapshot_get(&it, st, snap)) == 0 &&
 	    (rc = file_hosts(st, &hosts, &nhosts)) == 0) {
 		sink_table_time(when, sizeof(when), it.row.time_us);
-		printf("%ssnapshot %lld (%.8s) of host %s, %s UTC", role ? role : "",
+		printf("%ssnapshot %lld (%.8s) of host %s, %s", role ? role : "",
 		       (long long)snap, it.row.uuid, it.row.hostname, when);
 		if (nhosts > 1)
 			printf(", 1 of %zu hosts in the file", nhosts);

@@ -24,6 +24,10 @@ _mapsnap_parse()
 	[[ $prog == "~/"* ]] && prog=$HOME/${prog#"~/"}
 	help=$(LC_ALL=C "$prog" ${2:+"$2"} --help 2>/dev/null)
 	while IFS= read -r line; do
+		# a command's help: its usage and output options, then a blank
+		# line and its text (the man page's, which names other
+		# programs' options too)
+		[[ -n ${2-} && -z $line ]] && break
 		case $line in
 		"") para="" ;;
 		commands:*) para=commands; continue ;;

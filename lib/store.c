@@ -539,9 +539,68 @@ static int ref_form(const char *ref, const char *hex, size_t len, int tail)
 	/* a time before a uuid: "2026-12-06" is hex digits too */
 	if (when_is_time(ref))
 		return REF_TIME;
-	if (tail || len < 4 || strspn(hex, "0123456789abcdef") != len)
+	if (tail || len < REF_UUID_MIN || strspn(hex, "0123456789abcdef") != len)
 		return -1;
 	return REF_UUID;
+}
+
+/* ref's form (ref_form), with its hex digits, hyphens left out and
+ * lowercased, in hex[33] and their count in *len. */
+static int ref_parse(const char *ref, char hex[33], size_t *len)
+{
+	const char *p;
+	size_t n = 0;
+
+	for (p = ref; *p && n < 32; p++)
+		if (*p != '-')
+			hex[n++] = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+	hex[n] = '\0';
+	*len = n;
+	return ref_form(ref, hex, n, *p != '\0');
+}
+
+/* Why a ref of no form is none: a uuid prefix too short, or nothing. */
+static const char *ref_problem(const char *hex, size_t len)
+{
+	if (len > 0 && len < REF_UUID_MIN &&
+	    strspn(hex, "0123456789abcdef") == len)
+		return "a uuid prefix needs at least " REF_UUID_MIN_TEXT
+		       " hex digits";
+	return "expected an id, a uuid (or a prefix of at least "
+	       REF_UUID_MIN_TEXT " hex digits), 'first', 'latest', '@label'"
+	       " or a time";
+}
+
+const char *store_ref_check(const char *ref)
+{
+	char hex[33];
+	size_t len;
+
+	if (!ref || ref_parse(ref, hex, &len) >= 0)
+		return NULL;
+	return ref_problem(hex, len);
+}
+
+int store_has_host(struct store *s, const char *host, struct buf *hosts)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, found = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT hostname, hostname = ?1 FROM"
+			       " hosts GROUP BY hostname ORDER BY hostname",
+			       -1, &st, NULL) != SQLITE_OK)
+		return store_error(s, "look up hosts in");
+	sqlite3_bind_text(st, 1, host, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		found |= sqlite3_column_int(st, 1);
+		if (hosts && hosts->len < 200)
+			buf_addf(hosts, "%s'%s'", hosts->len ? ", " : "",
+				 (const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, "look up hosts in");
+	return found;
 }
 
 int store_resolve_in(struct store *s, const char *ref, const char *host,
@@ -549,20 +608,15 @@ int store_resolve_in(struct store *s, const char *ref, const char *host,
 {
 	struct resolve_args a = { NULL, host, lo, hi };
 	char hex[33];
-	size_t len = 0;
-	const char *p;
+	size_t len;
 	int r, form;
 
 	if (!ref)
 		ref = "latest";
-	for (p = ref; *p && len < sizeof(hex) - 1; p++)
-		if (*p != '-')
-			hex[len++] = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
-	hex[len] = '\0';
-	form = ref_form(ref, hex, len, *p != '\0');
+	form = ref_parse(ref, hex, &len);
 	if (form < 0)
-		return error("bad snapshot reference '%s': expected an id, a"
-			     " uuid, 'first', 'latest', '@label' or a time", ref);
+		return error("bad snapshot reference '%s': %s", ref,
+			     ref_problem(hex, len));
 	if (form == REF_TIME)
 		r = resolve_time(s, ref, &a, id);
 	else {
@@ -571,7 +625,7 @@ int store_resolve_in(struct store *s, const char *ref, const char *host,
 		r = resolve_one(s, by_ref[form], &a, id);
 	}
 	/* digits only may also be the start of a uuid */
-	if (r == 1 && form == REF_ID && len >= 4) {
+	if (r == 1 && form == REF_ID && len >= REF_UUID_MIN) {
 		a.arg = hex;
 		r = resolve_one(s, by_ref[REF_UUID], &a, id);
 	}

@@ -165,8 +165,8 @@ struct blob_stored store_blob_row(sqlite3_stmt *st);
 
 /*
  * Resolve a snapshot reference: a number (the id), a uuid or a unique
- * prefix of one (at least 4 hex digits), "first", "latest", "@label"
- * (the latest with that label), or a time (when.h: the last snapshot
+ * prefix of one (at least REF_UUID_MIN hex digits), "first", "latest",
+ * "@label" (the latest with that label), or a time (when.h: the last snapshot
  * taken at or before it; a span counts back from the latest snapshot).
  * A time is tried before a uuid prefix: "2026-12-06" is hex digits too.
  * NULL means "latest". With a host name, only that host's snapshots
@@ -174,6 +174,21 @@ struct blob_stored store_blob_row(sqlite3_stmt *st);
  */
 int store_resolve(struct store *s, const char *ref, const char *host,
 		  int64_t *id);
+
+/* The shortest uuid prefix a REF may be: 3 hex digits would match one
+ * snapshot in 4096, and a reader cannot tell it from a typo. */
+#define REF_UUID_MIN 4
+#define REF_UUID_MIN_TEXT "4"
+
+/* Is ref a REF of some form (store_resolve's)? NULL when it is (or is
+ * NULL), else why not, for a usage error: a static string. The file is
+ * not read: whether a snapshot matches is store_resolve's to say. */
+const char *store_ref_check(const char *ref);
+
+/* Does the file hold a host named host? 1 or 0, or -1 (printed). With
+ * hosts, its host names are appended, quoted, ", " between them (cut
+ * after about 200 bytes), for the message that names them. */
+int store_has_host(struct store *s, const char *host, struct buf *hosts);
 
 /* store_resolve among the snapshots taken in [lo, hi] only: "first" and
  * "latest" are the window's. */

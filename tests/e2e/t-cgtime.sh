@@ -51,8 +51,12 @@ expect_grep "^2023-11-15T02:43:20[.0-9]*Z,10,$name,$(((183005184 + 9 * 8 * MiB) 
 # the table view ends with a sparkline per cgroup
 expect_exit 0 "$ANALYZE" timeline h.db --cgroups --unit systemd-journald
 expect_grep '^/system.slice/systemd-journald.service charge .* min 44168 max 85128 kB$' out
-# filters: a cgroup of no such unit is an error, as no process is
-expect_exit 1 "$ANALYZE" timeline h.db --cgroups --unit nosuch
+# filters that match nothing: no row, as for processes; a host that is
+# not in the file is an error
+expect_exit 0 "$ANALYZE" --csv timeline h.db --cgroups --unit nosuch
+[ "$(wc -l <out)" = 1 ] || fail "timeline --cgroups --unit nosuch: $(cat out)"
+expect_exit 1 "$ANALYZE" timeline h.db --cgroups --host nosuch
+expect_grep "no host 'nosuch'" err
 
 # growth: the container alone, at 16384 kB an hour
 expect_exit 3 "$ANALYZE" --csv growth h.db --cgroups
@@ -69,7 +73,8 @@ expect_exit 0 "$ANALYZE" --csv growth h.db --cgroups --unit ssh
 expect_exit 2 "$ANALYZE" growth h.db --cgroups --mappings
 expect_exit 2 "$ANALYZE" growth h.db --cgroups --field threads
 expect_exit 2 "$ANALYZE" timeline h.db --cgroups --svg x.svg
-# a file without cgroup figures says so
+# a file without cgroup figures says so, and has no suspect
 expect_exit 0 "$CAPTURE" -q -o n.db --proc "$S/docker/proc"
-expect_exit 1 "$ANALYZE" growth n.db --cgroups
+expect_exit 0 "$ANALYZE" --csv growth n.db --cgroups
 expect_grep "no cgroup figures" err
+[ "$(wc -l <out)" = 1 ] || fail "growth --cgroups of a file without cgroups: $(cat out)"

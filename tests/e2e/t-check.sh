@@ -33,7 +33,7 @@ expect_grep "^mapsnap-analyze: check does not take --json$" err
 
 # --- usage -----------------------------------------------------------------
 expect_exit 0 "$ANALYZE" check --help
-expect_grep '^usage: mapsnap-analyze .*check \[-q\] FILE$' out
+expect_grep '^usage: mapsnap-analyze .*check \[-q | --quiet\] FILE$' out
 expect_exit 2 "$ANALYZE" check
 expect_grep "check takes one FILE" err
 expect_exit 2 "$ANALYZE" check a.db b.db

@@ -19,7 +19,7 @@ while read -r c; do
 done <commands
 
 python3 - "$ROOT/man" <<'EOF' || fail "--help and the man pages disagree"
-import os, re, sys
+import os, re, subprocess, sys
 man = sys.argv[1]
 OPT = re.compile(r"(?<![\w-])(--?[A-Za-z][\w-]*)")
 problems = []
@@ -83,6 +83,43 @@ for tags, body in items(cap.get("OPTIONS", [])):
         manopts |= opts(plain(t))
 compare("mapsnap-capture", opts(open("capture.help").read()), manopts,
         "mapsnap-capture(1) OPTIONS")
+# ... and each option the same in both: its short form, the name of its
+# value, and the defaults --help states (a default of the page's item)
+ITEM = re.compile(r"^(?:(-\w)(?: ([A-Z]+))?, )?(--[\w-]+)(?: ([A-Z]+))?")
+def item_key(text):
+    m = ITEM.match(text.strip())
+    return m and (m.group(3), m.group(1), m.group(2) or m.group(4))
+capman = {}
+for tags, body in items(cap.get("OPTIONS", [])):
+    k = item_key(" ".join(" ".join(re.sub(r"^\.[A-Z]{1,2} ", "", plain(t))
+                                   for t in tags).replace('"', "")
+                          .replace(" ,", ",").split()))
+    if k:
+        capman[k[0]] = (k, " ".join(re.sub(r"^\.[A-Z]{1,2} ", "", plain(b))
+                                    for b in body))
+caphelp = {}
+for line in open("capture.help").read().split("\n"):
+    if re.match(r"^ {2,6}-", line):
+        k = item_key(re.split(r" {2,}", line.strip())[0])
+        if k:
+            caphelp[k[0]] = (k, line)
+    elif caphelp and line.startswith("      "):
+        k = list(caphelp)[-1]
+        caphelp[k] = (caphelp[k][0], caphelp[k][1] + " " + line.strip())
+for o in sorted(set(caphelp) & set(capman)):
+    (hk, htext), (mk, mtext) = caphelp[o], capman[o]
+    if hk != mk:
+        problems.append("mapsnap-capture %s: --help has %s, the page %s"
+                        % (o, hk, mk))
+    for d in re.findall(r"default ([\w./]+)", htext):
+        if not re.search(r"[Dd]efault(?::| is)? +" + re.escape(d) +
+                         r"(?![\w/])", mtext):
+            problems.append("mapsnap-capture %s: --help says default %s, "
+                            "its item of the page does not" % (o, d))
+if len(caphelp) < 20 or len(set(caphelp) & set(capman)) < len(caphelp):
+    problems.append("mapsnap-capture: %d options read from --help, %d of "
+                    "them from the page" % (len(caphelp),
+                                            len(set(caphelp) & set(capman))))
 syn = opts(plain("\n".join(cap.get("SYNOPSIS", []))))
 for o in sorted(syn - manopts):
     problems.append("mapsnap-capture: %s is in the SYNOPSIS but not in OPTIONS" % o)
@@ -109,7 +146,7 @@ for line in open("analyze.help").read().split("\n"):
     elif para != "commands":
         glob |= opts(line)
 commands = open("commands").read().split()
-outopts = glob - {"-h", "--help", "-V", "--version"}
+outopts = glob - {"-h", "--help", "-V", "--version", "--utc", "--local"}
 
 def short_forms(text):
     """The options of a usage, "-H" for "[-H|--human]"."""
@@ -124,11 +161,12 @@ compare("mapsnap-analyze (output options)", glob, manglob,
         "mapsnap-analyze(1) OPTIONS")
 
 # the COMMANDS section: one item per command, its tag its usage
-mancmd, manfilt = {}, set()
+mancmd, manfilt, mansrc = {}, set(), {}
 for tags, body in items(ana.get("COMMANDS", [])):
     name = plain(tags[0]).split()[0]
     if not re.fullmatch(r"[a-z][a-z-]*", name) or "\\fB" not in tags[0][:4]:
         continue
+    mansrc.setdefault(name, []).append((tags, body))
     text = " ".join(plain(t) for t in tags)
     o = opts(text)
     # options defined by a nested list (the filters under ps)
@@ -167,9 +205,51 @@ for tags, body in items(ana.get("OPTIONS", []), 1):
         if c:
             manout[c] = taken
 
+def groff_words(roff):
+    """The words groff renders a piece of the page into."""
+    page = ".TH T 1\n.nh\n.SH D\n" + roff
+    r = subprocess.run(["groff", "-man", "-Tascii", "-P-cbou", "-rLL=200n"],
+                       input=page, capture_output=True, text=True)
+    if r.returncode or r.stderr:
+        problems.append("groff: %s" % r.stderr.strip())
+    words = r.stdout.split()
+    # the page's header and footer lines
+    return [w for w in words if w not in ("T(1)", "General", "Commands",
+                                          "Manual", "D")]
+
+# Each command's --help is its item of the page, made by scripts/man-help:
+# usage lines from the tags, then the body, word for word as groff has it.
+for c in commands:
+    text = open("cmd.%s.help" % c).read()
+    usage = [l[len("usage: mapsnap-analyze "):] for l in text.split("\n")
+             if l.startswith("usage: mapsnap-analyze ")]
+    desc = text.split("\n\n", 1)[1] if "\n\n" in text else ""
+    if c not in mansrc:
+        continue
+    tags = [plain(t) for tg, b in mansrc[c] for t in tg]
+    if [" ".join(u.split()) for u in usage] != [" ".join(t.split()) for t in tags]:
+        problems.append("%s: --help's usage %r is not the page's %r" % (c, usage, tags))
+    want = groff_words("".join(".PP\n" + "\n".join(b) + "\n"
+                               for tg, b in mansrc[c]))
+    got = desc.split()
+    if got != want:
+        i = next((k for k in range(min(len(got), len(want)))
+                  if got[k] != want[k]), min(len(got), len(want)))
+        problems.append("%s: --help differs from its item of the page at word"
+                        " %d: %r, the page %r" % (c, i, " ".join(got[i:i + 8]),
+                                                   " ".join(want[i:i + 8])))
+
 for c in commands:
     text = open("cmd.%s.help" % c).read()
     text = text.replace("[OUTPUT OPTIONS]", "")
+    # the options: of its usage lines, and of the lists of its item (the
+    # text around them names other programs' options: smem -m, --maps-only)
+    head = "\n".join(l for l in text.split("\n") if l.startswith("usage: "))
+    m = re.search(r"^output options: (.*\n(?: {16}.*\n)*)", text, re.M)
+    text = head + ("\n" + m.group(0) if m else "")
+    for tg, b in mansrc.get(c, []):
+        for t, _ in items(b, 1):
+            text += " " + " ".join(plain(x) for x in t)
     # "output options: [--csv | --json] ...", maybe on more lines
     m = re.search(r"^output options: (.*\n(?: {16}.*\n)*)", text, re.M)
     if not m:

@@ -89,8 +89,9 @@ expect_exit 1 timeout 60 "$ANALYZE" sql --max-memory 16 --timeout 0 a.db \
 	SELECT length(group_concat(x)) FROM c"
 expect_grep "^mapsnap-analyze: cannot query 'a.db': it needs more than 16 MiB \(--max-memory\)$" err
 "$ANALYZE" sql --help >help || fail "sql --help"
-expect_grep "stop a query that runs longer \(default 120;" help
-expect_grep "rows kept to print, grow past it \(default" help
+expect_grep "The time a query may run \(fractions allowed; default 120;" help
+expect_grep "What the query may hold: SQLite's memory, and the rows kept to print" help
+expect_grep "\(default 1024; 0: no limit\)" help
 
 # --- 64 rows that name one honest 128 MiB text --------------------------
 python3 "$ROOT/tests/helpers/make-texts" big big.txt 128 || fail "make-texts"

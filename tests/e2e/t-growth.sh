@@ -66,7 +66,7 @@ EOF
 # the table view: the suspects, then the regions under a heading
 expect_exit 3 "$ANALYZE" growth db
 expect_grep '^PID COMMAND +FIELD +PER_HOUR +GROWTH +CONFIDENCE +FROM +TO +FIRST +LAST +SNAPSHOTS +TIME_LEFT +HOST$' out
-expect_grep '^100 /usr/bin/leaky --run anon\+swap +2048 +5120 +99.57 2348 7468 2023-11-14 22:13:20 2023-11-15 00:43:20 +6 +- box$' out
+expect_grep '^100 /usr/bin/leaky --run anon\+swap +2048 +5120 +99.57 2348 7468 2023-11-14 22:13:20 UTC 2023-11-15 00:43:20 UTC +6 +- box$' out
 expect_grep '^regions they grow in \(each one.s part of the growth\):$' out
 expect_grep '^100 /usr/bin/leaky --run anon\+swap \[heap\] +- +- +[0-9a-f]+-[0-9a-f]+ 2048 7168 +5120 100.00 +1 +1 box$' out
 grep -Eq '^(200|300|400|500) ' out && fail "a process that does not leak flagged: $(cat out)"

@@ -124,7 +124,7 @@ texts = [t.text or "" for t in root.iter(NS + "text")]
 assert any(t.endswith(": the 1 largest of 2 (1 left out)") for t in texts), texts
 PY
 rows=$(sqlite3 db "SELECT count(*) FROM processes WHERE pid = $P1")
-[ "$(grep -c "^[0-9-]* [0-9:]* .* $P1 " out)" -eq "$rows" ] || fail "--top 1: not $P1's $rows rows"
+[ "$(grep -c "^[0-9][0-9-]* [0-9:]* .* $P1 " out)" -eq "$rows" ] || fail "--top 1: not $P1's $rows rows"
 grep -q " $P2 " out && fail "--top 1 printed the smaller process"
 expect_exit 0 "$ANALYZE" timeline db --pid $P1 --pid $P2 --top 1 --field rss
 expect_grep "^ *$P1 .* rss " out

@@ -26,7 +26,7 @@ expect_exit 0 "$ANALYZE" --csv list db --host alpha
 [ "$(tail -n +2 out | cut -d, -f5 | tr -d '\r' | tr '\n' ' ')" = "a1 a2 " ] ||
 	fail "list --host alpha: $(cat out)"
 expect_exit 1 "$ANALYZE" ps db --host gamma
-expect_grep "no snapshot of host 'gamma'" err
+expect_grep "no host 'gamma' in the file \\(its hosts: 'alpha', 'beta'\\)" err
 expect_exit 1 "$ANALYZE" ps db --host beta --snapshot @a1
 expect_exit 0 "$ANALYZE" ps db --host beta --snapshot @b1
 expect_exit 0 "$ANALYZE" maps db --host alpha "$(sample_pids real | cut -d' ' -f1)"

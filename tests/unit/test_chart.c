@@ -342,5 +342,8 @@ int main(void)
 		cmocka_unit_test(test_hostile),
 	};
 
+	/* time labels are local time: UTC's here, on any machine */
+	if (setenv("TZ", "UTC", 1) != 0)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -123,10 +123,10 @@ static const struct {
 	  "\"\xe2\x80\xaetxt.exe\"", 0 },
 	{ TEXT("nbsp\xc2\xa0"), 0, "nbsp\xc2\xa0", "nbsp\xc2\xa0",
 	  "\"nbsp\xc2\xa0\"", 0 },
-	{ { C_TIME, 0, 0, NULL, 0 }, 0, "1970-01-01 00:00:00",
+	{ { C_TIME, 0, 0, NULL, 0 }, 0, "1970-01-01 00:00:00 UTC",
 	  "1970-01-01T00:00:00.000000Z", "\"1970-01-01T00:00:00.000000Z\"", 0 },
 	{ { C_TIME, INT64_C(1700000000123456), 0, NULL, 0 }, 0,
-	  "2023-11-14 22:13:20", "2023-11-14T22:13:20.123456Z",
+	  "2023-11-14 22:13:20 UTC", "2023-11-14T22:13:20.123456Z",
 	  "\"2023-11-14T22:13:20.123456Z\"", 0 },
 	{ { C_KB, 1536, 0, NULL, 0 }, 0, "1536", "1536", "1536", 0 },
 	{ { C_KB, 1536, 0, NULL, 0 }, HUMAN, "1.5M", "1.5M", "1536", 0 },
@@ -314,5 +314,8 @@ int main(void)
 		cmocka_unit_test(test_screen),
 	};
 
+	/* a table shows local time: UTC's here (test_when.c tries zones) */
+	if (setenv("TZ", "UTC", 1) != 0)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
