@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MAPSNAP_VERSION "0.1.0"
+#define MAPSNAP_VERSION "0.2.0"
 
 /* Name printed before every message; set once by main(). Never NULL. */
 extern const char *progname;
