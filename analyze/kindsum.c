@@ -70,6 +70,37 @@ static int load_one(struct store *st, const struct process_row *row,
 	return ret;
 }
 
+/* p's sums are those of q, which read the same text. */
+static void copy_sums(struct kind_proc *p, const struct kind_proc *q)
+{
+	size_t k;
+
+	memcpy(p->pss, q->pss, sizeof(p->pss));
+	p->libs = xcalloc(q->nlibs + 1, sizeof(*p->libs));
+	for (k = 0; k < q->nlibs; k++) {
+		p->libs[k] = q->libs[k];
+		p->libs[k].name = xstrdup(q->libs[k].name);
+	}
+	p->nlibs = q->nlibs;
+	p->known = 1;
+}
+
+/* Sum row into v[i], or copy the sums of another of v that read the same
+ * text: 0, or -1 (printed). */
+static int load_row(struct store *st, const struct process_row *row,
+		    struct kind_proc *v, size_t n, size_t i, struct buf *text)
+{
+	size_t j;
+
+	v[i].text_blob = row->text_blob;
+	for (j = 0; row->text_blob && j < n; j++)
+		if (j != i && v[j].known && v[j].text_blob == row->text_blob) {
+			copy_sums(&v[i], &v[j]);
+			return 0;
+		}
+	return load_one(st, row, &v[i], text);
+}
+
 int kindsum_load(struct store *st, int64_t snap, const int64_t *pids,
 		 size_t n, struct kind_proc *v)
 {
@@ -90,7 +121,7 @@ int kindsum_load(struct store *st, int64_t snap, const int64_t *pids,
 		while ((rc = process_iter_next(&it)) > 0)
 			for (i = 0; i < n; i++)
 				if (v[i].pid == it.row.pid && !v[i].known &&
-				    load_one(st, &it.row, &v[i], &text) < 0)
+				    load_row(st, &it.row, v, n, i, &text) < 0)
 					bad = 1;
 	if (n)
 		process_iter_release(&it);

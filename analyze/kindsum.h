@@ -21,6 +21,9 @@ struct kind_lib {
 struct kind_proc {
 	int64_t pid;
 	int known;		/* its stored text has smaps figures */
+	int64_t text_blob;	/* that text's blob: a text many rows share
+				   (a --reuse history, a hostile file) is
+				   summed once */
 	int64_t pss[KIND_COUNT];
 	struct kind_lib *libs;
 	size_t nlibs;
