@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define US_HOUR 3600e6
 #define SPARK_WIDTH 60
 
 static const struct col timeline_cols[] = {
@@ -196,7 +195,7 @@ static void judge(const struct cgs_series *s, enum cgs_field fld,
 	trend_test(tt, y, n, &tp, &tr);
 	if (!tr.leak)
 		return;
-	per_hour = tr.slope * US_HOUR;
+	per_hour = tr.slope * GROWTH_US_HOUR;
 	/* 99.99 shows a confidence that is not 100 % as not 100 % */
 	conf = floor(tr.confidence * 10000) / 100;
 	r = table_add_row(t);

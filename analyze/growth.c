@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define US_HOUR 3600e6
 
 /* What a bucket sums: the judged field, then the counts, then vss (what
  * a maps-only capture knows instead of anon+swap). */
@@ -185,7 +184,7 @@ static void judge(struct growth *g, size_t i, int k, enum series_field f,
 	x->last_us = p->last_us;
 	for (j = x->tr.first; j < p->nb; j++)
 		x->snapshots += p->b[j].n;
-	x->per_hour = tr.slope * US_HOUR;
+	x->per_hour = tr.slope * GROWTH_US_HOUR;
 	x->from = growth_round(tr.from);
 	x->growth = growth_round(tr.growth);
 	x->to = growth_round(tr.from + tr.growth);

@@ -23,6 +23,9 @@
 #define GROWTH_MIN_THREADS 4
 #define GROWTH_MIN_MAPS 8
 
+/* Microseconds in an hour: trend slopes are per microsecond. */
+#define GROWTH_US_HOUR 3600e6
+
 struct growth_opts {
 	enum series_field field;	/* what is judged (SERIES_MEM by
 					   default) */
